@@ -1,0 +1,83 @@
+package io.vipkeeper;
+
+import io.vipkeeper.actor.InterfaceActor;
+import io.vipkeeper.actor.NodeIdentity;
+import io.vipkeeper.actor.VipOwner;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.driver.Drivers;
+import io.vipkeeper.kernel.KernelDrivers;
+import io.vipkeeper.model.VipGroup;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * Runs vipkeeper inside an ActorSystem with the cluster provider: the daemon's and any embedding
+ * service's way in. Starts this node's {@link InterfaceActor} and one {@link VipOwner} singleton
+ * per group, and releases every VIP during CoordinatedShutdown.
+ */
+public final class VipKeeper {
+
+  private final ActorRef<InterfaceActor.Command> interfaceActor;
+  private final Map<String, ActorRef<VipOwner.Command>> owners;
+
+  private VipKeeper(ActorRef<InterfaceActor.Command> interfaceActor, Map<String, ActorRef<VipOwner.Command>> owners) {
+    this.interfaceActor = interfaceActor;
+    this.owners = owners;
+  }
+
+  /** Starts with the settings in the system's config and the real kernel and pcap drivers. */
+  public static VipKeeper start(ActorSystem<?> system) {
+    VipKeeperSettings settings = VipKeeperSettings.create(system.settings().config());
+    return start(system, settings, KernelDrivers.open(settings));
+  }
+
+  /** Starts with explicit settings and drivers (tests pass fakes here). */
+  public static VipKeeper start(ActorSystem<?> system, VipKeeperSettings settings, Drivers drivers) {
+    NodeIdentity node = NodeIdentity.of(system, settings.nodeName());
+    ActorRef<InterfaceActor.Command> iface = system.systemActorOf(
+        InterfaceActor.create(settings.interfaceName(), node, settings.allAddresses(), settings.reconcileAtStart(),
+            drivers.driver(), drivers.announcer(), settings.announce()),
+        "vipkeeper-interface-" + settings.interfaceName(),
+        DispatcherSelector.fromConfig("vipkeeper.interface-dispatcher"));
+    Map<String, ActorRef<VipOwner.Command>> owners = new LinkedHashMap<>();
+    for (VipGroup group : settings.groups()) {
+      owners.put(group.name(), ClusterSingleton.get(system).init(
+          SingletonActor.of(VipOwner.create(group, settings), "vipkeeper-owner-" + group.name())
+              .withStopMessage(VipOwner.HandOver.INSTANCE)));
+    }
+    releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());
+    return new VipKeeper(iface, Map.copyOf(owners));
+  }
+
+  public ActorRef<InterfaceActor.Command> interfaceActor() {
+    return interfaceActor;
+  }
+
+  public Map<String, ActorRef<VipOwner.Command>> owners() {
+    return owners;
+  }
+
+  /** Late in shutdown, after the singletons handed over: whatever is still held goes. */
+  private static void releaseOnShutdown(
+      ActorSystem<?> system, ActorRef<InterfaceActor.Command> iface, Drivers drivers, Duration timeout) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseClusterShutdown(), "vipkeeper-release",
+        () -> AskPattern.<InterfaceActor.Command, Done>ask(iface, replyTo -> new InterfaceActor.Retire("shutdown", replyTo),
+            timeout, system.scheduler()));
+    shutdown.addTask(CoordinatedShutdown.PhaseActorSystemTerminate(), "vipkeeper-close-drivers",
+        () -> {
+          drivers.announcer().close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+  }
+}

@@ -1,0 +1,289 @@
+package io.vipkeeper.actor;
+
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.model.VipGroup;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * The decider for one VIP group, run as a Cluster Singleton. It surveys which node holds the group,
+ * asks {@link Placement} where it should live, and carries that out through the nodes'
+ * {@link InterfaceActor}s: always release first, then claim. On hand-over it releases on its own
+ * (leaving) node before it stops, so the next singleton cannot claim while the old node holds.
+ */
+public final class VipOwner {
+
+  public sealed interface Command {}
+
+  /** The singleton's stop message: this node is leaving; release here, then stop. */
+  public enum HandOver implements Command { INSTANCE }
+
+  private record InterfacesChanged(Receptionist.Listing listing) implements Command {}
+
+  private record ClusterChanged(Object event) implements Command {}
+
+  private record Surveyed(int round, InterfaceActor.Holdings holdings) implements Command {}
+
+  private record ReleaseDone(NodeIdentity node, boolean released, String error) implements Command {}
+
+  private record ClaimDone(NodeIdentity node, long epoch, boolean claimed, String error) implements Command {}
+
+  private enum Recheck implements Command { INSTANCE }
+
+  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      VipOwner owner = new VipOwner(context, timers, group, settings);
+      context.getSystem().receptionist().tell(Receptionist.subscribe(InterfaceActor.KEY,
+          context.messageAdapter(Receptionist.Listing.class, InterfacesChanged::new)));
+      // One adapter per event type: an adapter for a common supertype would also catch the Listing.
+      Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+          context.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChanged::new), ClusterEvent.MemberEvent.class));
+      Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+          context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ClusterChanged::new), ClusterEvent.ReachabilityEvent.class));
+      return owner.idle();
+    }));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final VipGroup group;
+  private final VipKeeperSettings settings;
+  private final Cluster cluster;
+  private Set<ActorRef<InterfaceActor.Command>> interfaces = Set.of();
+  private NodeIdentity holder;
+  private long epoch;
+  private NodeIdentity lastFailed;
+  private int round;
+  private int expected;
+  private final List<InterfaceActor.Holdings> answers = new ArrayList<>();
+  private final Map<String, ActorRef<InterfaceActor.Command>> byNode = new HashMap<>();
+
+  private VipOwner(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings) {
+    this.context = context;
+    this.timers = timers;
+    this.group = group;
+    this.settings = settings;
+    this.cluster = Cluster.get(context.getSystem());
+  }
+
+  /** Waiting for the first listing of interface actors. */
+  private Behavior<Command> idle() {
+    return Behaviors.receive(Command.class)
+        .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return survey(); })
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> survey() {
+    round++;
+    answers.clear();
+    byNode.clear();
+    List<ActorRef<InterfaceActor.Command>> targets = interfaces.stream().filter(this::isMember).toList();
+    expected = targets.size();
+    int thisRound = round;
+    for (ActorRef<InterfaceActor.Command> ref : targets) {
+      context.ask(InterfaceActor.Holdings.class, ref, settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
+          (answer, failure) -> new Surveyed(thisRound, answer));
+    }
+    return expected == 0 ? decide() : surveying();
+  }
+
+  private Behavior<Command> surveying() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Surveyed.class, this::onSurveyed)
+        .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return Behaviors.same(); })
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> onSurveyed(Surveyed surveyed) {
+    if (surveyed.round() != round) return Behaviors.same();
+    if (surveyed.holdings() != null) answers.add(surveyed.holdings());
+    return --expected == 0 ? decide() : Behaviors.same();
+  }
+
+  private Behavior<Command> decide() {
+    Map<NodeIdentity, Long> holders = new HashMap<>();
+    List<NodeIdentity> candidates = new ArrayList<>();
+    long highest = epoch;
+    for (InterfaceActor.Holdings h : answers) {
+      Long held = h.held().get(group.name());
+      if (held != null) holders.put(h.node(), held);
+      highest = Math.max(highest, h.highestEpoch().getOrDefault(group.name(), 0L));
+      if (!h.retired() && isUpAndReachable(h.node())) candidates.add(h.node());
+    }
+    candidates.sort((a, b) -> Integer.compare(age(a), age(b)));
+    int silent = (int) interfaces.stream().filter(this::isMember).count() - answers.size();
+    Placement.Decision decision = Placement.decide(candidates, holders, silent, self(), Optional.ofNullable(lastFailed));
+    if (decision instanceof Placement.Keep keep) {
+      holder = keep.holder();
+      epoch = Math.max(highest, holders.get(holder));
+      context.getLog().info("group {} stays on {} (epoch {})", group.name(), holder.name(), epoch);
+      return holding();
+    }
+    if (decision instanceof Placement.Wait wait) {
+      context.getLog().warn("group {} not placed: {}", group.name(), wait.reason());
+      holder = null;
+      timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
+      return holding();
+    }
+    Placement.Move move = (Placement.Move) decision;
+    epoch = highest + 1;
+    return releaseThenClaim(move.releaseFrom(), move.target());
+  }
+
+  private Behavior<Command> releaseThenClaim(List<NodeIdentity> releaseFrom, NodeIdentity target) {
+    if (releaseFrom.isEmpty()) return claim(target);
+    Set<NodeIdentity> pending = new HashSet<>(releaseFrom);
+    for (NodeIdentity node : releaseFrom) askRelease(node, "moving to " + target.name());
+    return Behaviors.receive(Command.class)
+        .onMessage(ReleaseDone.class, done -> {
+          if (!done.released()) {
+            context.getLog().error("group {}: {} did not release ({}); not claiming elsewhere", group.name(), done.node().name(), done.error());
+            timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
+            holder = null;
+            return holding();
+          }
+          pending.remove(done.node());
+          return pending.isEmpty() ? claim(target) : Behaviors.same();
+        })
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> claim(NodeIdentity target) {
+    ActorRef<InterfaceActor.Command> ref = byNode.get(target.address());
+    context.ask(InterfaceActor.ClaimResult.class, ref, settings.claimTimeout(),
+        replyTo -> new InterfaceActor.Claim(group, epoch, replyTo),
+        (result, failure) -> result != null
+            ? new ClaimDone(target, result.epoch(), result.claimed(), result.error())
+            : new ClaimDone(target, epoch, false, "no answer: " + failure.getMessage()));
+    return Behaviors.receive(Command.class)
+        .onMessage(ClaimDone.class, this::onClaimDone)
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> onClaimDone(ClaimDone done) {
+    if (done.claimed()) {
+      holder = done.node();
+      lastFailed = null;
+      context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
+      return holding();
+    }
+    context.getLog().error("group {}: claim on {} failed: {}", group.name(), done.node().name(), done.error());
+    lastFailed = done.node();
+    holder = null;
+    timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
+    return holding();
+  }
+
+  /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */
+  private Behavior<Command> holding() {
+    return Behaviors.receive(Command.class)
+        .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return holderGone() ? survey() : Behaviors.same(); })
+        .onMessage(ClusterChanged.class, c -> holderGone() ? survey() : Behaviors.same())
+        .onMessage(Recheck.class, r -> holderGone() ? survey() : Behaviors.same())
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  /** Release on this (leaving) node and stop only when it is confirmed or the timeout passes. */
+  private Behavior<Command> handOver() {
+    ActorRef<InterfaceActor.Command> local = interfaces.stream().filter(r -> r.path().address().hasLocalScope()).findFirst().orElse(null);
+    if (local == null) return Behaviors.stopped();
+    context.ask(InterfaceActor.ReleaseResult.class, local, settings.releaseTimeout(),
+        replyTo -> new InterfaceActor.Release(group.name(), "hand-over", replyTo),
+        (result, failure) -> new ReleaseDone(self(), result != null && result.released(),
+            result != null ? result.error() : String.valueOf(failure)));
+    return Behaviors.receive(Command.class)
+        .onMessage(ReleaseDone.class, done -> {
+          if (!done.released()) context.getLog().error("group {}: release at hand-over failed: {}", group.name(), done.error());
+          return Behaviors.stopped();
+        })
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private void askRelease(NodeIdentity node, String reason) {
+    context.ask(InterfaceActor.ReleaseResult.class, byNode.get(node.address()), settings.releaseTimeout(),
+        replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo),
+        (result, failure) -> result != null
+            ? new ReleaseDone(node, result.released(), result.error())
+            : new ReleaseDone(node, false, "no answer: " + failure.getMessage()));
+  }
+
+  private boolean holderGone() {
+    if (holder == null) return true;
+    Optional<Member> member = member(holder);
+    // Unreachable or Down is not gone: the holder may still hold; wait until it is removed.
+    return member.isEmpty() || member.get().status() == MemberStatus.leaving()
+        || member.get().status() == MemberStatus.exiting() || member.get().status() == MemberStatus.removed();
+  }
+
+  private Set<ActorRef<InterfaceActor.Command>> listed(InterfacesChanged changed) {
+    return Set.copyOf(changed.listing().getServiceInstances(InterfaceActor.KEY));
+  }
+
+  private boolean isMember(ActorRef<InterfaceActor.Command> ref) {
+    Address address = addressOf(ref);
+    boolean member = false;
+    for (Member m : cluster.state().getMembers()) {
+      if (m.address().equals(address) && m.status() != MemberStatus.removed()) member = true;
+    }
+    if (member) byNode.put(address.toString(), ref);
+    return member;
+  }
+
+  private boolean isUpAndReachable(NodeIdentity node) {
+    Optional<Member> member = member(node);
+    return member.isPresent() && member.get().status() == MemberStatus.up()
+        && !cluster.state().getUnreachable().contains(member.get());
+  }
+
+  private Optional<Member> member(NodeIdentity node) {
+    for (Member m : cluster.state().getMembers()) {
+      if (m.address().toString().equals(node.address())) return Optional.of(m);
+    }
+    return Optional.empty();
+  }
+
+  private int age(NodeIdentity node) {
+    return member(node).map(Member::upNumber).orElse(Integer.MAX_VALUE);
+  }
+
+  private Address addressOf(ActorRef<?> ref) {
+    Address address = ref.path().address();
+    return address.hasLocalScope() ? cluster.selfMember().address() : address;
+  }
+
+  private NodeIdentity self() {
+    String address = cluster.selfMember().address().toString();
+    for (InterfaceActor.Holdings h : answers) {
+      if (h.node().address().equals(address)) return h.node();
+    }
+    return new NodeIdentity(settings.nodeName(), address);
+  }
+}

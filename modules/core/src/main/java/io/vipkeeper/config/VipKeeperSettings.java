@@ -1,0 +1,140 @@
+package io.vipkeeper.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.pcap.GratuitousArp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/** The {@code vipkeeper} block, read and validated once; {@link #create} lists every problem. */
+public record VipKeeperSettings(
+    String nodeName,
+    String interfaceName,
+    List<VipGroup> groups,
+    AnnounceSettings announce,
+    String ipCommand,
+    Duration surveyTimeout,
+    Duration releaseTimeout,
+    Duration claimTimeout,
+    Duration claimRetry,
+    boolean reconcileAtStart) {
+
+  public static VipKeeperSettings create(Config root) {
+    Config c = root.getConfig("vipkeeper");
+    List<String> problems = new ArrayList<>();
+    Reader read = new Reader(problems);
+    VipKeeperSettings settings =
+        new VipKeeperSettings(
+            c.getString("node-name"),
+            read.value("vipkeeper.interface", () -> nonEmpty(c.getString("interface"))),
+            groups(c.getConfig("groups"), problems),
+            announce(c.getConfig("announce"), read),
+            c.getString("kernel.ip-command"),
+            read.positive("vipkeeper.survey-timeout", () -> c.getDuration("survey-timeout")),
+            read.positive("vipkeeper.release-timeout", () -> c.getDuration("release-timeout")),
+            read.positive("vipkeeper.claim-timeout", () -> c.getDuration("claim-timeout")),
+            read.positive("vipkeeper.claim-retry", () -> c.getDuration("claim-retry")),
+            c.getBoolean("reconcile-at-start"));
+    if (!problems.isEmpty()) throw new SettingsException(problems);
+    return settings;
+  }
+
+  /** Every address of every group, for reconcile at start. */
+  public List<VipAddress> allAddresses() {
+    return groups.stream().flatMap(g -> g.addresses().stream()).toList();
+  }
+
+  private static List<VipGroup> groups(Config groups, List<String> problems) {
+    List<VipGroup> result = new ArrayList<>();
+    for (String name : groups.root().keySet().stream().sorted().toList()) {
+      String path = "vipkeeper.groups." + name;
+      try {
+        List<VipAddress> addresses = new ArrayList<>();
+        for (String cidr : groups.getConfig(quote(name)).getStringList("addresses")) {
+          VipAddress address = VipAddress.parse(cidr);
+          if (address.isIpv6()) {
+            throw new IllegalArgumentException(address + ": IPv6 VIPs are not supported yet");
+          }
+          addresses.add(address);
+        }
+        result.add(new VipGroup(name, addresses));
+      } catch (IllegalArgumentException | ConfigException e) {
+        problems.add(path + ": " + e.getMessage());
+      }
+    }
+    checkUnique(result, problems);
+    return result;
+  }
+
+  private static void checkUnique(List<VipGroup> groups, List<String> problems) {
+    List<String> seen = new ArrayList<>();
+    for (VipGroup group : groups) {
+      for (VipAddress address : group.addresses()) {
+        if (seen.contains(address.ip())) {
+          problems.add("vipkeeper.groups." + group.name() + ": " + address.ip() + " appears more than once; each address belongs to exactly one group");
+        }
+        seen.add(address.ip());
+      }
+    }
+  }
+
+  private static AnnounceSettings announce(Config c, Reader read) {
+    Integer count = read.value("vipkeeper.announce.count", () -> atLeast(c.getInt("count"), 1));
+    Duration interval = read.positive("vipkeeper.announce.interval", () -> c.getDuration("interval"));
+    List<GratuitousArp.Form> forms = read.value("vipkeeper.announce.forms", () -> forms(c.getStringList("forms")));
+    // A null part has already been reported; the settings are not built then.
+    return count == null || interval == null || forms == null ? null : new AnnounceSettings(count, interval, forms);
+  }
+
+  private static List<GratuitousArp.Form> forms(List<String> names) {
+    if (names.isEmpty()) throw new IllegalArgumentException("must name at least one of: request, reply");
+    List<GratuitousArp.Form> forms = new ArrayList<>();
+    for (String name : names) {
+      try {
+        forms.add(GratuitousArp.Form.valueOf(name.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("'" + name + "' is not a form; allowed: request, reply");
+      }
+    }
+    return List.copyOf(forms);
+  }
+
+  private static String nonEmpty(String value) {
+    if (value.isBlank()) throw new IllegalArgumentException("must not be empty");
+    return value;
+  }
+
+  private static int atLeast(int value, int min) {
+    if (value < min) throw new IllegalArgumentException("must be at least " + min + ", was " + value);
+    return value;
+  }
+
+  private static String quote(String key) {
+    return "\"" + key + "\"";
+  }
+
+  /** Collects problems instead of stopping at the first, so one run shows everything to fix. */
+  private record Reader(List<String> problems) {
+    <T> T value(String path, Supplier<T> get) {
+      try {
+        return get.get();
+      } catch (IllegalArgumentException | ConfigException e) {
+        problems.add(path + ": " + e.getMessage());
+        return null;
+      }
+    }
+
+    Duration positive(String path, Supplier<Duration> get) {
+      return value(path, () -> {
+        Duration d = get.get();
+        if (d.isZero() || d.isNegative()) throw new IllegalArgumentException("must be greater than 0, was " + d);
+        return d;
+      });
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.vipkeeper.driver;
+
+import io.vipkeeper.model.VipAddress;
+import java.util.List;
+
+/**
+ * Tells the subnet where the addresses now live. One call sends one round of announcements (every
+ * configured frame form for every address); the interface actor paces the rounds. Send errors are
+ * thrown as {@link DriverException}; they must never stop a claim or a release.
+ */
+public interface Announcer extends AutoCloseable {
+
+  /** Sends one round for {@code addresses}, sourced from the interface's own MAC. */
+  void announce(List<VipAddress> addresses);
+
+  /** Frames sent so far, for logs and metrics. */
+  long framesSent();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,24 @@
+package io.vipkeeper.driver;
+
+import io.vipkeeper.model.VipAddress;
+import java.util.List;
+
+/**
+ * The NIC as the core sees it. Implementations talk to the kernel; calls block and are made only
+ * from the interface actor's own dispatcher. Every failure is a {@link DriverException} whose
+ * message says what to fix.
+ */
+public interface InterfaceDriver {
+
+  /** MAC, index and link state of {@code iface}; fails when the interface does not exist. */
+  LinkInfo link(String iface);
+
+  /** Every address currently on {@code iface}, as the kernel reports it. */
+  List<VipAddress> addresses(String iface);
+
+  /** Adds all addresses (present ones are kept); on failure none of them stay added. */
+  void add(String iface, List<VipAddress> addresses);
+
+  /** Removes the addresses; ones already absent are fine. Fails if any remains afterwards. */
+  void remove(String iface, List<VipAddress> addresses);
+}

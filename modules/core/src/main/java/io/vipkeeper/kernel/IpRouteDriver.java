@@ -1,0 +1,120 @@
+package io.vipkeeper.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.driver.InterfaceDriver;
+import io.vipkeeper.driver.LinkInfo;
+import io.vipkeeper.model.VipAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link InterfaceDriver} over iproute2: JSON output ({@code ip -j}) to read, one {@code ip -batch}
+ * process per change so a group of many addresses costs one fork, not one per address.
+ */
+public final class IpRouteDriver implements InterfaceDriver {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final IpCommand ip;
+
+  public IpRouteDriver(String ipExecutable) {
+    this.ip = new IpCommand(ipExecutable);
+  }
+
+  @Override
+  public LinkInfo link(String iface) {
+    IpCommand.Result result = ip.run(List.of("-j", "link", "show", "dev", iface));
+    if (!result.ok()) {
+      throw new DriverException(
+          "interface '" + iface + "' does not exist (" + result.err() + "); set vipkeeper.interface"
+              + " or VIPKEEPER_INTERFACE to one listed by 'ip link'");
+    }
+    JsonNode link = parse(result.out()).path(0);
+    List<String> flags = new ArrayList<>();
+    link.path("flags").forEach(flag -> flags.add(flag.asText()));
+    return new LinkInfo(
+        link.path("ifname").asText(iface),
+        link.path("ifindex").asInt(),
+        link.path("address").asText("").toLowerCase(),
+        flags.contains("UP") && flags.contains("LOWER_UP"));
+  }
+
+  @Override
+  public List<VipAddress> addresses(String iface) {
+    IpCommand.Result result = ip.run(List.of("-j", "address", "show", "dev", iface));
+    if (!result.ok()) {
+      throw new DriverException("cannot list addresses of '" + iface + "': " + result.err());
+    }
+    List<VipAddress> found = new ArrayList<>();
+    for (JsonNode info : parse(result.out()).path(0).path("addr_info")) {
+      found.add(new VipAddress(info.path("local").asText(), info.path("prefixlen").asInt()));
+    }
+    return found;
+  }
+
+  @Override
+  public void add(String iface, List<VipAddress> addresses) {
+    StringBuilder batch = new StringBuilder();
+    for (VipAddress address : addresses) {
+      // replace = add without EEXIST; nodad because the cluster, not DAD, decides the owner.
+      batch.append("address replace ").append(address.cidr()).append(" dev ").append(iface);
+      batch.append(address.isIpv6() ? " nodad\n" : "\n");
+    }
+    IpCommand.Result result = ip.run(List.of("-batch", "-"), batch.toString());
+    if (!result.ok()) {
+      removeQuietly(iface, addresses);
+      throw new DriverException(
+          "cannot add " + addresses + " to '" + iface + "': " + result.err()
+              + permissionHint(result.err()));
+    }
+  }
+
+  @Override
+  public void remove(String iface, List<VipAddress> addresses) {
+    List<VipAddress> present = presentOf(iface, addresses);
+    if (present.isEmpty()) return;
+    StringBuilder batch = new StringBuilder();
+    for (VipAddress address : present) {
+      batch.append("address del ").append(address.cidr()).append(" dev ").append(iface).append('\n');
+    }
+    IpCommand.Result result = ip.run(List.of("-force", "-batch", "-"), batch.toString());
+    List<VipAddress> left = presentOf(iface, addresses);
+    if (!left.isEmpty()) {
+      throw new DriverException(
+          "cannot remove " + left + " from '" + iface + "': " + result.err()
+              + permissionHint(result.err()));
+    }
+  }
+
+  private List<VipAddress> presentOf(String iface, List<VipAddress> wanted) {
+    List<VipAddress> onLink = addresses(iface);
+    List<VipAddress> present = new ArrayList<>();
+    for (VipAddress address : wanted) {
+      if (onLink.stream().anyMatch(a -> a.ip().equals(address.ip()))) present.add(address);
+    }
+    return present;
+  }
+
+  private void removeQuietly(String iface, List<VipAddress> addresses) {
+    try {
+      remove(iface, addresses);
+    } catch (DriverException ignored) {
+      // The add already failed; its error is the one worth reporting.
+    }
+  }
+
+  private static String permissionHint(String err) {
+    return err.contains("Operation not permitted")
+        ? " (run as root or grant CAP_NET_ADMIN)"
+        : "";
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json.isBlank() ? "[]" : json);
+    } catch (Exception e) {
+      throw new DriverException("cannot read the output of 'ip -j': " + e.getMessage(), e);
+    }
+  }
+}

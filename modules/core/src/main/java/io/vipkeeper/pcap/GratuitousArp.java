@@ -1,0 +1,52 @@
+package io.vipkeeper.pcap;
+
+import java.net.Inet4Address;
+import org.pcap4j.packet.ArpPacket;
+import org.pcap4j.packet.EthernetPacket;
+import org.pcap4j.packet.namednumber.ArpHardwareType;
+import org.pcap4j.packet.namednumber.ArpOperation;
+import org.pcap4j.packet.namednumber.EtherType;
+import org.pcap4j.util.MacAddress;
+
+/**
+ * Builds gratuitous ARP frames: broadcast, sender and target IP both the VIP, sender MAC the one
+ * that now answers for it. Two forms are in common use and hosts differ in which they honour.
+ */
+public final class GratuitousArp {
+
+  /** The ARP operation carried; hosts with {@code arp_accept=0} still update on either form. */
+  public enum Form {
+    /** ARP request asking for its own address (RFC 5227 "ARP announcement"); target MAC zero. */
+    REQUEST,
+    /** Unsolicited ARP reply (as {@code arping -A}); target MAC broadcast. */
+    REPLY
+  }
+
+  private static final MacAddress ZERO = MacAddress.getByName("00:00:00:00:00:00");
+
+  private GratuitousArp() {}
+
+  /** The raw Ethernet frame (padded to the 60-byte minimum) announcing {@code vip} at {@code mac}. */
+  public static byte[] frame(Form form, String mac, Inet4Address vip) {
+    MacAddress source = MacAddress.getByName(mac);
+    ArpPacket.Builder arp =
+        new ArpPacket.Builder()
+            .hardwareType(ArpHardwareType.ETHERNET)
+            .protocolType(EtherType.IPV4)
+            .hardwareAddrLength((byte) MacAddress.SIZE_IN_BYTES)
+            .protocolAddrLength((byte) 4)
+            .operation(form == Form.REQUEST ? ArpOperation.REQUEST : ArpOperation.REPLY)
+            .srcHardwareAddr(source)
+            .srcProtocolAddr(vip)
+            .dstHardwareAddr(form == Form.REQUEST ? ZERO : MacAddress.ETHER_BROADCAST_ADDRESS)
+            .dstProtocolAddr(vip);
+    return new EthernetPacket.Builder()
+        .dstAddr(MacAddress.ETHER_BROADCAST_ADDRESS)
+        .srcAddr(source)
+        .type(EtherType.ARP)
+        .payloadBuilder(arp)
+        .paddingAtBuild(true)
+        .build()
+        .getRawData();
+  }
+}

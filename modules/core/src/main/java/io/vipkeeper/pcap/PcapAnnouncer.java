@@ -1,0 +1,91 @@
+package io.vipkeeper.pcap;
+
+import io.vipkeeper.driver.Announcer;
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.model.VipAddress;
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNativeException;
+import org.pcap4j.core.PcapNetworkInterface;
+import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.Pcaps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends announcements through one pcap handle, opened at start-up because the first open costs
+ * half a second and must not land on the takeover path.
+ */
+public final class PcapAnnouncer implements Announcer {
+
+  private static final Logger log = LoggerFactory.getLogger(PcapAnnouncer.class);
+  private final String iface;
+  private final String mac;
+  private final List<GratuitousArp.Form> forms;
+  private final PcapHandle handle;
+  private final AtomicLong sent = new AtomicLong();
+
+  private PcapAnnouncer(String iface, String mac, List<GratuitousArp.Form> forms, PcapHandle handle) {
+    this.iface = iface;
+    this.mac = mac;
+    this.forms = List.copyOf(forms);
+    this.handle = handle;
+  }
+
+  /** Opens {@code iface} for sending; every failure says what to install or grant. */
+  public static PcapAnnouncer open(String iface, String mac, List<GratuitousArp.Form> forms) {
+    PcapHandle handle = openHandle(iface);
+    // Build one frame now: the first build loads pcap4j's packet classes (~15 ms).
+    GratuitousArp.frame(GratuitousArp.Form.REQUEST, mac, (Inet4Address) new VipAddress("198.18.0.1", 32).inet());
+    return new PcapAnnouncer(iface, mac, forms, handle);
+  }
+
+  @Override
+  public void announce(List<VipAddress> addresses) {
+    for (VipAddress address : addresses) {
+      if (address.isIpv6()) continue;
+      for (GratuitousArp.Form form : forms) {
+        send(GratuitousArp.frame(form, mac, (Inet4Address) address.inet()), address);
+      }
+    }
+  }
+
+  @Override
+  public long framesSent() {
+    return sent.get();
+  }
+
+  @Override
+  public void close() {
+    handle.close();
+  }
+
+  private void send(byte[] frame, VipAddress address) {
+    try {
+      handle.sendPacket(frame);
+      sent.incrementAndGet();
+    } catch (Exception e) {
+      throw new DriverException("cannot send announcement for " + address + " on " + iface + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static PcapHandle openHandle(String iface) {
+    try {
+      PcapNetworkInterface device = Pcaps.getDevByName(iface);
+      if (device == null) {
+        throw new DriverException("pcap cannot see interface '" + iface + "'; check vipkeeper.interface");
+      }
+      return device.openLive(128, PromiscuousMode.NONPROMISCUOUS, 10);
+    } catch (PcapNativeException e) {
+      String hint = String.valueOf(e.getMessage()).contains("not permitted")
+          ? " (run as root or grant CAP_NET_RAW)" : "";
+      throw new DriverException("cannot open '" + iface + "' for sending frames: " + e.getMessage() + hint, e);
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      log.debug("libpcap load failure", e);
+      throw new DriverException("libpcap is not installed (apt-get install libpcap0.8), or set"
+          + " -Dorg.pcap4j.core.pcapLibName=<path to libpcap.so>: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.vipkeeper.actor;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vipkeeper.config.AnnounceSettings;
+import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.pcap.GratuitousArp;
+import io.vipkeeper.testing.FakeNic;
+import io.vipkeeper.testing.TestConfigs;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class InterfaceActorTest {
+
+  private static final ActorTestKit kit = ActorTestKit.create("iface", TestConfigs.clusterNode(""));
+  private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
+  private static final VipGroup WEB = new VipGroup("web", List.of(VIP));
+  private static final NodeIdentity NODE = new NodeIdentity("n1", "pekko://iface@127.0.0.1:1");
+  private static final AnnounceSettings ANNOUNCE = new AnnounceSettings(3, Duration.ofMillis(20), List.of(GratuitousArp.Form.REQUEST));
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private ActorRef<InterfaceActor.Command> spawn(FakeNic nic) {
+    return kit.spawn(InterfaceActor.create("eth0", NODE, List.of(VIP), true, nic, nic, ANNOUNCE));
+  }
+
+  @Test
+  void claimAddsTheAddressThenAnnouncesInRounds() {
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("n1", log);
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
+    InterfaceActor.ClaimResult result = reply.receiveMessage();
+    assertTrue(result.claimed(), result.error());
+    assertTrue(nic.has("198.18.0.50"));
+    reply.awaitAssert(() -> { assertEquals(3, nic.framesSent(), log.toString()); return null; });
+    assertEquals(List.of("n1 add 198.18.0.50", "n1 announce 198.18.0.50", "n1 announce 198.18.0.50",
+        "n1 announce 198.18.0.50"), log, "add comes before the first announcement");
+  }
+
+  @Test
+  void releaseRemovesTheAddressAndIsIdempotent() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> claimed = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 1, claimed.getRef()));
+    claimed.receiveMessage();
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "test", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+    assertFalse(nic.has("198.18.0.50"));
+    iface.tell(new InterfaceActor.Release("web", "again", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+  }
+
+  @Test
+  void failedAddIsReportedAndNothingIsHeld() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    nic.failAdds("RTNETLINK answers: Operation not permitted");
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
+    InterfaceActor.ClaimResult result = reply.receiveMessage();
+    assertFalse(result.claimed());
+    assertTrue(result.error().contains("Operation not permitted"), result.error());
+    TestProbe<InterfaceActor.Holdings> holdings = kit.createTestProbe();
+    iface.tell(new InterfaceActor.QueryHoldings(holdings.getRef()));
+    assertTrue(holdings.receiveMessage().held().isEmpty(), "a failed claim must not pretend to hold");
+    assertEquals(0, nic.framesSent());
+  }
+
+  @Test
+  void refusesAnOrderWithAnOlderEpoch() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 5, reply.getRef()));
+    assertTrue(reply.receiveMessage().claimed());
+    iface.tell(new InterfaceActor.Claim(WEB, 4, reply.getRef()));
+    InterfaceActor.ClaimResult stale = reply.receiveMessage();
+    assertFalse(stale.claimed());
+    assertTrue(stale.error().contains("older than epoch 5"), stale.error());
+  }
+
+  @Test
+  void removesLeftoverVipsAtStart() {
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("n1", log);
+    nic.preload(VIP);
+    nic.preload(VipAddress.parse("198.18.0.11/24"));
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.Holdings> holdings = kit.createTestProbe();
+    iface.tell(new InterfaceActor.QueryHoldings(holdings.getRef()));
+    holdings.receiveMessage();
+    assertFalse(nic.has("198.18.0.50"), "the leftover VIP is removed");
+    assertTrue(nic.has("198.18.0.11"), "the node's own address is left alone");
+    assertEquals(List.of("n1 remove 198.18.0.50"), log);
+  }
+
+  @Test
+  void retireReleasesEverythingAndRefusesNewClaims() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
+    reply.receiveMessage();
+    TestProbe<Done> done = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Retire("shutdown", done.getRef()));
+    done.receiveMessage();
+    assertFalse(nic.has("198.18.0.50"));
+    iface.tell(new InterfaceActor.Claim(WEB, 2, reply.getRef()));
+    InterfaceActor.ClaimResult refused = reply.receiveMessage();
+    assertFalse(refused.claimed());
+    assertFalse(nic.has("198.18.0.50"));
+  }
+}

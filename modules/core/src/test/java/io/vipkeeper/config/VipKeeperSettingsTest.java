@@ -1,0 +1,54 @@
+package io.vipkeeper.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.typesafe.config.ConfigFactory;
+import io.vipkeeper.pcap.GratuitousArp;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class VipKeeperSettingsTest {
+
+  private static VipKeeperSettings load(String hocon) {
+    return VipKeeperSettings.create(ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve());
+  }
+
+  @Test
+  void readsGroupsAndDefaults() {
+    VipKeeperSettings s = load("vipkeeper.groups.web.addresses = [\"198.18.0.50/24\", \"198.18.0.51/24\"]");
+    assertEquals("eth0", s.interfaceName());
+    assertEquals(1, s.groups().size());
+    assertEquals("web", s.groups().get(0).name());
+    assertEquals(2, s.allAddresses().size());
+    assertEquals(4, s.announce().count());
+    assertEquals(Duration.ofMillis(400), s.announce().interval());
+    assertEquals(java.util.List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY), s.announce().forms());
+  }
+
+  @Test
+  void listsEveryProblemWithTheSettingToFix() {
+    SettingsException e = assertThrows(SettingsException.class, () -> load("""
+        vipkeeper.interface = ""
+        vipkeeper.groups.web.addresses = ["198.18.0.50"]
+        vipkeeper.groups.db.addresses = ["198.18.0.51/24", "198.18.0.51/24"]
+        vipkeeper.announce.count = 0
+        vipkeeper.announce.forms = [shout]
+        vipkeeper.survey-timeout = 0s
+        """));
+    String all = e.getMessage();
+    assertEquals(6, e.problems().size(), all);
+    assertTrue(all.contains("vipkeeper.interface: must not be empty"), all);
+    assertTrue(all.contains("vipkeeper.groups.web: '198.18.0.50' is not a CIDR address"), all);
+    assertTrue(all.contains("198.18.0.51 appears more than once"), all);
+    assertTrue(all.contains("vipkeeper.announce.count: must be at least 1"), all);
+    assertTrue(all.contains("'shout' is not a form; allowed: request, reply"), all);
+    assertTrue(all.contains("vipkeeper.survey-timeout: must be greater than 0"), all);
+  }
+
+  @Test
+  void refusesIpv6UntilItCanBeAnnounced() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> load("vipkeeper.groups.v6.addresses = [\"2001:db8:18::50/64\"]"));
+    assertTrue(e.getMessage().contains("IPv6 VIPs are not supported yet"), e.getMessage());
+  }
+}

@@ -1,0 +1,92 @@
+package io.vipkeeper.testing;
+
+import io.vipkeeper.driver.Announcer;
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.driver.Drivers;
+import io.vipkeeper.driver.InterfaceDriver;
+import io.vipkeeper.driver.LinkInfo;
+import io.vipkeeper.model.VipAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An in-memory NIC for unit tests: it keeps addresses like the kernel would and writes every effect
+ * to a log that several fake nodes may share, so tests can check the order across nodes.
+ */
+public final class FakeNic implements InterfaceDriver, Announcer {
+
+  private final String node;
+  private final List<String> log;
+  private final List<VipAddress> addresses = new CopyOnWriteArrayList<>();
+  private final AtomicLong frames = new AtomicLong();
+  private volatile String failAddsWith;
+
+  public FakeNic(String node, List<String> sharedLog) {
+    this.node = node;
+    this.log = sharedLog;
+  }
+
+  public static List<String> newLog() {
+    return new CopyOnWriteArrayList<>();
+  }
+
+  public Drivers drivers() {
+    return new Drivers(this, this);
+  }
+
+  public void failAdds(String error) {
+    failAddsWith = error;
+  }
+
+  public void preload(VipAddress address) {
+    addresses.add(address);
+  }
+
+  public boolean has(String ip) {
+    return addresses.stream().anyMatch(a -> a.ip().equals(ip));
+  }
+
+  @Override
+  public LinkInfo link(String iface) {
+    return new LinkInfo(iface, 2, "02:00:00:00:00:01", true);
+  }
+
+  @Override
+  public List<VipAddress> addresses(String iface) {
+    return new ArrayList<>(addresses);
+  }
+
+  @Override
+  public void add(String iface, List<VipAddress> vips) {
+    if (failAddsWith != null) throw new DriverException(failAddsWith);
+    for (VipAddress vip : vips) {
+      if (!has(vip.ip())) addresses.add(vip);
+      log.add(node + " add " + vip.ip());
+    }
+  }
+
+  @Override
+  public void remove(String iface, List<VipAddress> vips) {
+    for (VipAddress vip : vips) {
+      if (addresses.removeIf(a -> a.ip().equals(vip.ip()))) log.add(node + " remove " + vip.ip());
+    }
+  }
+
+  @Override
+  public void announce(List<VipAddress> vips) {
+    for (VipAddress vip : vips) {
+      frames.incrementAndGet();
+      log.add(node + " announce " + vip.ip());
+    }
+  }
+
+  @Override
+  public long framesSent() {
+    return frames.get();
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,26 @@
+package io.vipkeeper.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/** Config for test ActorSystems: cluster provider on loopback, fast timings, fake-friendly. */
+public final class TestConfigs {
+
+  private TestConfigs() {}
+
+  public static Config clusterNode(String extra) {
+    return ConfigFactory.parseString(extra + "\n" + """
+        pekko.actor.provider = cluster
+        pekko.remote.artery.canonical.hostname = "127.0.0.1"
+        pekko.remote.artery.canonical.port = 0
+        pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+        pekko.cluster.typed.receptionist.distributed-data.gossip-interval = 100ms
+        pekko.cluster.singleton.hand-over-retry-interval = 100ms
+        pekko.cluster.downing-provider-class = ""
+        pekko.loglevel = INFO
+        pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+        vipkeeper.announce.interval = 20ms
+        vipkeeper.groups.web.addresses = ["198.18.0.50/24"]
+        """).withFallback(ConfigFactory.load()).resolve();
+  }
+}
