@@ -39,7 +39,7 @@ public final class VipOwner {
 
   private record ClusterChanged(Object event) implements Command {}
 
-  private record Surveyed(int round, InterfaceActor.Holdings holdings) implements Command {}
+  private record Surveyed(int round, String node, InterfaceActor.Holdings holdings) implements Command {}
 
   private record ReleaseDone(NodeIdentity node, boolean released, String error) implements Command {}
 
@@ -71,7 +71,7 @@ public final class VipOwner {
   private long epoch;
   private NodeIdentity lastFailed;
   private int round;
-  private int expected;
+  private final Set<String> pending = new HashSet<>();
   private final List<InterfaceActor.Holdings> answers = new ArrayList<>();
   private final Map<String, ActorRef<InterfaceActor.Command>> byNode = new HashMap<>();
 
@@ -96,20 +96,22 @@ public final class VipOwner {
     round++;
     answers.clear();
     byNode.clear();
-    List<ActorRef<InterfaceActor.Command>> targets = interfaces.stream().filter(this::isMember).toList();
-    expected = targets.size();
+    pending.clear();
     int thisRound = round;
-    for (ActorRef<InterfaceActor.Command> ref : targets) {
+    for (ActorRef<InterfaceActor.Command> ref : interfaces.stream().filter(this::isMember).toList()) {
+      String node = addressOf(ref).toString();
+      pending.add(node);
       context.ask(InterfaceActor.Holdings.class, ref, settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
-          (answer, failure) -> new Surveyed(thisRound, answer));
+          (answer, failure) -> new Surveyed(thisRound, node, answer));
     }
-    return expected == 0 ? decide() : surveying();
+    return pending.isEmpty() ? decide() : surveying();
   }
 
   private Behavior<Command> surveying() {
     return Behaviors.receive(Command.class)
         .onMessage(Surveyed.class, this::onSurveyed)
         .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return Behaviors.same(); })
+        .onMessage(ClusterChanged.class, c -> dropRemovedFromSurvey())
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();
@@ -118,7 +120,14 @@ public final class VipOwner {
   private Behavior<Command> onSurveyed(Surveyed surveyed) {
     if (surveyed.round() != round) return Behaviors.same();
     if (surveyed.holdings() != null) answers.add(surveyed.holdings());
-    return --expected == 0 ? decide() : Behaviors.same();
+    pending.remove(surveyed.node());
+    return pending.isEmpty() ? decide() : Behaviors.same();
+  }
+
+  /** A member removed meanwhile will never answer and can hold nothing: stop waiting for it. */
+  private Behavior<Command> dropRemovedFromSurvey() {
+    pending.removeIf(node -> member(node).isEmpty());
+    return pending.isEmpty() ? decide() : Behaviors.same();
   }
 
   private Behavior<Command> decide() {
@@ -264,8 +273,12 @@ public final class VipOwner {
   }
 
   private Optional<Member> member(NodeIdentity node) {
+    return member(node.address());
+  }
+
+  private Optional<Member> member(String address) {
     for (Member m : cluster.state().getMembers()) {
-      if (m.address().toString().equals(node.address())) return Optional.of(m);
+      if (m.address().toString().equals(address) && m.status() != MemberStatus.removed()) return Optional.of(m);
     }
     return Optional.empty();
   }

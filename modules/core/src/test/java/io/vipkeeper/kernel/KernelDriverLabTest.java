@@ -1,0 +1,88 @@
+package io.vipkeeper.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.driver.LinkInfo;
+import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.pcap.GratuitousArp;
+import io.vipkeeper.pcap.PcapAnnouncer;
+import io.vipkeeper.testing.Lab;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real drivers in a real namespace lab: kernel address changes and G-ARP on a real bridge. */
+class KernelDriverLabTest {
+
+  private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
+  private static Lab lab;
+
+  @BeforeAll
+  static void up() {
+    assumeTrue(Lab.canRun(), "needs root and iproute2 to build a namespace lab; run the tests as root");
+    lab = Lab.up("vkk" + ProcessHandle.current().pid() % 10000, 1, 1);
+  }
+
+  @AfterAll
+  static void down() {
+    if (lab != null) lab.close();
+  }
+
+  @Test
+  void addsAnnouncesAndRemovesTheVipForReal() throws Exception {
+    // The client knows the VIP at some other MAC (a previous holder); G-ARP must move it.
+    lab.exec("c1", "ip", "neigh", "replace", "198.18.0.50", "lladdr", "02:18:00:00:00:99", "dev", "eth0", "nud", "stale");
+    IpRouteDriver driver = new IpRouteDriver("ip");
+    LinkInfo link = lab.inside("n1", () -> driver.link("eth0"));
+    assertEquals("02:18:00:00:00:0b", link.mac());
+    assertTrue(link.up());
+
+    long frames = lab.inside("n1", () -> {
+      try (PcapAnnouncer announcer = PcapAnnouncer.open("eth0", link.mac(), List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY))) {
+        driver.add("eth0", List.of(VIP));
+        announcer.announce(List.of(VIP));
+        return announcer.framesSent();
+      }
+    });
+    assertEquals(2, frames);
+    String onNode = lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0");
+    assertTrue(onNode.contains("inet 198.18.0.50/24"), onNode);
+    assertTrue(lab.inside("n1", () -> driver.addresses("eth0")).contains(VIP));
+    String neigh = awaitNeighbour("02:18:00:00:00:0b");
+    assertTrue(neigh.contains("lladdr 02:18:00:00:00:0b"), "client's entry moved to the claiming MAC: " + neigh);
+
+    lab.inside("n1", () -> { driver.remove("eth0", List.of(VIP)); driver.remove("eth0", List.of(VIP)); return null; });
+    String after = lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0");
+    assertFalse(after.contains("198.18.0.50"), after);
+    assertTrue(after.contains("198.18.0.11/24"), "the node's own address stays: " + after);
+  }
+
+  @Test
+  void unknownInterfaceSaysWhatToFix() throws Exception {
+    IpRouteDriver driver = new IpRouteDriver("ip");
+    DriverException e = assertThrows(DriverException.class, () -> lab.inside("n1", () -> driver.link("nope0")));
+    assertTrue(e.getMessage().contains("interface 'nope0' does not exist"), e.getMessage());
+    assertTrue(e.getMessage().contains("VIPKEEPER_INTERFACE"), e.getMessage());
+    DriverException pcap = assertThrows(DriverException.class,
+        () -> lab.inside("n1", () -> PcapAnnouncer.open("nope0", "02:18:00:00:00:0b", List.of(GratuitousArp.Form.REQUEST))));
+    assertTrue(pcap.getMessage().contains("nope0"), pcap.getMessage());
+  }
+
+  @Test
+  void missingIpCommandIsReportedClearly() {
+    DriverException e = assertThrows(DriverException.class, () -> new IpRouteDriver("/nonexistent/ip").link("eth0"));
+    assertTrue(e.getMessage().contains("install iproute2"), e.getMessage());
+  }
+
+  private static String awaitNeighbour(String mac) throws InterruptedException {
+    String neigh = "";
+    for (int i = 0; i < 40 && !neigh.contains(mac); i++) {
+      neigh = lab.exec("c1", "ip", "neigh", "show", "198.18.0.50", "dev", "eth0");
+      Thread.sleep(50);
+    }
+    return neigh;
+  }
+}

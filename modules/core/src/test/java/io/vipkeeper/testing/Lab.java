@@ -1,0 +1,117 @@
+package io.vipkeeper.testing;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A namespace lab made by the project's {@code lab/lab.sh}, with a way to run Java code inside
+ * one of its namespaces: setns(2) on a fresh thread, so the kernel and pcap calls of the real
+ * drivers happen in that namespace while the JVM stays where it is. Close removes the lab.
+ */
+public final class Lab implements AutoCloseable {
+
+  private interface LibC extends Library {
+    LibC C = Native.load("c", LibC.class);
+    int open(String path, int flags);
+    int setns(int fd, int nstype);
+    int close(int fd);
+  }
+
+  private static final int CLONE_NEWNET = 0x40000000;
+  private final String prefix;
+  private final Path script;
+
+  private Lab(String prefix, Path script) {
+    this.prefix = prefix;
+    this.script = script;
+  }
+
+  /** Brings a lab up, or explains why this machine cannot (not root, no lab script). */
+  public static Lab up(String prefix, int nodes, int clients) {
+    Path script = Path.of(System.getProperty("vipkeeper.lab.script", "../../lab/lab.sh")).toAbsolutePath().normalize();
+    Lab lab = new Lab(prefix, script);
+    lab.script("down", prefix);
+    lab.script("up", prefix, String.valueOf(nodes), String.valueOf(clients));
+    return lab;
+  }
+
+  /** Root with iproute2 on the PATH: what building a lab needs. */
+  public static boolean canRun() {
+    if (!"root".equals(System.getProperty("user.name"))) return false;
+    try {
+      return new ProcessBuilder("ip", "-V").redirectErrorStream(true).start().waitFor() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  public String ns(String host) {
+    return prefix + "-" + host;
+  }
+
+  /** Runs a command in {@code host}'s namespace and returns its output; fails on a non-zero exit. */
+  public String exec(String host, String... command) {
+    List<String> args = new ArrayList<>(List.of("ip", "netns", "exec", ns(host)));
+    args.addAll(List.of(command));
+    return run(args);
+  }
+
+  /** Calls {@code body} on a thread that lives in {@code host}'s network namespace. */
+  public <T> T inside(String host, Callable<T> body) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Thread thread = new Thread(() -> {
+      int fd = LibC.C.open("/var/run/netns/" + ns(host), 0);
+      try {
+        if (fd < 0 || LibC.C.setns(fd, CLONE_NEWNET) != 0) throw new IllegalStateException("setns into " + ns(host) + " failed");
+        result.complete(body.call());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      } finally {
+        if (fd >= 0) LibC.C.close(fd);
+      }
+    }, "netns-" + ns(host));
+    thread.start();
+    try {
+      return result.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) throw cause;
+      throw e;
+    }
+  }
+
+  public String script(String... args) {
+    List<String> command = new ArrayList<>(List.of(script.toString()));
+    command.addAll(List.of(args));
+    return run(command);
+  }
+
+  @Override
+  public void close() {
+    script("down", prefix);
+  }
+
+  private static String run(List<String> command) {
+    try {
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + command + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

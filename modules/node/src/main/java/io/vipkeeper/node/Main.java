@@ -1,0 +1,62 @@
+package io.vipkeeper.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.vipkeeper.config.SettingsException;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.driver.Drivers;
+import io.vipkeeper.kernel.KernelDrivers;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one vipkeeper node: loads config, checks everything that can be checked before joining
+ * the cluster, then starts the ActorSystem. Exit codes: 2 bad config or arguments, 3 this host
+ * cannot hold VIPs (interface, privileges, libpcap), 1 anything else.
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    try {
+      Optional<Path> file = configFile(args);
+      Config config = NodeConfig.load(file, System.getenv());
+      VipKeeperSettings settings = StartupChecks.settings(config);
+      Drivers drivers = KernelDrivers.open(settings);
+      StartupChecks.warnAboutSubnets(settings, drivers.driver());
+      log.info("starting node {} on {} with groups {}", config.getString("pekko.remote.artery.canonical.hostname")
+          + ":" + config.getInt("pekko.remote.artery.canonical.port"), settings.interfaceName(), settings.groups());
+      ActorSystem.create(Guardian.create(settings, drivers), NodeConfig.SYSTEM_NAME, config);
+    } catch (SettingsException | ConfigException e) {
+      fail(2, "configuration error:\n  " + e.getMessage().replace("\n", "\n  "));
+    } catch (UsageException e) {
+      fail(2, e.getMessage());
+    } catch (DriverException e) {
+      fail(3, e.getMessage());
+    }
+  }
+
+  static Optional<Path> configFile(String[] args) {
+    if (args.length == 0) return Optional.empty();
+    if (args.length == 2 && args[0].equals("--config")) return Optional.of(Path.of(args[1]));
+    throw new UsageException("usage: vipkeeper-node [--config FILE]  (got: " + String.join(" ", args) + ")");
+  }
+
+  private static void fail(int code, String message) {
+    System.err.println("vipkeeper: " + message);
+    System.exit(code);
+  }
+
+  static final class UsageException extends RuntimeException {
+    UsageException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package io.vipkeeper.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.vipkeeper.config.SettingsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Builds the node's config from, highest first: environment variables, the user's file, the
+ * shipped cluster profile ({@code vipkeeper-cluster.conf}), and the libraries' reference.conf.
+ */
+public final class NodeConfig {
+
+  public static final String SYSTEM_NAME = "vipkeeper";
+
+  private NodeConfig() {}
+
+  public static Config load(Optional<Path> file, Map<String, String> env) {
+    Config user = ConfigFactory.empty();
+    if (file.isPresent()) {
+      if (!Files.isReadable(file.get())) {
+        throw new SettingsException(List.of("--config " + file.get() + ": no such readable file"));
+      }
+      user = ConfigFactory.parseFile(file.get().toFile());
+    }
+    Config merged = fromEnvironment(env)
+        .withFallback(user)
+        .withFallback(ConfigFactory.parseResources("vipkeeper-cluster.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+    checkSeeds(merged);
+    return merged;
+  }
+
+  /** The VIPKEEPER_* variables as config; each malformed one is named with what to write. */
+  static Config fromEnvironment(Map<String, String> env) {
+    Map<String, Object> values = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    text(env, "VIPKEEPER_NODE_HOST").ifPresent(h -> values.put("pekko.remote.artery.canonical.hostname", h));
+    text(env, "VIPKEEPER_NODE_PORT").ifPresent(p -> {
+      try {
+        values.put("pekko.remote.artery.canonical.port", port(p));
+      } catch (IllegalArgumentException e) {
+        problems.add("VIPKEEPER_NODE_PORT: " + e.getMessage());
+      }
+    });
+    text(env, "VIPKEEPER_SEED_NODES").ifPresent(s -> {
+      try {
+        values.put("pekko.cluster.seed-nodes", seeds(s));
+      } catch (IllegalArgumentException e) {
+        problems.add("VIPKEEPER_SEED_NODES: " + e.getMessage());
+      }
+    });
+    text(env, "VIPKEEPER_NODE_NAME").ifPresent(n -> values.put("vipkeeper.node-name", n));
+    text(env, "VIPKEEPER_INTERFACE").ifPresent(i -> values.put("vipkeeper.interface", i));
+    text(env, "VIPKEEPER_DATA_DIR").ifPresent(d -> values.put("vipkeeper.data-dir", d));
+    text(env, "VIPKEEPER_VIPS").ifPresent(v -> values.put("vipkeeper.groups",
+        Map.of("vip", Map.of("addresses", List.of(v.split("\\s*,\\s*"))))));
+    if (!problems.isEmpty()) throw new SettingsException(problems);
+    Config config = ConfigFactory.empty();
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      config = config.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
+    }
+    return config;
+  }
+
+  static List<String> seeds(String commaList) {
+    List<String> seeds = new ArrayList<>();
+    for (String part : commaList.split(",")) {
+      String hostPort = part.trim();
+      int colon = hostPort.lastIndexOf(':');
+      if (colon <= 0) throw new IllegalArgumentException("'" + hostPort + "' is not host:port, e.g. 198.18.0.11:25520");
+      seeds.add("pekko://" + SYSTEM_NAME + "@" + hostPort.substring(0, colon) + ":" + port(hostPort.substring(colon + 1)));
+    }
+    return seeds;
+  }
+
+  private static int port(String text) {
+    try {
+      int port = Integer.parseInt(text.trim());
+      if (port >= 1 && port <= 65535) return port;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new IllegalArgumentException("'" + text + "' is not a port (1-65535)");
+  }
+
+  private static void checkSeeds(Config config) {
+    if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+      throw new SettingsException(List.of("no seed nodes: set VIPKEEPER_SEED_NODES=host:port[,host:port]"
+          + " or pekko.cluster.seed-nodes (a single node lists itself)"));
+    }
+  }
+
+  private static Optional<String> text(Map<String, String> env, String name) {
+    return Optional.ofNullable(env.get(name)).map(String::trim).filter(v -> !v.isEmpty());
+  }
+}

@@ -1,0 +1,39 @@
+package io.vipkeeper.node;
+
+import com.typesafe.config.Config;
+import io.vipkeeper.config.SettingsException;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.driver.InterfaceDriver;
+import io.vipkeeper.model.VipAddress;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the daemon checks before it joins: settings that make sense, VIPs on the right subnet. */
+final class StartupChecks {
+
+  private static final Logger log = LoggerFactory.getLogger(StartupChecks.class);
+
+  private StartupChecks() {}
+
+  static VipKeeperSettings settings(Config config) {
+    VipKeeperSettings settings = VipKeeperSettings.create(config);
+    if (settings.groups().isEmpty()) {
+      throw new SettingsException(List.of("no VIP configured: set VIPKEEPER_VIPS=198.18.0.50/24"
+          + " or vipkeeper.groups.<name>.addresses in the config file"));
+    }
+    return settings;
+  }
+
+  /** A VIP outside every subnet of the interface is reachable only with extra routes: warn. */
+  static void warnAboutSubnets(VipKeeperSettings settings, InterfaceDriver driver) {
+    List<VipAddress> own = driver.addresses(settings.interfaceName());
+    for (VipAddress vip : settings.allAddresses()) {
+      boolean inSubnet = own.stream().anyMatch(a -> !settings.allAddresses().contains(a) && a.sameSubnet(vip.inet()));
+      if (!inSubnet) {
+        log.warn("VIP {} is outside every subnet on {} ({}); clients on the LAN will not reach it without a route",
+            vip, settings.interfaceName(), own);
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.vipkeeper.node;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.typesafe.config.Config;
+import io.vipkeeper.config.SettingsException;
+import io.vipkeeper.config.VipKeeperSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest {
+
+  private static final Map<String, String> LAB_ENV = Map.of(
+      "VIPKEEPER_NODE_HOST", "198.18.0.12",
+      "VIPKEEPER_NODE_PORT", "25521",
+      "VIPKEEPER_SEED_NODES", "198.18.0.11:25520, 198.18.0.12:25521",
+      "VIPKEEPER_INTERFACE", "veth7",
+      "VIPKEEPER_VIPS", "198.18.0.50/24,198.18.0.51/24",
+      "VIPKEEPER_DATA_DIR", "/var/lib/vipkeeper");
+
+  @Test
+  void environmentConfiguresANodeCompletely() {
+    Config config = NodeConfig.load(Optional.empty(), LAB_ENV);
+    assertEquals("198.18.0.12", config.getString("pekko.remote.artery.canonical.hostname"));
+    assertEquals(25521, config.getInt("pekko.remote.artery.canonical.port"));
+    assertEquals(List.of("pekko://vipkeeper@198.18.0.11:25520", "pekko://vipkeeper@198.18.0.12:25521"),
+        config.getStringList("pekko.cluster.seed-nodes"));
+    assertEquals("/var/lib/vipkeeper", config.getString("vipkeeper.data-dir"));
+    VipKeeperSettings settings = VipKeeperSettings.create(config);
+    assertEquals("veth7", settings.interfaceName());
+    assertEquals(2, settings.groups().get(0).addresses().size());
+    assertEquals("keep-majority", config.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+  }
+
+  @Test
+  void environmentWinsOverTheFileAndTheFileOverDefaults(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("node.conf");
+    Files.writeString(file, """
+        pekko.cluster.seed-nodes = ["pekko://vipkeeper@198.18.0.11:25520"]
+        pekko.remote.artery.canonical.hostname = "198.18.0.11"
+        vipkeeper.interface = "eth1"
+        vipkeeper.groups.web.addresses = ["198.18.0.50/24"]
+        """);
+    Config fileOnly = NodeConfig.load(Optional.of(file), Map.of());
+    assertEquals("eth1", fileOnly.getString("vipkeeper.interface"));
+    assertEquals(25520, fileOnly.getInt("pekko.remote.artery.canonical.port"), "default from the cluster profile");
+    Config withEnv = NodeConfig.load(Optional.of(file), Map.of("VIPKEEPER_INTERFACE", "eth2"));
+    assertEquals("eth2", withEnv.getString("vipkeeper.interface"));
+  }
+
+  @Test
+  void malformedVariablesAreNamed() {
+    SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(Optional.empty(),
+        Map.of("VIPKEEPER_NODE_PORT", "70000", "VIPKEEPER_SEED_NODES", "198.18.0.11")));
+    assertTrue(e.getMessage().contains("VIPKEEPER_NODE_PORT: '70000' is not a port"), e.getMessage());
+    assertTrue(e.getMessage().contains("VIPKEEPER_SEED_NODES: '198.18.0.11' is not host:port"), e.getMessage());
+  }
+
+  @Test
+  void noSeedNodesIsAnError() {
+    SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(Optional.empty(), Map.of()));
+    assertTrue(e.getMessage().contains("no seed nodes: set VIPKEEPER_SEED_NODES"), e.getMessage());
+  }
+
+  @Test
+  void missingConfigFileIsNamed() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> NodeConfig.load(Optional.of(Path.of("/nonexistent/vip.conf")), LAB_ENV));
+    assertTrue(e.getMessage().contains("/nonexistent/vip.conf: no such readable file"), e.getMessage());
+  }
+
+  @Test
+  void shippedLabConfigsLoad() {
+    for (int i = 1; i <= 3; i++) {
+      Config config = NodeConfig.load(Optional.of(Path.of("../../conf/lab/node" + i + ".conf")), Map.of());
+      assertEquals("198.18.0.1" + i, config.getString("pekko.remote.artery.canonical.hostname"));
+      assertEquals("n" + i, VipKeeperSettings.create(config).nodeName());
+    }
+    Config single = NodeConfig.load(Optional.of(Path.of("../../conf/application.conf")), Map.of());
+    assertEquals("web", VipKeeperSettings.create(single).groups().get(0).name());
+  }
+}

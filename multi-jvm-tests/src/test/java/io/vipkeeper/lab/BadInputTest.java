@@ -1,0 +1,112 @@
+package io.vipkeeper.lab;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vipkeeper.testing.Lab;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The real daemon, started wrongly: one clear line, a non-zero exit, before it joins anything. */
+class BadInputTest {
+
+  private static Lab lab;
+
+  @BeforeAll
+  static void up() {
+    assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
+    lab = Lab.up("vkb" + ProcessHandle.current().pid() % 1000, 1, 0);
+  }
+
+  @AfterAll
+  static void down() {
+    if (lab != null) lab.close();
+  }
+
+  private static final Map<String, String> GOOD = Map.of(
+      "VIPKEEPER_NODE_HOST", "198.18.0.11", "VIPKEEPER_SEED_NODES", "198.18.0.11:25520",
+      "VIPKEEPER_INTERFACE", "eth0", "VIPKEEPER_VIPS", "198.18.0.50/24");
+
+  record Outcome(int exit, String output) {}
+
+  private static Outcome run(Map<String, String> env, List<String> prefix, List<String> jvmArgs) throws Exception {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("n1")));
+    command.addAll(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the node should exit by itself");
+    return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  private static Outcome run(Map<String, String> overrides) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(GOOD);
+    env.putAll(overrides);
+    env.values().removeIf(String::isEmpty);
+    return run(env, List.of(), List.of());
+  }
+
+  @Test
+  void badVipAddress() throws Exception {
+    Outcome o = run(Map.of("VIPKEEPER_VIPS", "198.18.0.500/24"));
+    assertEquals(2, o.exit(), o.output());
+    assertTrue(o.output().contains("vipkeeper.groups.vip: '198.18.0.500' is not an IPv4 or IPv6 address"), o.output());
+    assertFalse(o.output().contains("Cluster Node"), "nothing joined: " + o.output());
+  }
+
+  @Test
+  void noSeedNodes() throws Exception {
+    Outcome o = run(Map.of("VIPKEEPER_SEED_NODES", ""));
+    assertEquals(2, o.exit(), o.output());
+    assertTrue(o.output().contains("no seed nodes: set VIPKEEPER_SEED_NODES"), o.output());
+  }
+
+  @Test
+  void unknownInterface() throws Exception {
+    Outcome o = run(Map.of("VIPKEEPER_INTERFACE", "eth9"));
+    assertEquals(3, o.exit(), o.output());
+    assertTrue(o.output().contains("interface 'eth9' does not exist"), o.output());
+  }
+
+  @Test
+  void missingPrivilegesAreNamed() throws Exception {
+    Outcome o = run(GOOD, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+        "--bounding-set=-all"), List.of("-Duser.home=/tmp"));
+    assertEquals(3, o.exit(), o.output());
+    assertTrue(o.output().contains("missing capabilities CAP_NET_ADMIN and CAP_NET_RAW"), o.output());
+  }
+
+  @Test
+  void missingLibpcapSaysWhatToInstall() throws Exception {
+    Outcome o = run(GOOD, List.of(), List.of("-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8"));
+    assertEquals(3, o.exit(), o.output());
+    assertTrue(o.output().contains("libpcap is not installed (apt-get install libpcap0.8)"), o.output());
+  }
+
+  @Test
+  void vipOutsideTheSubnetIsAWarningNotAnError() throws Exception {
+    // Start for real with a VIP in another /24, then stop it: the warning is printed at start.
+    List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), "timeout", "-s", "TERM", "8",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(GOOD);
+    builder.environment().put("VIPKEEPER_VIPS", "198.18.1.50/24");
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(30, TimeUnit.SECONDS);
+    assertTrue(out.contains("VIP 198.18.1.50/24 is outside every subnet on eth0"), out);
+    assertTrue(out.contains("CLAIMED group=vip"), "it still runs and claims: " + out);
+    assertTrue(out.contains("RELEASED group=vip"), "and releases on SIGTERM: " + out);
+  }
+}

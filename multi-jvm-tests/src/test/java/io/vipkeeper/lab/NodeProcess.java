@@ -1,0 +1,72 @@
+package io.vipkeeper.lab;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One real vipkeeper JVM inside a lab node's namespace, configured by environment only. */
+final class NodeProcess {
+
+  private final String name;
+  private final Path logFile;
+  private Process process;
+
+  NodeProcess(String name, Path logFile) {
+    this.name = name;
+    this.logFile = logFile;
+  }
+
+  void start(String namespace, Map<String, String> env) throws IOException {
+    Path jar = Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"));
+    if (!Files.isRegularFile(jar)) throw new IllegalStateException("node jar missing: " + jar + " (run mvn package first)");
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin(),
+        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toAbsolutePath().toString()));
+    Files.createDirectories(logFile.getParent());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    builder.environment().putAll(env);
+    process = builder.start();
+  }
+
+  String name() {
+    return name;
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  /** A crash: SIGKILL, no shutdown hook runs. */
+  void kill9() throws InterruptedException {
+    if (process == null) return;
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** A graceful stop: SIGTERM runs CoordinatedShutdown; waits up to {@code seconds}. */
+  int terminate(int seconds) throws InterruptedException {
+    if (process == null || !process.isAlive()) return process == null ? -1 : process.exitValue();
+    process.destroy();
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    return process.exitValue();
+  }
+
+  String log() {
+    try {
+      return Files.exists(logFile) ? Files.readString(logFile) : "";
+    } catch (IOException e) {
+      return "(cannot read " + logFile + ": " + e.getMessage() + ")";
+    }
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
