@@ -37,6 +37,7 @@ add_host() { # prefix port ip mac v6
   ip netns exec "$h" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
   ip -n "$h" addr add "$addr/24" dev eth0
   ip -n "$h" addr add "$v6/64" dev eth0 nodad
+  ip netns exec "$h" sysctl -qw net.ipv4.ip_nonlocal_bind=1 net.ipv6.ip_nonlocal_bind=1
   ip -n "$h" link set eth0 up
 }
 

@@ -3,7 +3,7 @@ package io.vipkeeper.lab;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.vipkeeper.testing.Lab;
+import io.vipkeeper.lab.Lab;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

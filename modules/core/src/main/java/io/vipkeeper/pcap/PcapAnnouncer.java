@@ -24,8 +24,8 @@ public final class PcapAnnouncer implements Announcer {
   private final String iface;
   private final String mac;
   private final List<GratuitousArp.Form> forms;
-  private final PcapHandle handle;
   private final AtomicLong sent = new AtomicLong();
+  private PcapHandle handle;
 
   private PcapAnnouncer(String iface, String mac, List<GratuitousArp.Form> forms, PcapHandle handle) {
     this.iface = iface;
@@ -34,9 +34,18 @@ public final class PcapAnnouncer implements Announcer {
     this.handle = handle;
   }
 
-  /** Opens {@code iface} for sending; every failure says what to install or grant. */
+  /**
+   * Opens {@code iface} for sending; every failure says what to install or grant. An interface
+   * that is down is opened later, on the first announcement after it comes up.
+   */
   public static PcapAnnouncer open(String iface, String mac, List<GratuitousArp.Form> forms) {
-    PcapHandle handle = openHandle(iface);
+    PcapHandle handle = null;
+    try {
+      handle = openHandle(iface);
+    } catch (DriverException e) {
+      if (!String.valueOf(e.getMessage()).contains("not up")) throw e;
+      log.warn("{} is down; announcements start once it is up", iface);
+    }
     // Build one frame now: the first build loads pcap4j's packet classes (~15 ms).
     GratuitousArp.frame(GratuitousArp.Form.REQUEST, mac, (Inet4Address) new VipAddress("198.18.0.1", 32).inet());
     return new PcapAnnouncer(iface, mac, forms, handle);
@@ -58,11 +67,12 @@ public final class PcapAnnouncer implements Announcer {
   }
 
   @Override
-  public void close() {
-    handle.close();
+  public synchronized void close() {
+    if (handle != null) handle.close();
   }
 
-  private void send(byte[] frame, VipAddress address) {
+  private synchronized void send(byte[] frame, VipAddress address) {
+    if (handle == null) handle = openHandle(iface);
     try {
       handle.sendPacket(frame);
       sent.incrementAndGet();
@@ -73,6 +83,7 @@ public final class PcapAnnouncer implements Announcer {
 
   private static PcapHandle openHandle(String iface) {
     try {
+      Pcaps.libVersion(); // loads libpcap now: the first load costs ~0.5 s
       PcapNetworkInterface device = Pcaps.getDevByName(iface);
       if (device == null) {
         throw new DriverException("pcap cannot see interface '" + iface + "'; check vipkeeper.interface");

@@ -8,7 +8,7 @@ import io.vipkeeper.driver.LinkInfo;
 import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.pcap.GratuitousArp;
 import io.vipkeeper.pcap.PcapAnnouncer;
-import io.vipkeeper.testing.Lab;
+import io.vipkeeper.lab.Lab;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

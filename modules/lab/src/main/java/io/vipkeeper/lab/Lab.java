@@ -1,4 +1,4 @@
-package io.vipkeeper.testing;
+package io.vipkeeper.lab;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -54,6 +54,15 @@ public final class Lab implements AutoCloseable {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Sets {@code host}'s eth0 up or down: a cable pulled or put back. */
+  public void link(String host, boolean up) {
+    script("link", prefix, host, up ? "up" : "down");
   }
 
   public String ns(String host) {

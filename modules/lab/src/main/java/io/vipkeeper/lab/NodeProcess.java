@@ -14,26 +14,33 @@ final class NodeProcess {
   private final String name;
   private final Path logFile;
   private Process process;
+  private int starts;
 
   NodeProcess(String name, Path logFile) {
     this.name = name;
     this.logFile = logFile;
   }
 
-  void start(String namespace, Map<String, String> env) throws IOException {
+  void start(String namespace, Map<String, String> env, List<String> jvmOptions) throws IOException {
     Path jar = Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"));
     if (!Files.isRegularFile(jar)) throw new IllegalStateException("node jar missing: " + jar + " (run mvn package first)");
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin(),
-        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toAbsolutePath().toString()));
+        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
     Files.createDirectories(logFile.getParent());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        .redirectOutput(starts++ == 0 ? ProcessBuilder.Redirect.to(logFile.toFile()) : ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().putAll(env);
     process = builder.start();
   }
 
   String name() {
     return name;
+  }
+
+  java.util.Optional<ProcessHandle> handle() {
+    return process != null && process.isAlive() ? java.util.Optional.of(process.toHandle()) : java.util.Optional.empty();
   }
 
   boolean alive() {

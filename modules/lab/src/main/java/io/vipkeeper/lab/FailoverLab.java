@@ -1,0 +1,269 @@
+package io.vipkeeper.lab;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A namespace lab with keepers on its nodes, the service behind the VIP, a client probing it and
+ * kernel watches on every node: faults are made here and measured from outside. Close kills
+ * every process and removes every namespace, also after a failure.
+ */
+public final class FailoverLab implements AutoCloseable {
+
+  private static final Pattern LOG_TIME = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d) ");
+  private final Lab lab;
+  private final int count;
+  private final Nodes nodes;
+  private final Responders responders;
+  private final List<Watch> watches = new ArrayList<>();
+  private final Ownership ownership;
+  private final long anchorNanos = System.nanoTime();
+  private final long anchorMillis = System.currentTimeMillis();
+  private Probe probe;
+  private Watch neighbours;
+
+  private FailoverLab(Lab lab, int count, Nodes nodes) {
+    this.lab = lab;
+    this.count = count;
+    this.nodes = nodes;
+    this.responders = new Responders(lab, LabAddresses.VIP);
+    this.ownership = new Ownership(count);
+  }
+
+  /** Brings a lab up and starts its watches; {@code kind} makes the keepers for it. */
+  public static FailoverLab up(String prefix, int count, Function<Lab, Nodes> kind) throws Exception {
+    Lab lab = Lab.up(prefix, count, 1);
+    FailoverLab failover = null;
+    try {
+      failover = new FailoverLab(lab, count, kind.apply(lab));
+      for (int i = 1; i <= count; i++) {
+        failover.watches.add(Watch.start(lab, "n" + i, "address", " " + LabAddresses.VIP + "/"));
+      }
+      failover.neighbours = Watch.start(lab, "c1", "neigh", LabAddresses.VIP + " ");
+      return failover;
+    } catch (Exception e) {
+      if (failover != null) failover.close(); else lab.close();
+      throw e;
+    }
+  }
+
+  public static Path logDir(String name) {
+    return Path.of(System.getProperty("vipkeeper.lab.logs", "target/lab-logs"), name);
+  }
+
+  public Lab lab() {
+    return lab;
+  }
+
+  public Nodes nodes() {
+    return nodes;
+  }
+
+  /** Starts every node's service and keeper, then the client probe (every 5 ms, at most 20 min). */
+  public void startAll() throws Exception {
+    for (int i = 1; i <= count; i++) {
+      responders.start("n" + i);
+      nodes.start(i);
+    }
+    probe = Probe.start(lab, "c1", LabAddresses.VIP, 5, 1200);
+  }
+
+  /** Nodes whose kernel holds the VIP now (link state aside). */
+  public List<Integer> holders() {
+    List<Integer> holders = new ArrayList<>();
+    for (int i = 1; i <= count; i++) {
+      if (lab.exec("n" + i, "ip", "-o", "addr", "show", "dev", "eth0").contains("inet " + LabAddresses.VIP + "/")) holders.add(i);
+    }
+    return holders;
+  }
+
+  /** Waits until exactly one live node holds the VIP and answers the client; returns it or -1. */
+  public int awaitSingleHolder(Duration limit) throws InterruptedException {
+    long since = System.nanoTime();
+    boolean ok = await(limit, () -> {
+      List<Integer> h = holders();
+      h.removeIf(ownership::isDown);
+      return h.size() == 1 && answeredSince("n" + h.get(0), since);
+    });
+    if (!ok) return -1;
+    List<Integer> h = holders();
+    h.removeIf(ownership::isDown);
+    return h.get(0);
+  }
+
+  /** A machine lost: its keeper killed (SIGKILL), its link down, its service gone. */
+  public Takeover crash(int node, Duration limit) throws Exception {
+    String before = clientNeighbour();
+    long fault = System.nanoTime();
+    nodes.crash(node);
+    lab.link("n" + node, false);
+    responders.stop("n" + node);
+    ownership.down(node, fault);
+    return measure("kill -9 " + node(node) + " and link down", node, fault, before, limit);
+  }
+
+  /** A planned stop: SIGTERM to the keeper, which releases and hands over. */
+  public Takeover stop(int node, Duration limit) throws Exception {
+    String before = clientNeighbour();
+    long fault = System.nanoTime();
+    nodes.stop(node);
+    ownership.down(node, System.nanoTime());
+    return measure("SIGTERM to " + node(node), node, fault, before, limit);
+  }
+
+  /**
+   * The node comes back: its keeper starts while its link is still down, so a VIP left in its
+   * kernel is removed before it can answer (start-up reconcile), then the link comes up.
+   */
+  public boolean restart(int node, Duration reconcileLimit) throws Exception {
+    nodes.start(node);
+    boolean clean = await(reconcileLimit, () -> !holders().contains(node));
+    lab.link("n" + node, true);
+    responders.start("n" + node);
+    ownership.up(node, System.nanoTime());
+    return clean;
+  }
+
+  /** The longest time two live nodes held the VIP at once, from the kernel watches (ms). */
+  public double maxOverlapMillis() {
+    return ownership.maxOverlapNanos(allAddressEvents()) / 1e6;
+  }
+
+  /** Answer alternations A, B, A: the client talked to two holders in turn. */
+  public int flipBacks() {
+    List<Probe.Answer> answers = probe.answers();
+    int flips = 0;
+    for (int k = 2; k < answers.size(); k++) {
+      String a = answers.get(k - 2).node(), b = answers.get(k - 1).node(), c = answers.get(k).node();
+      if (!a.equals(b) && a.equals(c)) flips++;
+    }
+    return flips;
+  }
+
+  public List<Probe.Answer> answers() {
+    return probe.answers();
+  }
+
+  public String clientNeighbour() {
+    String line = lab.exec("c1", "ip", "neigh", "show", LabAddresses.VIP, "dev", "eth0").trim();
+    Matcher m = Pattern.compile("lladdr (\\S+)").matcher(line);
+    return m.find() ? m.group(1) + " (" + LabAddresses.nodeOfMac(m.group(1)) + ", " + line.substring(line.lastIndexOf(' ') + 1) + ")" : "(none)";
+  }
+
+  private Takeover measure(String fault, int from, long faultNanos, String before, Duration limit) throws InterruptedException {
+    await(limit, () -> firstAnswerAfter(faultNanos, "n" + from).isPresent());
+    OptionalLong first = firstAnswerAfter(faultNanos, "n" + from);
+    String to = first.isPresent() ? answerAt(first.getAsLong()) : "(nobody)";
+    Thread.sleep(1500); // let the announcement burst finish before reading the client's entry
+    List<Probe.Answer> answers = probe.answers();
+    long lastBefore = answers.stream().filter(a -> first.isEmpty() || a.nanos() < first.getAsLong())
+        .mapToLong(Probe.Answer::nanos).max().orElse(faultNanos);
+    long oldAfter = answers.stream().filter(a -> first.isPresent() && a.nanos() > first.getAsLong() && a.node().equals("n" + from)).count();
+    String toMac = to.startsWith("n") ? LabAddresses.nodeMac(Integer.parseInt(to.substring(1))) : "-";
+    return new Takeover(nodes.label(), fault, "n" + from, to, faultNanos,
+        logMark(faultNanos, "Marking node as UNREACHABLE [Member(pekko://vipkeeper@" + LabAddresses.nodeIp(from)),
+        logMark(faultNanos, "SBR took decision"),
+        kernelEvent(faultNanos, "n" + from, true),
+        kernelEvent(faultNanos, to, false),
+        first, lastBefore, oldAfter, before, clientNeighbour(),
+        neighbours.events().stream().filter(e -> e.nanos() > faultNanos && e.line().contains(toMac)).mapToLong(Watch.Event::nanos).findFirst());
+  }
+
+  private OptionalLong firstAnswerAfter(long nanos, String exceptNode) {
+    return probe.answers().stream().filter(a -> a.nanos() > nanos && !a.node().equals(exceptNode)).mapToLong(Probe.Answer::nanos).findFirst();
+  }
+
+  private boolean answeredSince(String node, long nanos) {
+    return probe.answers().stream().anyMatch(a -> a.nanos() > nanos && a.node().equals(node));
+  }
+
+  private String answerAt(long nanos) {
+    return probe.answers().stream().filter(a -> a.nanos() == nanos).findFirst().map(Probe.Answer::node).orElse("?");
+  }
+
+  private OptionalLong kernelEvent(long after, String host, boolean deleted) {
+    return allAddressEvents().stream()
+        .filter(e -> e.host().equals(host) && e.nanos() > after && e.line().startsWith("Deleted") == deleted)
+        .mapToLong(Watch.Event::nanos).findFirst();
+  }
+
+  private List<Watch.Event> allAddressEvents() {
+    List<Watch.Event> all = new ArrayList<>();
+    watches.forEach(w -> all.addAll(w.events()));
+    all.sort((a, b) -> Long.compare(a.nanos(), b.nanos()));
+    return all;
+  }
+
+  /** The first line after {@code after} in any node's log that contains {@code text}. */
+  private OptionalLong logMark(long after, String text) {
+    long best = Long.MAX_VALUE;
+    for (int i = 1; i <= count; i++) {
+      for (String line : nodes.log(i).split("\n")) {
+        Matcher m = LOG_TIME.matcher(line);
+        if (!line.contains(text) || !m.find()) continue;
+        long nanos = toNanos(LocalTime.parse(m.group(1)));
+        if (nanos > after && nanos < best) best = nanos;
+      }
+    }
+    return best == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(best);
+  }
+
+  private long toNanos(LocalTime time) {
+    long millis = time.atDate(LocalDate.now()).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+    return anchorNanos + (millis - anchorMillis) * 1_000_000;
+  }
+
+  private static String node(int i) {
+    return "n" + i;
+  }
+
+  public static boolean await(Duration limit, BooleanSupplier check) throws InterruptedException {
+    long end = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < end) {
+      if (check.getAsBoolean()) return true;
+      Thread.sleep(50);
+    }
+    return check.getAsBoolean();
+  }
+
+  /** Holders, neighbour entry and each node's last log lines: what a failing test prints. */
+  public String report() {
+    StringBuilder out = new StringBuilder();
+    try {
+      out.append("holders=").append(holders()).append(" client=").append(clientNeighbour()).append('\n');
+    } catch (RuntimeException e) {
+      out.append("(lab state unreadable: ").append(e.getMessage()).append(")\n");
+    }
+    for (Watch.Event e : allAddressEvents()) out.append(String.format("  kernel %s +%.0f ms %s%n", e.host(), (e.nanos() - anchorNanos) / 1e6, e.line()));
+    for (int i = 1; i <= count; i++) {
+      String[] lines = nodes.log(i).split("\n");
+      out.append("--- n").append(i).append(" last lines:\n");
+      for (int k = Math.max(0, lines.length - 20); k < lines.length; k++) out.append(lines[k]).append('\n');
+    }
+    return out.toString();
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (probe != null) probe.close();
+      responders.close();
+    } catch (Exception ignored) {
+      // closing anyway
+    }
+    nodes.close();
+    watches.forEach(Watch::close);
+    if (neighbours != null) neighbours.close();
+    lab.close();
+  }
+}

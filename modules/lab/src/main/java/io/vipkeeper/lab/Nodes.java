@@ -1,0 +1,26 @@
+package io.vipkeeper.lab;
+
+import java.util.List;
+
+/** The VIP keepers on the lab's nodes: vipkeeper JVMs or keepalived, driven the same way. */
+public interface Nodes extends AutoCloseable {
+
+  /** How this kind appears in reports, e.g. "vipkeeper" or "keepalived advert 0.1 s". */
+  String label();
+
+  void start(int node) throws Exception;
+
+  /** A crash of the keeper: SIGKILL, nothing runs on the way out. */
+  void crash(int node) throws Exception;
+
+  /** A planned stop: SIGTERM, waits for the process to exit. */
+  void stop(int node) throws Exception;
+
+  /** Processes that make up the keeper on {@code node}, for memory readings. */
+  List<ProcessHandle> processes(int node);
+
+  String log(int node);
+
+  @Override
+  void close();
+}

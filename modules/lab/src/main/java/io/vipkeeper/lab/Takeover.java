@@ -1,0 +1,68 @@
+package io.vipkeeper.lab;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * What one fault looked like from outside: the times (monotonic nanos) of each phase as the
+ * client, the kernels and the node logs saw them. Empty parts did not happen in the limit.
+ */
+public record Takeover(
+    String kind,
+    String fault,
+    String from,
+    String to,
+    long faultNanos,
+    OptionalLong detected,
+    OptionalLong decided,
+    OptionalLong released,
+    OptionalLong claimed,
+    OptionalLong firstAnswer,
+    long lastAnswerBefore,
+    long answersFromOldAfterNew,
+    String neighbourBefore,
+    String neighbourAfter,
+    OptionalLong neighbourChanged) {
+
+  public boolean tookOver() {
+    return firstAnswer.isPresent();
+  }
+
+  /** Fault to the first answer from the new holder, in milliseconds. */
+  public double takeoverMillis() {
+    return millis(firstAnswer.orElseThrow() - faultNanos);
+  }
+
+  /** The longest the client went without any answer around the fault, in milliseconds. */
+  public double gapMillis() {
+    return millis(firstAnswer.orElseThrow() - lastAnswerBefore);
+  }
+
+  /** The timeline, one line a phase, times relative to the fault. */
+  public List<String> timeline() {
+    List<String> lines = new ArrayList<>();
+    lines.add(line(faultNanos, "fault: " + fault));
+    detected.ifPresent(t -> lines.add(line(t, "detection: a surviving node marks " + from + " unreachable")));
+    decided.ifPresent(t -> lines.add(line(t, "decision: split brain resolver downs " + from)));
+    released.ifPresent(t -> lines.add(line(t, "release: " + from + "'s kernel drops the VIP")));
+    claimed.ifPresent(t -> lines.add(line(t, "claim: " + to + "'s kernel holds the VIP")));
+    neighbourChanged.ifPresent(t -> lines.add(line(t, "client's neighbour entry now points at " + to)));
+    firstAnswer.ifPresent(t -> lines.add(line(t, "first answer from " + to)));
+    lines.add("client neighbour entry before: " + neighbourBefore);
+    lines.add("client neighbour entry after:  " + neighbourAfter);
+    if (tookOver()) {
+      lines.add(String.format("takeover %.0f ms, client saw no answer for %.0f ms, answers from %s after: %d",
+          takeoverMillis(), gapMillis(), from, answersFromOldAfterNew));
+    }
+    return lines;
+  }
+
+  private String line(long nanos, String what) {
+    return String.format("%+8.0f ms  %s", millis(nanos - faultNanos), what);
+  }
+
+  private static double millis(long nanos) {
+    return nanos / 1e6;
+  }
+}

@@ -1,0 +1,81 @@
+package io.vipkeeper.lab;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Real vipkeeper JVMs in the lab, configured only by environment variables (as in compose). */
+public final class VipkeeperNodes implements Nodes {
+
+  private final Lab lab;
+  private final String label;
+  private final Map<String, String> extraEnv;
+  private final List<String> jvmOptions;
+  private final List<NodeProcess> nodes = new ArrayList<>();
+
+  public VipkeeperNodes(Lab lab, int count, Path logs, String label, Map<String, String> extraEnv, List<String> jvmOptions) {
+    this.lab = lab;
+    this.label = label;
+    this.extraEnv = Map.copyOf(extraEnv);
+    this.jvmOptions = List.copyOf(jvmOptions);
+    for (int i = 1; i <= count; i++) nodes.add(new NodeProcess("n" + i, logs.resolve(label.replace(' ', '-') + "-n" + i + ".log")));
+  }
+
+  public VipkeeperNodes(Lab lab, int count, Path logs) {
+    this(lab, count, logs, "vipkeeper", Map.of(), List.of());
+  }
+
+  @Override
+  public String label() {
+    return label;
+  }
+
+  @Override
+  public void start(int i) throws Exception {
+    Map<String, String> env = new HashMap<>(Map.of(
+        "VIPKEEPER_NODE_HOST", LabAddresses.nodeIp(i),
+        "VIPKEEPER_NODE_NAME", "n" + i,
+        "VIPKEEPER_SEED_NODES", LabAddresses.nodeIp(1) + ":25520," + LabAddresses.nodeIp(2) + ":25520",
+        "VIPKEEPER_INTERFACE", "eth0",
+        "VIPKEEPER_VIPS", LabAddresses.VIP + "/24"));
+    env.putAll(extraEnv);
+    nodes.get(i - 1).start(lab.ns("n" + i), env, jvmOptions);
+  }
+
+  @Override
+  public void crash(int i) throws Exception {
+    nodes.get(i - 1).kill9();
+  }
+
+  @Override
+  public void stop(int i) throws Exception {
+    nodes.get(i - 1).terminate(30);
+  }
+
+  @Override
+  public List<ProcessHandle> processes(int i) {
+    return nodes.get(i - 1).handle().map(List::of).orElse(List.of());
+  }
+
+  @Override
+  public String log(int i) {
+    return nodes.get(i - 1).log();
+  }
+
+  public boolean alive(int i) {
+    return nodes.get(i - 1).alive();
+  }
+
+  @Override
+  public void close() {
+    for (NodeProcess node : nodes) {
+      try {
+        node.kill9();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
