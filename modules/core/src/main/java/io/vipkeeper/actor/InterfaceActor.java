@@ -170,7 +170,9 @@ public final class InterfaceActor {
   private Behavior<Command> onSelfEvent(SelfEvent self) {
     ClusterEvent.MemberEvent event = self.event();
     boolean isSelf = event.member().uniqueAddress().equals(Cluster.get(context.getSystem()).selfMember().uniqueAddress());
-    boolean leaving = event instanceof ClusterEvent.MemberLeft || event instanceof ClusterEvent.MemberExited
+    // Not on MemberLeft: while Leaving, the singleton hands over and releases in order; releasing
+    // earlier would only lengthen the gap. Exiting comes after the hand-over.
+    boolean leaving = event instanceof ClusterEvent.MemberExited
         || event instanceof ClusterEvent.MemberDowned || event instanceof ClusterEvent.MemberRemoved;
     if (!isSelf || !leaving) return Behaviors.same();
     retireAll("member " + event.member().status());

@@ -2,6 +2,7 @@ package io.vipkeeper.actor;
 
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.model.VipGroup;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,11 @@ public final class VipOwner {
   private record ClaimDone(NodeIdentity node, long epoch, boolean claimed, String error) implements Command {}
 
   private enum Recheck implements Command { INSTANCE }
+
+  /** While surveying: look again for members that left, whose answer will never come. */
+  private enum SurveyTick implements Command { INSTANCE }
+
+  private static final Duration SURVEY_TICK = Duration.ofMillis(50);
 
   public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -104,7 +110,9 @@ public final class VipOwner {
       context.ask(InterfaceActor.Holdings.class, ref, settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
           (answer, failure) -> new Surveyed(thisRound, node, answer));
     }
-    return pending.isEmpty() ? decide() : surveying();
+    if (pending.isEmpty()) return decide();
+    timers.startTimerWithFixedDelay(SurveyTick.INSTANCE, SURVEY_TICK);
+    return surveying();
   }
 
   private Behavior<Command> surveying() {
@@ -112,6 +120,7 @@ public final class VipOwner {
         .onMessage(Surveyed.class, this::onSurveyed)
         .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return Behaviors.same(); })
         .onMessage(ClusterChanged.class, c -> dropRemovedFromSurvey())
+        .onMessage(SurveyTick.class, t -> dropRemovedFromSurvey())
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();
@@ -131,6 +140,7 @@ public final class VipOwner {
   }
 
   private Behavior<Command> decide() {
+    timers.cancel(SurveyTick.INSTANCE);
     Map<NodeIdentity, Long> holders = new HashMap<>();
     List<NodeIdentity> candidates = new ArrayList<>();
     long highest = epoch;

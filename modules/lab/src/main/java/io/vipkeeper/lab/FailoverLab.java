@@ -87,10 +87,11 @@ public final class FailoverLab implements AutoCloseable {
     return holders;
   }
 
-  /** Waits until exactly one live node holds the VIP and answers the client; returns it or -1. */
+  /** Waits until all nodes joined and exactly one live node holds the VIP and answers; returns it or -1. */
   public int awaitSingleHolder(Duration limit) throws InterruptedException {
     long since = System.nanoTime();
     boolean ok = await(limit, () -> {
+      if (!nodes.formed()) return false;
       List<Integer> h = holders();
       h.removeIf(ownership::isDown);
       return h.size() == 1 && answeredSince("n" + h.get(0), since);

@@ -21,6 +21,11 @@ public interface Nodes extends AutoCloseable {
 
   String log(int node);
 
+  /** Whether every started node has joined (for keepers without membership: always). */
+  default boolean formed() {
+    return true;
+  }
+
   @Override
   void close();
 }

@@ -64,6 +64,19 @@ public final class VipkeeperNodes implements Nodes {
     return nodes.get(i - 1).log();
   }
 
+  /** Every running node was moved to Up by some leader since it last started, as the logs say. */
+  @Override
+  public boolean formed() {
+    StringBuilder logs = new StringBuilder();
+    for (int i = 1; i <= nodes.size(); i++) logs.append(log(i));
+    for (int i = 1; i <= nodes.size(); i++) {
+      if (alive(i) && !logs.toString().contains("Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public boolean alive(int i) {
     return nodes.get(i - 1).alive();
   }
