@@ -9,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * keepalived (Debian's package) on the lab's nodes: one VRRP instance, the same VIP, all nodes
- * BACKUP with priorities 100+i and the given advert interval, as its users run it without a
- * tracking script. It has no quorum: that is the point of comparing under a partition.
+ * BACKUP with priorities 100+i and the given advert interval (VRRPv3, so sub-second adverts are
+ * honoured), as its users run it without a tracking script. It has no quorum: that is the point
+ * of comparing under a partition.
  */
 public final class KeepalivedNodes implements Nodes {
 
@@ -44,6 +45,7 @@ public final class KeepalivedNodes implements Nodes {
         vrrp_instance VIP {
           state BACKUP
           interface eth0
+          version 3
           virtual_router_id 50
           priority %d
           advert_int %s

@@ -1,0 +1,130 @@
+package io.vipkeeper.lab;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The failover benchmark (not a test): the same crash and planned-stop faults, several times, for
+ * vipkeeper and for keepalived in the same lab layout and the same run, printed as one table.
+ * Usage: Bench [RUNS] (default 5).
+ */
+public final class Bench {
+
+  private record Result(String keeper, List<Takeover> crashes, List<Takeover> stops, double rssMb, double overlapMs, String staleRemoved) {}
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    Path logs = FailoverLab.logDir("bench");
+    List<Function<Lab, Nodes>> kinds = List.of(
+        lab -> new VipkeeperNodes(lab, 3, logs),
+        lab -> new KeepalivedNodes(lab, 3, logs, "1"),
+        lab -> new KeepalivedNodes(lab, 3, logs, "0.1"));
+    List<Result> results = new ArrayList<>();
+    for (Function<Lab, Nodes> kind : kinds) results.add(measure(kind, runs));
+    print(results, runs);
+  }
+
+  private static Result measure(Function<Lab, Nodes> kind, int runs) throws Exception {
+    try (FailoverLab lab = FailoverLab.up("vkbn" + ProcessHandle.current().pid() % 1000, 3, kind)) {
+      System.out.println("==> " + lab.nodes().label() + ": " + runs + " crashes, " + runs + " planned stops");
+      lab.startAll();
+      int holder = awaitHolder(lab);
+      Thread.sleep(3000);
+      double rss = rssMb(lab.nodes(), 3);
+      List<Takeover> crashes = new ArrayList<>();
+      List<Takeover> stops = new ArrayList<>();
+      int staleKept = 0;
+      for (int r = 0; r < runs; r++) {
+        Takeover t = lab.crash(holder, Duration.ofSeconds(30));
+        report(t);
+        crashes.add(t);
+        if (!lab.restart(holder, Duration.ofSeconds(8))) staleKept++;
+        holder = awaitHolder(lab);
+      }
+      for (int r = 0; r < runs; r++) {
+        Takeover t = lab.stop(holder, Duration.ofSeconds(30));
+        report(t);
+        stops.add(t);
+        lab.restart(holder, Duration.ofSeconds(8));
+        holder = awaitHolder(lab);
+      }
+      return new Result(lab.nodes().label(), crashes, stops, rss, lab.maxOverlapMillis(),
+          staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)");
+    }
+  }
+
+  private static int awaitHolder(FailoverLab lab) throws InterruptedException {
+    int holder = lab.awaitSingleHolder(Duration.ofSeconds(90));
+    if (holder < 0) throw new IllegalStateException("no single holder:\n" + lab.report());
+    Thread.sleep(2000); // let membership and preemption settle before the next fault
+    return lab.awaitSingleHolder(Duration.ofSeconds(60));
+  }
+
+  private static void report(Takeover t) {
+    System.out.printf("    %-40s %s%n", t.fault(), t.tookOver()
+        ? String.format("takeover %.0f ms, gap %.0f ms, to %s", t.takeoverMillis(), t.gapMillis(), t.to()) : "NO TAKEOVER");
+  }
+
+  private static double rssMb(Nodes nodes, int count) {
+    double total = 0;
+    for (int i = 1; i <= count; i++) {
+      for (ProcessHandle p : nodes.processes(i)) total += rssKb(p.pid()) / 1024.0;
+    }
+    return total / count;
+  }
+
+  private static long rssKb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    } catch (Exception e) {
+      return 0;
+    }
+    return 0;
+  }
+
+  private static void print(List<Result> results, int runs) {
+    System.out.printf("%nFailover benchmark, %s, %d cores, %d runs each (ms: min / median / max)%n",
+        LocalDate.now(), Runtime.getRuntime().availableProcessors(), runs);
+    System.out.println("| keeper | crash: fault to first answer | planned stop: client gap | old node answered after takeover | two live holders (longest) | stale VIP removed at restart | RSS per node |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+    for (Result r : results) {
+      long oldAnswers = r.crashes().stream().mapToLong(Takeover::answersFromOldAfterNew).sum()
+          + r.stops().stream().mapToLong(Takeover::answersFromOldAfterNew).sum();
+      System.out.printf("| %s | %s | %s | %d | %.0f ms | %s | %.0f MB |%n", r.keeper(),
+          stats(r.crashes(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis), oldAnswers,
+          r.overlapMs(), r.staleRemoved(), r.rssMb());
+    }
+    Result vk = results.get(0);
+    System.out.println();
+    System.out.println("vipkeeper crash takeover by phase (median ms): detection " + phase(vk, t -> t.detected(), null)
+        + ", resolver decision " + phase(vk, t -> t.decided(), t -> t.detected())
+        + ", removal + singleton start + claim " + phase(vk, t -> t.claimed(), t -> t.decided())
+        + ", claim to first answer " + phase(vk, t -> t.firstAnswer(), t -> t.claimed()));
+  }
+
+  private static String stats(List<Takeover> takeovers, ToDoubleFunction<Takeover> f) {
+    double[] v = takeovers.stream().filter(Takeover::tookOver).mapToDouble(f).sorted().toArray();
+    if (v.length == 0) return "none";
+    String failed = v.length < takeovers.size() ? " (" + (takeovers.size() - v.length) + " without takeover)" : "";
+    return String.format("%.0f / %.0f / %.0f%s", v[0], v[v.length / 2], v[v.length - 1], failed);
+  }
+
+  private static String phase(Result r, Function<Takeover, OptionalLong> end, Function<Takeover, OptionalLong> start) {
+    double[] v = r.crashes().stream()
+        .filter(t -> end.apply(t).isPresent() && (start == null || start.apply(t).isPresent()))
+        .mapToDouble(t -> (end.apply(t).getAsLong() - (start == null ? t.faultNanos() : start.apply(t).getAsLong())) / 1e6)
+        .sorted().toArray();
+    return v.length == 0 ? "n/a" : String.format("%.0f", v[v.length / 2]);
+  }
+}
