@@ -7,6 +7,8 @@ import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.kernel.KernelDrivers;
 import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.safety.Quorum;
+import io.vipkeeper.safety.SafetyTiming;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,16 +45,17 @@ public final class VipKeeper {
 
   /** Starts with explicit settings and drivers (tests pass fakes here). */
   public static VipKeeper start(ActorSystem<?> system, VipKeeperSettings settings, Drivers drivers) {
+    SafetyTiming.check(system.settings().config());
+    Quorum quorum = Quorum.of(system.settings().config());
     NodeIdentity node = NodeIdentity.of(system, settings.nodeName());
     ActorRef<InterfaceActor.Command> iface = system.systemActorOf(
-        InterfaceActor.create(settings.interfaceName(), node, settings.allAddresses(), settings.reconcileAtStart(),
-            drivers.driver(), drivers.announcer(), settings.announce()),
+        InterfaceActor.create(settings, node, drivers, quorum),
         "vipkeeper-interface-" + settings.interfaceName(),
         DispatcherSelector.fromConfig("vipkeeper.interface-dispatcher"));
     Map<String, ActorRef<VipOwner.Command>> owners = new LinkedHashMap<>();
     for (VipGroup group : settings.groups()) {
       owners.put(group.name(), ClusterSingleton.get(system).init(
-          SingletonActor.of(VipOwner.create(group, settings), "vipkeeper-owner-" + group.name())
+          SingletonActor.of(VipOwner.create(group, settings, quorum), "vipkeeper-owner-" + group.name())
               .withStopMessage(VipOwner.HandOver.INSTANCE)));
     }
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());

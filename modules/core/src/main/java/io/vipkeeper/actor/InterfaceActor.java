@@ -1,20 +1,22 @@
 package io.vipkeeper.actor;
 
 import io.vipkeeper.CborSerializable;
-import io.vipkeeper.config.AnnounceSettings;
-import io.vipkeeper.driver.Announcer;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.driver.DriverException;
-import io.vipkeeper.driver.InterfaceDriver;
 import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.safety.Quorum;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
@@ -24,8 +26,10 @@ import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The only code that touches the NIC on this node: claims (add the addresses, then announce) and
- * releases (remove them) on the order of a group's {@link VipOwner}. It releases everything on its
- * own when its member leaves, is downed or removed, and when the node shuts down.
+ * releases (remove them) on the order of a group's {@link VipOwner}. It refuses an order older
+ * than an epoch its {@link EpochLedger} promised, and releases on its own when a newer epoch is
+ * promised, when its side of a split would not survive ({@link QuorumWatch}), when its member is
+ * Exiting, downed or removed, and when the node shuts down.
  */
 public final class InterfaceActor {
 
@@ -33,13 +37,11 @@ public final class InterfaceActor {
 
   public sealed interface Command {}
 
-  /** Hold {@code group} under {@code epoch}; refused if a higher epoch was already seen. */
-  public record Claim(VipGroup group, long epoch, ActorRef<ClaimResult> replyTo)
-      implements Command, CborSerializable {}
+  /** Hold {@code group} under {@code epoch}; refused if a newer epoch was promised. */
+  public record Claim(VipGroup group, long epoch, ActorRef<ClaimResult> replyTo) implements Command, CborSerializable {}
 
   /** Stop holding {@code group}; answered also when it was not held. */
-  public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo)
-      implements Command, CborSerializable {}
+  public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo) implements Command, CborSerializable {}
 
   public record QueryHoldings(ActorRef<Holdings> replyTo) implements Command, CborSerializable {}
 
@@ -50,95 +52,134 @@ public final class InterfaceActor {
 
   private record SelfEvent(ClusterEvent.MemberEvent event) implements Command {}
 
-  public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error)
+  private record FromLedger(EpochLedger.Notice notice) implements Command {}
+
+  private record FromQuorum(QuorumWatch.Verdict verdict) implements Command {}
+
+  private record JournalPrepared(Throwable failure) implements Command {}
+
+  public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error) implements CborSerializable {}
+
+  public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}
+
+  /** What a node holds (group → epoch), the highest epoch it knows per group, and whether it can claim. */
+  public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim)
       implements CborSerializable {}
 
-  public record ReleaseResult(String group, NodeIdentity node, boolean released, String error)
-      implements CborSerializable {}
-
-  /** What a node holds (group → epoch) and the highest epoch it has seen per group. */
-  public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean retired)
-      implements CborSerializable {}
-
-  private record Held(VipGroup group, long epoch) {}
-
-  public static Behavior<Command> create(
-      String iface, NodeIdentity node, List<VipAddress> configured, boolean reconcile,
-      InterfaceDriver driver, Announcer announcer, AnnounceSettings announce) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      InterfaceActor actor = new InterfaceActor(context, timers, iface, node, driver, announcer, announce);
-      if (reconcile) actor.reconcile(configured);
-      context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
-      Cluster cluster = Cluster.get(context.getSystem());
-      cluster.subscriptions().tell(Subscribe.create(
+  public static Behavior<Command> create(VipKeeperSettings settings, NodeIdentity node, Drivers drivers, Quorum quorum) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(1000, stash -> {
+      NicWork nic = new NicWork(settings.interfaceName(), drivers, settings.announce(), context.getLog());
+      if (settings.reconcileAtStart()) nic.reconcile(settings.allAddresses());
+      context.pipeToSelf(Journal.prepare(context.getSystem()), (done, failure) -> new JournalPrepared(failure));
+      context.spawn(QuorumWatch.create(quorum, settings.releaseAfter(), context.messageAdapter(QuorumWatch.Verdict.class, FromQuorum::new)),
+          "quorum", DispatcherSelector.defaultDispatcher());
+      Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.MemberEvent.class, SelfEvent::new), ClusterEvent.MemberEvent.class));
-      return actor.active();
-    }));
+      return new InterfaceActor(context, timers, node, nic, settings).starting(stash);
+    })));
   }
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
-  private final String iface;
   private final NodeIdentity node;
-  private final InterfaceDriver driver;
-  private final Announcer announcer;
-  private final AnnounceSettings announce;
+  private final NicWork nic;
+  private final VipKeeperSettings settings;
   private final Map<String, Held> held = new HashMap<>();
-  private final Map<String, Long> highestEpoch = new HashMap<>();
+  private final Map<String, Long> promised = new HashMap<>();
+  private ActorRef<EpochLedger.Command> ledger;
+  private String noQuorum = "";
 
-  private InterfaceActor(ActorContext<Command> context, TimerScheduler<Command> timers, String iface,
-      NodeIdentity node, InterfaceDriver driver, Announcer announcer, AnnounceSettings announce) {
+  private record Held(VipGroup group, long epoch) {}
+
+  private InterfaceActor(ActorContext<Command> context, TimerScheduler<Command> timers, NodeIdentity node, NicWork nic,
+      VipKeeperSettings settings) {
     this.context = context;
     this.timers = timers;
-    this.iface = iface;
     this.node = node;
-    this.driver = driver;
-    this.announcer = announcer;
-    this.announce = announce;
+    this.nic = nic;
+    this.settings = settings;
+  }
+
+  /** Until the journal is open and the ledger has recovered, nothing is decided: orders wait. */
+  private Behavior<Command> starting(StashBuffer<Command> stash) {
+    return Behaviors.receive(Command.class)
+        .onMessage(JournalPrepared.class, j -> {
+          if (j.failure() != null) return stash.unstashAll(broken("epoch journal unreadable: " + j.failure().getMessage()));
+          ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, FromLedger::new)),
+              "ledger", DispatcherSelector.defaultDispatcher());
+          return Behaviors.same();
+        })
+        .onMessage(FromLedger.class, f -> {
+          if (f.notice() instanceof EpochLedger.Ready ready) return onLedgerReady(ready, stash);
+          if (f.notice() instanceof EpochLedger.Failed failed) return stash.unstashAll(broken("epoch journal unreadable: " + failed.reason()));
+          return Behaviors.same();
+        })
+        .onAnyMessage(m -> { stash.stash(m); return Behaviors.same(); })
+        .build();
+  }
+
+  private Behavior<Command> onLedgerReady(EpochLedger.Ready ready, StashBuffer<Command> stash) {
+    promised.putAll(ready.promised());
+    ready.holding().forEach((group, epoch) -> context.getLog().warn(
+        "the journal says this node held group {} at epoch {} when it stopped (crash or kill -9); it holds nothing now", group, epoch));
+    ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
+    context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+    return stash.unstashAll(active());
   }
 
   private Behavior<Command> active() {
     return Behaviors.receive(Command.class)
         .onMessage(Claim.class, this::onClaim)
         .onMessage(Release.class, this::onRelease)
-        .onMessage(QueryHoldings.class, q -> onQuery(q, false))
+        .onMessage(QueryHoldings.class, q -> onQuery(q, noQuorum.isEmpty()))
         .onMessage(Retire.class, this::onRetire)
         .onMessage(AnnounceRound.class, this::onAnnounceRound)
         .onMessage(SelfEvent.class, this::onSelfEvent)
+        .onMessage(FromLedger.class, this::onLedgerNotice)
+        .onMessage(FromQuorum.class, this::onQuorum)
         .build();
   }
 
   /** Leaving, downed or stopping: nothing is held and every claim is refused. */
   private Behavior<Command> retired() {
+    return refusing("node " + node.name() + " is leaving the cluster");
+  }
+
+  /** The ledger cannot be read: this node must never claim (it could reuse an old epoch). */
+  private Behavior<Command> broken(String reason) {
+    context.getLog().error("{}: this node refuses every claim; fix or move vipkeeper.data-dir ({}) and restart", reason, settings.dataDir());
+    context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+    return refusing(reason);
+  }
+
+  private Behavior<Command> refusing(String why) {
     return Behaviors.receive(Command.class)
-        .onMessage(Claim.class, c -> refuse(c, "node " + node.name() + " is leaving the cluster"))
+        .onMessage(Claim.class, c -> refuse(c, why))
         .onMessage(Release.class, this::onRelease)
-        .onMessage(QueryHoldings.class, q -> onQuery(q, true))
-        .onMessage(Retire.class, r -> { r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
-        .onMessage(AnnounceRound.class, r -> Behaviors.same())
-        .onMessage(SelfEvent.class, e -> Behaviors.same())
+        .onMessage(QueryHoldings.class, q -> onQuery(q, false))
+        .onMessage(Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
+        .onAnyMessage(m -> Behaviors.same())
         .build();
   }
 
   private Behavior<Command> onClaim(Claim claim) {
     String name = claim.group().name();
-    long highest = highestEpoch.getOrDefault(name, 0L);
-    if (claim.epoch() < highest) {
-      return refuse(claim, "epoch " + claim.epoch() + " is older than epoch " + highest + " already seen");
-    }
-    highestEpoch.put(name, claim.epoch());
+    long newest = promised.getOrDefault(name, 0L);
+    if (claim.epoch() < newest) return refuse(claim, "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised");
+    if (!noQuorum.isEmpty()) return refuse(claim, "this node's side would not survive a split (" + noQuorum + ")");
     if (!held.containsKey(name)) {
       try {
-        driver.add(iface, claim.group().addresses());
+        nic.add(claim.group().addresses());
       } catch (DriverException e) {
         context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
         return refuse(claim, e.getMessage());
       }
     }
     held.put(name, new Held(claim.group(), claim.epoch()));
-    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {}", name, claim.epoch(),
-        claim.group().addresses(), iface);
+    promised.merge(name, claim.epoch(), Math::max);
+    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {}", name, claim.epoch(), claim.group().addresses(), settings.interfaceName());
     onAnnounceRound(new AnnounceRound(name, 0));
+    ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
     claim.replyTo().tell(new ClaimResult(name, claim.epoch(), node, true, ""));
     return Behaviors.same();
   }
@@ -154,10 +195,10 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onQuery(QueryHoldings query, boolean isRetired) {
+  private Behavior<Command> onQuery(QueryHoldings query, boolean canClaim) {
     Map<String, Long> epochs = new HashMap<>();
     held.forEach((name, h) -> epochs.put(name, h.epoch()));
-    query.replyTo().tell(new Holdings(node, Map.copyOf(epochs), Map.copyOf(highestEpoch), isRetired));
+    query.replyTo().tell(new Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim));
     return Behaviors.same();
   }
 
@@ -179,16 +220,27 @@ public final class InterfaceActor {
     return retired();
   }
 
+  private Behavior<Command> onLedgerNotice(FromLedger notice) {
+    if (notice.notice() instanceof EpochLedger.NewPromise p) {
+      promised.merge(p.group(), p.epoch(), Math::max);
+      Held holding = held.get(p.group());
+      if (holding != null && holding.epoch() < p.epoch()) release(p.group(), "superseded: epoch " + p.epoch() + " was promised");
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onQuorum(FromQuorum quorum) {
+    noQuorum = quorum.verdict().survives() ? "" : quorum.verdict().why();
+    if (!noQuorum.isEmpty()) retireAll("this side would not survive a split: " + noQuorum);
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onAnnounceRound(AnnounceRound round) {
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
-    try {
-      announcer.announce(holding.group().addresses());
-    } catch (DriverException e) {
-      context.getLog().warn("announcement of {} failed (the address stays claimed): {}", round.group(), e.getMessage());
-    }
-    if (round.round() + 1 < announce.count()) {
-      timers.startSingleTimer(round.group(), new AnnounceRound(round.group(), round.round() + 1), announce.interval());
+    nic.announce(holding.group().addresses());
+    if (round.round() + 1 < settings.announce().count()) {
+      timers.startSingleTimer(round.group(), new AnnounceRound(round.group(), round.round() + 1), settings.announce().interval());
     }
     return Behaviors.same();
   }
@@ -203,23 +255,42 @@ public final class InterfaceActor {
     if (holding == null) return "";
     timers.cancel(name);
     try {
-      driver.remove(iface, holding.group().addresses());
+      nic.remove(holding.group().addresses());
     } catch (DriverException e) {
       context.getLog().error("RELEASE FAILED group={} epoch={}: {}", name, holding.epoch(), e.getMessage());
       return e.getMessage();
     }
     held.remove(name);
+    if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
-        holding.group().addresses(), iface, reason);
+        holding.group().addresses(), settings.interfaceName(), reason);
     return "";
   }
 
-  private void reconcile(List<VipAddress> configured) {
-    List<VipAddress> present = driver.addresses(iface);
-    List<VipAddress> leftovers = configured.stream()
-        .filter(vip -> present.stream().anyMatch(p -> p.ip().equals(vip.ip()))).toList();
-    if (leftovers.isEmpty()) return;
-    context.getLog().warn("removing leftover VIPs {} from {}: this node owns nothing at start", leftovers, iface);
-    driver.remove(iface, leftovers);
+  /** Drivers plus the interface name: the calls this actor makes, errors already worded. */
+  private record NicWork(String iface, Drivers drivers, io.vipkeeper.config.AnnounceSettings announce, org.slf4j.Logger log) {
+    void add(List<VipAddress> addresses) {
+      drivers.driver().add(iface, addresses);
+    }
+
+    void remove(List<VipAddress> addresses) {
+      drivers.driver().remove(iface, addresses);
+    }
+
+    void announce(List<VipAddress> addresses) {
+      try {
+        drivers.announcer().announce(addresses);
+      } catch (DriverException e) {
+        log.warn("announcement of {} failed (the address stays claimed): {}", addresses, e.getMessage());
+      }
+    }
+
+    void reconcile(List<VipAddress> configured) {
+      List<VipAddress> present = drivers.driver().addresses(iface);
+      List<VipAddress> leftovers = configured.stream().filter(vip -> present.stream().anyMatch(p -> p.ip().equals(vip.ip()))).toList();
+      if (leftovers.isEmpty()) return;
+      log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", leftovers, iface);
+      drivers.driver().remove(iface, leftovers);
+    }
   }
 }

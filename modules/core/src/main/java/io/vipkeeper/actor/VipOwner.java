@@ -2,6 +2,7 @@ package io.vipkeeper.actor;
 
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.safety.Quorum;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +26,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The decider for one VIP group, run as a Cluster Singleton. It surveys which node holds the group,
- * asks {@link Placement} where it should live, and carries that out through the nodes'
+ * asks {@link Placement} where it should live, gets the next epoch promised by a set of nodes that
+ * would survive a split ({@link Quorum}), and carries the move out through the nodes'
  * {@link InterfaceActor}s: always release first, then claim. On hand-over it releases on its own
  * (leaving) node before it stops, so the next singleton cannot claim while the old node holds.
  */
@@ -42,28 +44,30 @@ public final class VipOwner {
 
   private record Surveyed(int round, String node, InterfaceActor.Holdings holdings) implements Command {}
 
+  private record PromiseDone(int round, String node, EpochLedger.PromiseResult result) implements Command {}
+
   private record ReleaseDone(NodeIdentity node, boolean released, String error) implements Command {}
 
   private record ClaimDone(NodeIdentity node, long epoch, boolean claimed, String error) implements Command {}
 
   private enum Recheck implements Command { INSTANCE }
 
-  /** While surveying: look again for members that left, whose answer will never come. */
-  private enum SurveyTick implements Command { INSTANCE }
+  /** While asking: look again for members that left, whose answer will never come. */
+  private enum Tick implements Command { INSTANCE }
 
-  private static final Duration SURVEY_TICK = Duration.ofMillis(50);
+  private static final Duration TICK = Duration.ofMillis(50);
 
-  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings) {
+  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      VipOwner owner = new VipOwner(context, timers, group, settings);
-      context.getSystem().receptionist().tell(Receptionist.subscribe(InterfaceActor.KEY,
-          context.messageAdapter(Receptionist.Listing.class, InterfacesChanged::new)));
+      ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, InterfacesChanged::new);
+      context.getSystem().receptionist().tell(Receptionist.subscribe(InterfaceActor.KEY, listings));
+      context.getSystem().receptionist().tell(Receptionist.subscribe(EpochLedger.KEY, listings));
       // One adapter per event type: an adapter for a common supertype would also catch the Listing.
       Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChanged::new), ClusterEvent.MemberEvent.class));
       Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ClusterChanged::new), ClusterEvent.ReachabilityEvent.class));
-      return owner.idle();
+      return new VipOwner(context, timers, group, settings, quorum).idle();
     }));
   }
 
@@ -71,8 +75,10 @@ public final class VipOwner {
   private final TimerScheduler<Command> timers;
   private final VipGroup group;
   private final VipKeeperSettings settings;
+  private final Quorum quorum;
   private final Cluster cluster;
   private Set<ActorRef<InterfaceActor.Command>> interfaces = Set.of();
+  private Set<ActorRef<EpochLedger.Command>> ledgers = Set.of();
   private NodeIdentity holder;
   private long epoch;
   private NodeIdentity lastFailed;
@@ -81,18 +87,20 @@ public final class VipOwner {
   private final List<InterfaceActor.Holdings> answers = new ArrayList<>();
   private final Map<String, ActorRef<InterfaceActor.Command>> byNode = new HashMap<>();
 
-  private VipOwner(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings) {
+  private VipOwner(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group,
+      VipKeeperSettings settings, Quorum quorum) {
     this.context = context;
     this.timers = timers;
     this.group = group;
     this.settings = settings;
+    this.quorum = quorum;
     this.cluster = Cluster.get(context.getSystem());
   }
 
   /** Waiting for the first listing of interface actors. */
   private Behavior<Command> idle() {
     return Behaviors.receive(Command.class)
-        .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return survey(); })
+        .onMessage(InterfacesChanged.class, l -> listed(l) ? survey() : Behaviors.same())
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();
@@ -104,23 +112,21 @@ public final class VipOwner {
     byNode.clear();
     pending.clear();
     int thisRound = round;
-    for (ActorRef<InterfaceActor.Command> ref : interfaces.stream().filter(this::isMember).toList()) {
+    for (ActorRef<InterfaceActor.Command> ref : interfaces) {
       String node = addressOf(ref).toString();
+      if (member(node).isEmpty()) continue;
+      byNode.put(node, ref);
       pending.add(node);
       context.ask(InterfaceActor.Holdings.class, ref, settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
           (answer, failure) -> new Surveyed(thisRound, node, answer));
     }
     if (pending.isEmpty()) return decide();
-    timers.startTimerWithFixedDelay(SurveyTick.INSTANCE, SURVEY_TICK);
-    return surveying();
-  }
-
-  private Behavior<Command> surveying() {
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
     return Behaviors.receive(Command.class)
         .onMessage(Surveyed.class, this::onSurveyed)
-        .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return Behaviors.same(); })
-        .onMessage(ClusterChanged.class, c -> dropRemovedFromSurvey())
-        .onMessage(SurveyTick.class, t -> dropRemovedFromSurvey())
+        .onMessage(InterfacesChanged.class, l -> { listed(l); return Behaviors.same(); })
+        .onMessage(ClusterChanged.class, c -> dropDeparted())
+        .onMessage(Tick.class, t -> dropDeparted())
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();
@@ -134,13 +140,13 @@ public final class VipOwner {
   }
 
   /** A member removed meanwhile will never answer and can hold nothing: stop waiting for it. */
-  private Behavior<Command> dropRemovedFromSurvey() {
+  private Behavior<Command> dropDeparted() {
     pending.removeIf(node -> member(node).isEmpty());
     return pending.isEmpty() ? decide() : Behaviors.same();
   }
 
   private Behavior<Command> decide() {
-    timers.cancel(SurveyTick.INSTANCE);
+    timers.cancel(Tick.INSTANCE);
     Map<NodeIdentity, Long> holders = new HashMap<>();
     List<NodeIdentity> candidates = new ArrayList<>();
     long highest = epoch;
@@ -148,10 +154,10 @@ public final class VipOwner {
       Long held = h.held().get(group.name());
       if (held != null) holders.put(h.node(), held);
       highest = Math.max(highest, h.highestEpoch().getOrDefault(group.name(), 0L));
-      if (!h.retired() && isUpAndReachable(h.node())) candidates.add(h.node());
+      if (h.canClaim() && isUpAndReachable(h.node().address())) candidates.add(h.node());
     }
     candidates.sort((a, b) -> Integer.compare(age(a), age(b)));
-    int silent = (int) interfaces.stream().filter(this::isMember).count() - answers.size();
+    int silent = (int) interfaces.stream().filter(r -> member(addressOf(r).toString()).isPresent()).count() - answers.size();
     Placement.Decision decision = Placement.decide(candidates, holders, silent, self(), Optional.ofNullable(lastFailed));
     if (decision instanceof Placement.Keep keep) {
       holder = keep.holder();
@@ -159,31 +165,55 @@ public final class VipOwner {
       context.getLog().info("group {} stays on {} (epoch {})", group.name(), holder.name(), epoch);
       return holding();
     }
-    if (decision instanceof Placement.Wait wait) {
-      context.getLog().warn("group {} not placed: {}", group.name(), wait.reason());
-      holder = null;
-      timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
-      return holding();
-    }
+    if (decision instanceof Placement.Wait wait) return waitAndRecheck(wait.reason());
     Placement.Move move = (Placement.Move) decision;
-    epoch = highest + 1;
-    return releaseThenClaim(move.releaseFrom(), move.target());
+    return promise(highest + 1, move, 1);
+  }
+
+  /** Asks every member's ledger to promise {@code proposed}; goes on once a surviving set has. */
+  private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
+    round++;
+    int thisRound = round;
+    Set<String> promisedBy = new HashSet<>();
+    long[] highest = {proposed - 1};
+    pending.clear();
+    for (ActorRef<EpochLedger.Command> ledger : ledgers) {
+      String node = addressOf(ledger).toString();
+      if (member(node).isEmpty()) continue;
+      pending.add(node);
+      context.ask(EpochLedger.PromiseResult.class, ledger, settings.promiseTimeout(),
+          replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo),
+          (result, failure) -> new PromiseDone(thisRound, node, result));
+    }
+    return Behaviors.receive(Command.class)
+        .onMessage(PromiseDone.class, done -> {
+          if (done.round() != thisRound) return Behaviors.same();
+          pending.remove(done.node());
+          if (done.result() != null && done.result().promised()) promisedBy.add(done.node());
+          if (done.result() != null) highest[0] = Math.max(highest[0], done.result().highest());
+          if (quorum.survives(promisedBy, voters())) {
+            epoch = proposed;
+            return releaseThenClaim(move.releaseFrom(), move.target());
+          }
+          if (!pending.isEmpty()) return Behaviors.same();
+          if (highest[0] >= proposed && attempt < 3) return promise(highest[0] + 1, move, attempt + 1);
+          return waitAndRecheck("epoch " + proposed + " was promised by " + promisedBy.size() + " node(s), not by a set that would survive a split");
+        })
+        .onMessage(InterfacesChanged.class, l -> { listed(l); return Behaviors.same(); })
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
   }
 
   private Behavior<Command> releaseThenClaim(List<NodeIdentity> releaseFrom, NodeIdentity target) {
     if (releaseFrom.isEmpty()) return claim(target);
-    Set<NodeIdentity> pending = new HashSet<>(releaseFrom);
+    Set<NodeIdentity> waiting = new HashSet<>(releaseFrom);
     for (NodeIdentity node : releaseFrom) askRelease(node, "moving to " + target.name());
     return Behaviors.receive(Command.class)
         .onMessage(ReleaseDone.class, done -> {
-          if (!done.released()) {
-            context.getLog().error("group {}: {} did not release ({}); not claiming elsewhere", group.name(), done.node().name(), done.error());
-            timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
-            holder = null;
-            return holding();
-          }
-          pending.remove(done.node());
-          return pending.isEmpty() ? claim(target) : Behaviors.same();
+          if (!done.released()) return waitAndRecheck(done.node().name() + " did not release (" + done.error() + "); not claiming elsewhere");
+          waiting.remove(done.node());
+          return waiting.isEmpty() ? claim(target) : Behaviors.same();
         })
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
@@ -191,8 +221,7 @@ public final class VipOwner {
   }
 
   private Behavior<Command> claim(NodeIdentity target) {
-    ActorRef<InterfaceActor.Command> ref = byNode.get(target.address());
-    context.ask(InterfaceActor.ClaimResult.class, ref, settings.claimTimeout(),
+    context.ask(InterfaceActor.ClaimResult.class, byNode.get(target.address()), settings.claimTimeout(),
         replyTo -> new InterfaceActor.Claim(group, epoch, replyTo),
         (result, failure) -> result != null
             ? new ClaimDone(target, result.epoch(), result.claimed(), result.error())
@@ -205,14 +234,18 @@ public final class VipOwner {
   }
 
   private Behavior<Command> onClaimDone(ClaimDone done) {
-    if (done.claimed()) {
-      holder = done.node();
-      lastFailed = null;
-      context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
-      return holding();
+    if (!done.claimed()) {
+      lastFailed = done.node();
+      return waitAndRecheck("claim on " + done.node().name() + " failed: " + done.error());
     }
-    context.getLog().error("group {}: claim on {} failed: {}", group.name(), done.node().name(), done.error());
-    lastFailed = done.node();
+    holder = done.node();
+    lastFailed = null;
+    context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
+    return holding();
+  }
+
+  private Behavior<Command> waitAndRecheck(String reason) {
+    context.getLog().warn("group {} not placed: {}", group.name(), reason);
     holder = null;
     timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
     return holding();
@@ -221,7 +254,7 @@ public final class VipOwner {
   /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */
   private Behavior<Command> holding() {
     return Behaviors.receive(Command.class)
-        .onMessage(InterfacesChanged.class, l -> { interfaces = listed(l); return holderGone() ? survey() : Behaviors.same(); })
+        .onMessage(InterfacesChanged.class, l -> { listed(l); return holderGone() ? survey() : Behaviors.same(); })
         .onMessage(ClusterChanged.class, c -> holderGone() ? survey() : Behaviors.same())
         .onMessage(Recheck.class, r -> holderGone() ? survey() : Behaviors.same())
         .onMessage(HandOver.class, h -> handOver())
@@ -235,8 +268,7 @@ public final class VipOwner {
     if (local == null) return Behaviors.stopped();
     context.ask(InterfaceActor.ReleaseResult.class, local, settings.releaseTimeout(),
         replyTo -> new InterfaceActor.Release(group.name(), "hand-over", replyTo),
-        (result, failure) -> new ReleaseDone(self(), result != null && result.released(),
-            result != null ? result.error() : String.valueOf(failure)));
+        (result, failure) -> new ReleaseDone(self(), result != null && result.released(), result != null ? result.error() : String.valueOf(failure)));
     return Behaviors.receive(Command.class)
         .onMessage(ReleaseDone.class, done -> {
           if (!done.released()) context.getLog().error("group {}: release at hand-over failed: {}", group.name(), done.error());
@@ -256,34 +288,34 @@ public final class VipOwner {
 
   private boolean holderGone() {
     if (holder == null) return true;
-    Optional<Member> member = member(holder);
+    Optional<Member> member = member(holder.address());
     // Unreachable or Down is not gone: the holder may still hold; wait until it is removed.
-    return member.isEmpty() || member.get().status() == MemberStatus.leaving()
-        || member.get().status() == MemberStatus.exiting() || member.get().status() == MemberStatus.removed();
+    return member.isEmpty() || member.get().status() == MemberStatus.leaving() || member.get().status() == MemberStatus.exiting();
   }
 
-  private Set<ActorRef<InterfaceActor.Command>> listed(InterfacesChanged changed) {
-    return Set.copyOf(changed.listing().getServiceInstances(InterfaceActor.KEY));
+  /** Takes in a listing; true once both keys have been listed at least once. */
+  @SuppressWarnings("unchecked")
+  private boolean listed(InterfacesChanged changed) {
+    Receptionist.Listing listing = changed.listing();
+    if (listing.isForKey(InterfaceActor.KEY)) interfaces = Set.copyOf(listing.getServiceInstances(InterfaceActor.KEY));
+    if (listing.isForKey(EpochLedger.KEY)) ledgers = Set.copyOf(listing.getServiceInstances(EpochLedger.KEY));
+    return !interfaces.isEmpty() && !ledgers.isEmpty();
   }
 
-  private boolean isMember(ActorRef<InterfaceActor.Command> ref) {
-    Address address = addressOf(ref);
-    boolean member = false;
+  private List<Quorum.Voter> voters() {
+    List<Quorum.Voter> voters = new ArrayList<>();
     for (Member m : cluster.state().getMembers()) {
-      if (m.address().equals(address) && m.status() != MemberStatus.removed()) member = true;
+      MemberStatus s = m.status();
+      if (s == MemberStatus.up() || s == MemberStatus.leaving() || s == MemberStatus.exiting() || s == MemberStatus.down()) {
+        voters.add(new Quorum.Voter(m.address().toString(), m.upNumber()));
+      }
     }
-    if (member) byNode.put(address.toString(), ref);
-    return member;
+    return voters;
   }
 
-  private boolean isUpAndReachable(NodeIdentity node) {
-    Optional<Member> member = member(node);
-    return member.isPresent() && member.get().status() == MemberStatus.up()
-        && !cluster.state().getUnreachable().contains(member.get());
-  }
-
-  private Optional<Member> member(NodeIdentity node) {
-    return member(node.address());
+  private boolean isUpAndReachable(String address) {
+    Optional<Member> member = member(address);
+    return member.isPresent() && member.get().status() == MemberStatus.up() && !cluster.state().getUnreachable().contains(member.get());
   }
 
   private Optional<Member> member(String address) {
@@ -294,7 +326,7 @@ public final class VipOwner {
   }
 
   private int age(NodeIdentity node) {
-    return member(node).map(Member::upNumber).orElse(Integer.MAX_VALUE);
+    return member(node.address()).map(Member::upNumber).orElse(Integer.MAX_VALUE);
   }
 
   private Address addressOf(ActorRef<?> ref) {
@@ -304,9 +336,7 @@ public final class VipOwner {
 
   private NodeIdentity self() {
     String address = cluster.selfMember().address().toString();
-    for (InterfaceActor.Holdings h : answers) {
-      if (h.node().address().equals(address)) return h.node();
-    }
-    return new NodeIdentity(settings.nodeName(), address);
+    return answers.stream().map(InterfaceActor.Holdings::node).filter(n -> n.address().equals(address)).findFirst()
+        .orElse(new NodeIdentity(settings.nodeName(), address));
   }
 }

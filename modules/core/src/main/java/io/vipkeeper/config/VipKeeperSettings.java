@@ -22,7 +22,10 @@ public record VipKeeperSettings(
     Duration releaseTimeout,
     Duration claimTimeout,
     Duration claimRetry,
-    boolean reconcileAtStart) {
+    boolean reconcileAtStart,
+    Duration releaseAfter,
+    Duration promiseTimeout,
+    String dataDir) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -39,7 +42,10 @@ public record VipKeeperSettings(
             read.positive("vipkeeper.release-timeout", () -> c.getDuration("release-timeout")),
             read.positive("vipkeeper.claim-timeout", () -> c.getDuration("claim-timeout")),
             read.positive("vipkeeper.claim-retry", () -> c.getDuration("claim-retry")),
-            c.getBoolean("reconcile-at-start"));
+            c.getBoolean("reconcile-at-start"),
+            read.positive("vipkeeper.release-after", () -> c.getDuration("release-after")),
+            read.positive("vipkeeper.promise-timeout", () -> c.getDuration("promise-timeout")),
+            c.getString("data-dir"));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
   }

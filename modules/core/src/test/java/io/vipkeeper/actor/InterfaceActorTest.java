@@ -2,18 +2,20 @@ package io.vipkeeper.actor;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.vipkeeper.config.AnnounceSettings;
 import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
-import io.vipkeeper.pcap.GratuitousArp;
 import io.vipkeeper.testing.FakeNic;
 import io.vipkeeper.testing.TestConfigs;
-import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import com.typesafe.config.ConfigFactory;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.safety.Quorum;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,16 +24,29 @@ class InterfaceActorTest {
   private static final ActorTestKit kit = ActorTestKit.create("iface", TestConfigs.clusterNode(""));
   private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
   private static final VipGroup WEB = new VipGroup("web", List.of(VIP));
-  private static final NodeIdentity NODE = new NodeIdentity("n1", "pekko://iface@127.0.0.1:1");
-  private static final AnnounceSettings ANNOUNCE = new AnnounceSettings(3, Duration.ofMillis(20), List.of(GratuitousArp.Form.REQUEST));
+  private static final VipKeeperSettings SETTINGS = VipKeeperSettings.create(ConfigFactory.parseString(
+      "vipkeeper.announce { count = 3, interval = 20ms, forms = [request] }").withFallback(kit.system().settings().config()));
+  private static final Quorum MAJORITY = new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0);
+  private static final AtomicInteger nodes = new AtomicInteger();
 
   @AfterAll
   static void stop() {
     kit.shutdownTestKit();
   }
 
+  /** Each actor gets its own node name, so its ledger has its own persistence id. */
   private ActorRef<InterfaceActor.Command> spawn(FakeNic nic) {
-    return kit.spawn(InterfaceActor.create("eth0", NODE, List.of(VIP), true, nic, nic, ANNOUNCE));
+    NodeIdentity node = new NodeIdentity("n" + nodes.incrementAndGet(), "pekko://iface@127.0.0.1:1");
+    return kit.spawn(InterfaceActor.create(SETTINGS, node, nic.drivers(), MAJORITY));
+  }
+
+  private ActorRef<EpochLedger.Command> ledgerOf(ActorRef<InterfaceActor.Command> iface) {
+    TestProbe<Receptionist.Listing> listing = kit.createTestProbe();
+    return listing.awaitAssert(() -> {
+      kit.system().receptionist().tell(Receptionist.find(EpochLedger.KEY, listing.getRef()));
+      return listing.receiveMessage().getServiceInstances(EpochLedger.KEY).stream()
+          .filter(l -> l.path().parent().equals(iface.path())).findFirst().orElseThrow();
+    });
   }
 
   @Test
@@ -91,6 +106,25 @@ class InterfaceActorTest {
     InterfaceActor.ClaimResult stale = reply.receiveMessage();
     assertFalse(stale.claimed());
     assertTrue(stale.error().contains("older than epoch 5"), stale.error());
+  }
+
+  @Test
+  void refusesAClaimBelowAPromisedEpochAndReleasesWhenANewerIsPromised() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 3, reply.getRef()));
+    assertTrue(reply.receiveMessage().claimed());
+    TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
+    ledgerOf(iface).tell(new EpochLedger.Promise("web", 4, promised.getRef()));
+    assertTrue(promised.receiveMessage().promised());
+    reply.awaitAssert(() -> { assertFalse(nic.has("198.18.0.50"), "a holder of epoch 3 releases once 4 is promised"); return null; });
+    iface.tell(new InterfaceActor.Claim(WEB, 3, reply.getRef()));
+    InterfaceActor.ClaimResult stale = reply.receiveMessage();
+    assertFalse(stale.claimed());
+    assertTrue(stale.error().contains("older than epoch 4"), stale.error());
+    iface.tell(new InterfaceActor.Claim(WEB, 4, reply.getRef()));
+    assertTrue(reply.receiveMessage().claimed(), "the promised epoch itself may claim");
   }
 
   @Test

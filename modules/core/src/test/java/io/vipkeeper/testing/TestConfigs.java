@@ -19,6 +19,9 @@ public final class TestConfigs {
         pekko.cluster.downing-provider-class = ""
         pekko.loglevel = INFO
         pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+        pekko.persistence.journal.plugin = "pekko.persistence.journal.inmem"
+        pekko.persistence.snapshot-store.plugin = ""
+        pekko.cluster.split-brain-resolver.active-strategy = keep-majority
         vipkeeper.announce.interval = 20ms
         vipkeeper.groups.web.addresses = ["198.18.0.50/24"]
         """).withFallback(ConfigFactory.load()).resolve();

@@ -3,6 +3,7 @@ package io.vipkeeper.lab;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -30,7 +31,9 @@ public final class Responders implements AutoCloseable {
   /** Starts the responder of {@code host} (n1, n2, ...); a crashed node's is closed first. */
   public synchronized void start(String host) throws Exception {
     stop(host);
-    DatagramChannel channel = lab.inside(host, () -> DatagramChannel.open().bind(new InetSocketAddress(vip, PORT)));
+    // Reuse: a socket just closed under a blocked receive may not have let go of the port yet.
+    DatagramChannel channel = lab.inside(host, () -> DatagramChannel.open()
+        .setOption(StandardSocketOptions.SO_REUSEADDR, true).bind(new InetSocketAddress(vip, PORT)));
     open.put(host, channel);
     Thread thread = new Thread(() -> serve(host, channel), "responder-" + host);
     thread.setDaemon(true);

@@ -14,17 +14,36 @@ public final class VipkeeperNodes implements Nodes {
   private final Map<String, String> extraEnv;
   private final List<String> jvmOptions;
   private final List<NodeProcess> nodes = new ArrayList<>();
+  private final Path logs;
 
   public VipkeeperNodes(Lab lab, int count, Path logs, String label, Map<String, String> extraEnv, List<String> jvmOptions) {
     this.lab = lab;
     this.label = label;
     this.extraEnv = Map.copyOf(extraEnv);
     this.jvmOptions = List.copyOf(jvmOptions);
-    for (int i = 1; i <= count; i++) nodes.add(new NodeProcess("n" + i, logs.resolve(label.replace(' ', '-') + "-n" + i + ".log")));
+    this.logs = logs;
+    for (int i = 1; i <= count; i++) {
+      nodes.add(new NodeProcess("n" + i, logs.resolve(label.replace(' ', '-') + "-n" + i + ".log")));
+      deleteTree(dataDir(i)); // a new lab starts with empty journals
+    }
   }
 
   public VipkeeperNodes(Lab lab, int count, Path logs) {
     this(lab, count, logs, "vipkeeper", Map.of(), List.of());
+  }
+
+  /** Node {@code i}'s journal directory. */
+  public Path dataDir(int i) {
+    return logs.resolve(label.replace(' ', '-') + "-n" + i + "-data").toAbsolutePath();
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!java.nio.file.Files.exists(dir)) return;
+    try (var paths = java.nio.file.Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot clear " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -39,7 +58,8 @@ public final class VipkeeperNodes implements Nodes {
         "VIPKEEPER_NODE_NAME", "n" + i,
         "VIPKEEPER_SEED_NODES", LabAddresses.nodeIp(1) + ":25520," + LabAddresses.nodeIp(2) + ":25520",
         "VIPKEEPER_INTERFACE", "eth0",
-        "VIPKEEPER_VIPS", LabAddresses.VIP + "/24"));
+        "VIPKEEPER_VIPS", LabAddresses.VIP + "/24",
+        "VIPKEEPER_DATA_DIR", dataDir(i).toString()));
     env.putAll(extraEnv);
     nodes.get(i - 1).start(lab.ns("n" + i), env, jvmOptions);
   }

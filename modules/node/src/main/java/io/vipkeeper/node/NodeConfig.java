@@ -30,11 +30,13 @@ public final class NodeConfig {
       }
       user = ConfigFactory.parseFile(file.get().toFile());
     }
-    Config merged = fromEnvironment(env)
+    Config unresolved = fromEnvironment(env)
         .withFallback(user)
         .withFallback(ConfigFactory.parseResources("vipkeeper-cluster.conf"))
-        .withFallback(ConfigFactory.defaultReference())
-        .resolve();
+        .withFallback(ConfigFactory.defaultReference());
+    // The journal URL is built from data-dir: make it absolute first (H2 refuses relative paths).
+    Config merged = ConfigFactory.parseMap(Map.of("vipkeeper.data-dir", dataDir(unresolved.getString("vipkeeper.data-dir"))))
+        .withFallback(unresolved).resolve();
     checkSeeds(merged);
     return merged;
   }
@@ -90,6 +92,20 @@ public final class NodeConfig {
       // reported below
     }
     throw new IllegalArgumentException("'" + text + "' is not a port (1-65535)");
+  }
+
+  private static String dataDir(String configured) {
+    Path dir = Path.of(configured).toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException | SecurityException e) {
+      throw new SettingsException(List.of("vipkeeper.data-dir: cannot create " + dir + " (" + e.getMessage()
+          + "); set VIPKEEPER_DATA_DIR to a writable directory"));
+    }
+    if (!Files.isWritable(dir)) {
+      throw new SettingsException(List.of("vipkeeper.data-dir: " + dir + " is not writable; set VIPKEEPER_DATA_DIR to a writable directory"));
+    }
+    return dir.toString();
   }
 
   private static void checkSeeds(Config config) {

@@ -5,6 +5,8 @@ import io.vipkeeper.config.SettingsException;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.InterfaceDriver;
 import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.safety.Quorum;
+import io.vipkeeper.safety.SafetyTiming;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +20,8 @@ final class StartupChecks {
 
   static VipKeeperSettings settings(Config config) {
     VipKeeperSettings settings = VipKeeperSettings.create(config);
+    SafetyTiming.check(config);
+    Quorum.of(config);
     if (settings.groups().isEmpty()) {
       throw new SettingsException(List.of("no VIP configured: set VIPKEEPER_VIPS=198.18.0.50/24"
           + " or vipkeeper.groups.<name>.addresses in the config file"));

@@ -21,7 +21,7 @@ class NodeConfigTest {
       "VIPKEEPER_SEED_NODES", "198.18.0.11:25520, 198.18.0.12:25521",
       "VIPKEEPER_INTERFACE", "veth7",
       "VIPKEEPER_VIPS", "198.18.0.50/24,198.18.0.51/24",
-      "VIPKEEPER_DATA_DIR", "/var/lib/vipkeeper");
+      "VIPKEEPER_DATA_DIR", "target/test-data/n2");
 
   @Test
   void environmentConfiguresANodeCompletely() {
@@ -30,7 +30,10 @@ class NodeConfigTest {
     assertEquals(25521, config.getInt("pekko.remote.artery.canonical.port"));
     assertEquals(List.of("pekko://vipkeeper@198.18.0.11:25520", "pekko://vipkeeper@198.18.0.12:25521"),
         config.getStringList("pekko.cluster.seed-nodes"));
-    assertEquals("/var/lib/vipkeeper", config.getString("vipkeeper.data-dir"));
+    assertEquals(Path.of("target/test-data/n2").toAbsolutePath().toString(), config.getString("vipkeeper.data-dir"));
+    assertTrue(Files.isDirectory(Path.of("target/test-data/n2")), "data-dir is created");
+    assertEquals("jdbc:h2:file:" + Path.of("target/test-data/n2").toAbsolutePath() + "/epochs",
+        config.getString("pekko-persistence-jdbc.shared-databases.vipkeeper.db.url"));
     VipKeeperSettings settings = VipKeeperSettings.create(config);
     assertEquals("veth7", settings.interfaceName());
     assertEquals(2, settings.groups().get(0).addresses().size());
@@ -59,6 +62,13 @@ class NodeConfigTest {
         Map.of("VIPKEEPER_NODE_PORT", "70000", "VIPKEEPER_SEED_NODES", "198.18.0.11")));
     assertTrue(e.getMessage().contains("VIPKEEPER_NODE_PORT: '70000' is not a port"), e.getMessage());
     assertTrue(e.getMessage().contains("VIPKEEPER_SEED_NODES: '198.18.0.11' is not host:port"), e.getMessage());
+  }
+
+  @Test
+  void anUnwritableDataDirIsNamed() {
+    SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(Optional.empty(),
+        Map.of("VIPKEEPER_SEED_NODES", "198.18.0.11:25520", "VIPKEEPER_DATA_DIR", "/proc/vipkeeper")));
+    assertTrue(e.getMessage().contains("vipkeeper.data-dir: cannot create /proc/vipkeeper"), e.getMessage());
   }
 
   @Test

@@ -1,0 +1,153 @@
+package io.vipkeeper.actor;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.vipkeeper.CborSerializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * This node's durable memory of epochs, in its local journal: the highest epoch it has promised
+ * per group (it never promises a lower one again, also after a restart) and its ownership history.
+ * A group's decider must get the promise of a surviving set of nodes before it orders a claim.
+ */
+public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command, EpochLedger.Event, EpochLedger.State> {
+
+  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "vipkeeper-ledger");
+
+  public sealed interface Command {}
+
+  /** Promise never to accept an epoch below {@code epoch} for {@code group}. */
+  public record Promise(String group, long epoch, ActorRef<PromiseResult> replyTo) implements Command, CborSerializable {}
+
+  public record PromiseResult(String group, long epoch, String node, boolean promised, long highest) implements CborSerializable {}
+
+  /** A claim or release this node carried out, for the history. */
+  public record Record(String group, long epoch, boolean claimed, String reason) implements Command, CborSerializable {}
+
+  public record GetHistory(ActorRef<History> replyTo) implements Command, CborSerializable {}
+
+  public record History(String node, List<Event> events) implements CborSerializable {}
+
+  /** Typed in JSON because lists of events (state, history) hold all three kinds. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = Promised.class, name = "promised"),
+      @JsonSubTypes.Type(value = Claimed.class, name = "claimed"),
+      @JsonSubTypes.Type(value = Released.class, name = "released")})
+  public sealed interface Event extends CborSerializable {
+    String group();
+
+    long epoch();
+  }
+
+  public record Promised(String group, long epoch, long atMillis) implements Event {}
+
+  public record Claimed(String group, long epoch, long atMillis, String reason) implements Event {}
+
+  public record Released(String group, long epoch, long atMillis, String reason) implements Event {}
+
+  /** Highest promise per group, groups held when the journal ends, and the recent history. */
+  public record State(Map<String, Long> promised, Map<String, Long> holding, List<Event> recent) implements CborSerializable {
+    static final int RECENT = 500;
+
+    State apply(Event event) {
+      Map<String, Long> p = new HashMap<>(promised);
+      Map<String, Long> h = new HashMap<>(holding);
+      if (event instanceof Promised e) p.merge(e.group(), e.epoch(), Math::max);
+      if (event instanceof Claimed e) h.put(e.group(), e.epoch());
+      if (event instanceof Released e) h.remove(e.group());
+      List<Event> r = new ArrayList<>(recent.size() >= RECENT ? recent.subList(1, recent.size()) : recent);
+      r.add(event);
+      return new State(Map.copyOf(p), Map.copyOf(h), List.copyOf(r));
+    }
+  }
+
+  /** What the ledger tells its interface actor. */
+  public sealed interface Notice {}
+
+  public record Ready(Map<String, Long> promised, Map<String, Long> holding) implements Notice {}
+
+  public record Failed(String reason) implements Notice {}
+
+  public record NewPromise(String group, long epoch) implements Notice {}
+
+  public static Behavior<Command> create(String nodeName, ActorRef<Notice> listener) {
+    return Behaviors.setup(context -> {
+      context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+      return new EpochLedger(context, nodeName, listener);
+    });
+  }
+
+  private final ActorContext<Command> context;
+  private final String nodeName;
+  private final ActorRef<Notice> listener;
+
+  private EpochLedger(ActorContext<Command> context, String nodeName, ActorRef<Notice> listener) {
+    super(PersistenceId.ofUniqueId("vipkeeper-ledger-" + nodeName));
+    this.context = context;
+    this.nodeName = nodeName;
+    this.listener = listener;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(Map.of(), Map.of(), List.of());
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Promise.class, this::onPromise)
+        .onCommand(Record.class, (state, r) -> Effect().persist(r.claimed()
+            ? new Claimed(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())
+            : new Released(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())))
+        .onCommand(GetHistory.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new History(nodeName, s.recent()))))
+        .build();
+  }
+
+  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onPromise(State state, Promise promise) {
+    long highest = state.promised().getOrDefault(promise.group(), 0L);
+    if (promise.epoch() <= highest) {
+      return Effect().none().thenRun(s -> promise.replyTo().tell(
+          new PromiseResult(promise.group(), promise.epoch(), nodeName, false, highest)));
+    }
+    // Persisted before the answer: a promise survives a crash right after it is given.
+    return Effect().persist(new Promised(promise.group(), promise.epoch(), System.currentTimeMillis()))
+        .thenRun(s -> {
+          listener.tell(new NewPromise(promise.group(), promise.epoch()));
+          promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(), nodeName, true, promise.epoch()));
+        });
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> listener.tell(new Ready(state.promised(), state.holding())))
+        .onSignal(RecoveryFailed.class, (state, failed) -> {
+          context.getLog().error("epoch journal unreadable: {}", String.valueOf(failed.getFailure()));
+          listener.tell(new Failed(String.valueOf(failed.getFailure().getMessage())));
+        })
+        .build();
+  }
+}

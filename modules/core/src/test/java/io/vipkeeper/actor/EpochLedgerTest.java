@@ -1,0 +1,71 @@
+package io.vipkeeper.actor;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EpochLedgerTest {
+
+  private static final ActorTestKit kit = ActorTestKit.create("ledger",
+      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+  private final TestProbe<EpochLedger.Notice> notices = kit.createTestProbe();
+  private EventSourcedBehaviorTestKit<EpochLedger.Command, EpochLedger.Event, EpochLedger.State> ledger;
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void start() {
+    ledger = EventSourcedBehaviorTestKit.create(kit.system(), EpochLedger.create("n1", notices.getRef()));
+    ledger.clear();
+  }
+
+  @Test
+  void promisesOnlyHigherEpochsAndPersistsBeforeAnswering() {
+    var first = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 3, r));
+    assertTrue(first.reply().promised());
+    assertTrue(first.event() instanceof EpochLedger.Promised p && p.epoch() == 3);
+    var same = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 3, r));
+    assertFalse(same.reply().promised(), "the same epoch is never promised twice");
+    assertTrue(same.hasNoEvents());
+    var lower = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 2, r));
+    assertFalse(lower.reply().promised());
+    assertEquals(3, lower.reply().highest());
+    assertTrue(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("db", 1, r)).reply().promised(),
+        "groups have their own epochs");
+  }
+
+  @Test
+  void aRestartRemembersPromisesAndWhatWasHeld() {
+    ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, r));
+    ledger.runCommand(new EpochLedger.Record("web", 5, true, "test"));
+    ledger.runCommand(new EpochLedger.Record("db", 2, true, "test"));
+    ledger.runCommand(new EpochLedger.Record("db", 2, false, "test"));
+    ledger.restart();
+    assertEquals(Map.of("web", 5L), ledger.getState().promised());
+    assertEquals(Map.of("web", 5L), ledger.getState().holding(), "web was claimed and never released");
+    var after = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, r));
+    assertFalse(after.reply().promised(), "after a restart the ledger does not start from epoch 0");
+  }
+
+  @Test
+  void keepsTheOwnershipHistoryInOrder() {
+    ledger.runCommand(new EpochLedger.Record("web", 1, true, "placed"));
+    ledger.runCommand(new EpochLedger.Record("web", 1, false, "hand-over"));
+    var history = ledger.<EpochLedger.History>runCommand(EpochLedger.GetHistory::new).reply();
+    List<EpochLedger.Event> events = history.events();
+    assertEquals(2, events.size());
+    assertTrue(events.get(0) instanceof EpochLedger.Claimed c && c.reason().equals("placed"));
+    assertTrue(events.get(1) instanceof EpochLedger.Released r && r.reason().equals("hand-over"));
+  }
+}
