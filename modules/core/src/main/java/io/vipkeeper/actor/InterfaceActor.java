@@ -120,6 +120,7 @@ public final class InterfaceActor {
 
   private Behavior<Command> onLedgerReady(EpochLedger.Ready ready, StashBuffer<Command> stash) {
     promised.putAll(ready.promised());
+    context.getLog().info("LEDGER promised={} held-at-stop={}", ready.promised(), ready.holding());
     ready.holding().forEach((group, epoch) -> context.getLog().warn(
         "the journal says this node held group {} at epoch {} when it stopped (crash or kill -9); it holds nothing now", group, epoch));
     ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
@@ -222,6 +223,7 @@ public final class InterfaceActor {
 
   private Behavior<Command> onLedgerNotice(FromLedger notice) {
     if (notice.notice() instanceof EpochLedger.NewPromise p) {
+      context.getLog().info("PROMISED group={} epoch={}", p.group(), p.epoch());
       promised.merge(p.group(), p.epoch(), Math::max);
       Held holding = held.get(p.group());
       if (holding != null && holding.epoch() < p.epoch()) release(p.group(), "superseded: epoch " + p.epoch() + " was promised");

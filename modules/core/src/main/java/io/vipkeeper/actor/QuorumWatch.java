@@ -31,6 +31,11 @@ public final class QuorumWatch {
 
   private enum Deadline implements Command { INSTANCE }
 
+  /** The cluster's state view lags its events by a little: look again at a short, fixed pace. */
+  private enum Tick implements Command { INSTANCE }
+
+  private static final Duration TICK = Duration.ofMillis(50);
+
   /** What the watch tells the interface actor. */
   public record Verdict(boolean survives, String why) {}
 
@@ -41,6 +46,7 @@ public final class QuorumWatch {
           context.messageAdapter(ClusterEvent.ReachabilityEvent.class, Changed::new), ClusterEvent.ReachabilityEvent.class));
       cluster.subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.MemberEvent.class, Changed::new), ClusterEvent.MemberEvent.class));
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
       return new QuorumWatch(context, timers, quorum, releaseAfter, listener).watching(true);
     }));
   }
@@ -64,6 +70,7 @@ public final class QuorumWatch {
   private Behavior<Command> watching(boolean survived) {
     return Behaviors.receive(Command.class)
         .onMessage(Changed.class, c -> onChange(survived))
+        .onMessage(Tick.class, t -> onChange(survived))
         .onMessage(Deadline.class, d -> onDeadline(survived))
         .build();
   }

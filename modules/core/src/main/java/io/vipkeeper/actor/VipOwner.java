@@ -241,6 +241,7 @@ public final class VipOwner {
     holder = done.node();
     lastFailed = null;
     context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
+    shareEpoch();
     return holding();
   }
 
@@ -254,12 +255,25 @@ public final class VipOwner {
   /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */
   private Behavior<Command> holding() {
     return Behaviors.receive(Command.class)
-        .onMessage(InterfacesChanged.class, l -> { listed(l); return holderGone() ? survey() : Behaviors.same(); })
-        .onMessage(ClusterChanged.class, c -> holderGone() ? survey() : Behaviors.same())
+        .onMessage(InterfacesChanged.class, l -> { listed(l); shareEpoch(); return holderGone() ? survey() : Behaviors.same(); })
+        .onMessage(ClusterChanged.class, c -> { shareEpoch(); return holderGone() ? survey() : Behaviors.same(); })
         .onMessage(Recheck.class, r -> holderGone() ? survey() : Behaviors.same())
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();
+  }
+
+  /**
+   * Every ledger learns the current epoch, also a node's that joined after it was promised, as
+   * soon as its ledger is listed: a later decider on any surviving set then sees it and never
+   * reuses it. (A holder cut off in the moment between a join and this push leaves the newcomers
+   * without it; leases close that window.)
+   */
+  private void shareEpoch() {
+    if (holder == null || epoch == 0) return;
+    for (ActorRef<EpochLedger.Command> ledger : ledgers) {
+      ledger.tell(new EpochLedger.Promise(group.name(), epoch, context.getSystem().ignoreRef()));
+    }
   }
 
   /** Release on this (leaving) node and stop only when it is confirmed or the timeout passes. */

@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -93,6 +95,29 @@ class VipOwnerClusterTest {
     awaitTrue(b, "after A's claim fails the group is claimed on B", () -> nicB.has("198.18.0.50"));
     assertFalse(nicA.has("198.18.0.50"));
     assertEquals(0, nicA.framesSent(), "A never announced a VIP it could not add");
+  }
+
+  @Test
+  void aNodeThatJoinsLaterLearnsTheCurrentEpoch() {
+    FakeNic nicA = new FakeNic("A", log);
+    ActorSystem<Void> a = node("A", nicA);
+    join(a, a);
+    awaitTrue(a, "A claims alone", () -> nicA.has("198.18.0.50"));
+    ActorSystem<Void> b = node("B", new FakeNic("B", log));
+    join(b, a);
+    awaitUp(b, 2);
+    TestProbe<Receptionist.Listing> listing = TestProbe.create(b);
+    TestProbe<EpochLedger.History> history = TestProbe.create(b);
+    listing.awaitAssert(Duration.ofSeconds(10), () -> {
+      b.receptionist().tell(Receptionist.find(EpochLedger.KEY, listing.getRef()));
+      ActorRef<EpochLedger.Command> ledgerB = listing.receiveMessage().getServiceInstances(EpochLedger.KEY).stream()
+          .filter(r -> r.path().address().hasLocalScope()).findFirst().orElseThrow();
+      ledgerB.tell(new EpochLedger.GetHistory(history.getRef()));
+      List<EpochLedger.Event> events = history.receiveMessage().events();
+      assertTrue(events.stream().anyMatch(e -> e instanceof EpochLedger.Promised p && p.epoch() >= 1),
+          "B's ledger holds the epoch A claimed under: " + events);
+      return null;
+    });
   }
 
   @Test

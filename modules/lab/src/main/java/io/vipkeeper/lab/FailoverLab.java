@@ -113,6 +113,60 @@ public final class FailoverLab implements AutoCloseable {
     return measure("kill -9 " + node(node) + " and link down", node, fault, before, limit);
   }
 
+  /** A crash in the middle of a planned stop: SIGTERM, then after {@code delayMillis} kill -9 and link down. */
+  public Takeover crashDuringStop(int node, long delayMillis, Duration limit) throws Exception {
+    String before = clientNeighbour();
+    long fault = System.nanoTime();
+    nodes.signalStop(node);
+    Thread.sleep(delayMillis);
+    nodes.crash(node);
+    lab.link("n" + node, false);
+    responders.stop("n" + node);
+    ownership.down(node, System.nanoTime());
+    return measure("SIGTERM to " + node(node) + ", kill -9 " + delayMillis + " ms later", node, fault, before, limit);
+  }
+
+  /** A network cut: {@code node} loses the other nodes; the client still reaches every node. */
+  public Takeover cut(int node, Duration limit) throws Exception {
+    String before = clientNeighbour();
+    long fault = System.nanoTime();
+    lab.script("cut", lab.prefix(), "n" + node);
+    return measure("cut " + node(node) + " off from the other nodes", node, fault, before, limit);
+  }
+
+  /** Cuts the nodes in {@code a} from those in {@code b} (e.g. "n1 n2" and "n3"). */
+  public void split(String a, String b) {
+    lab.script("split", lab.prefix(), a, b);
+  }
+
+  public void heal() {
+    lab.script("heal", lab.prefix());
+  }
+
+  /** Starts the keeper again on a node whose keeper exited (e.g. it downed itself), link up. */
+  public void rejoin(int node) throws Exception {
+    nodes.start(node);
+    ownership.up(node, System.nanoTime());
+  }
+
+  /** Every claim the nodes logged, in the order they happened: node, epoch, time (nanos). */
+  public List<Claim> claims() {
+    List<Claim> claims = new ArrayList<>();
+    Pattern claimed = Pattern.compile("CLAIMED group=\\S+ epoch=(\\d+)");
+    for (int i = 1; i <= count; i++) {
+      for (String line : nodes.log(i).split("\n")) {
+        Matcher time = LOG_TIME.matcher(line);
+        Matcher m = claimed.matcher(line);
+        if (time.find() && m.find()) claims.add(new Claim("n" + i, Long.parseLong(m.group(1)), toNanos(LocalTime.parse(time.group(1)))));
+      }
+    }
+    claims.sort((x, y) -> Long.compare(x.nanos(), y.nanos()));
+    return claims;
+  }
+
+  /** One CLAIMED line of a node's log. */
+  public record Claim(String node, long epoch, long nanos) {}
+
   /** A planned stop: SIGTERM to the keeper, which releases and hands over. */
   public Takeover stop(int node, Duration limit) throws Exception {
     String before = clientNeighbour();

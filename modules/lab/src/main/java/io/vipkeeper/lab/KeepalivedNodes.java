@@ -81,6 +81,16 @@ public final class KeepalivedNodes implements Nodes {
   }
 
   @Override
+  public void signalStop(int i) {
+    if (processes[i] != null) processes[i].destroy();
+  }
+
+  @Override
+  public boolean running(int i) {
+    return processes[i] != null && processes[i].isAlive();
+  }
+
+  @Override
   public List<ProcessHandle> processes(int i) {
     List<ProcessHandle> all = new ArrayList<>();
     if (processes[i] != null && processes[i].isAlive()) {

@@ -15,6 +15,7 @@ final class NodeProcess {
   private final Path logFile;
   private Process process;
   private int starts;
+  private java.time.LocalTime startedAt = java.time.LocalTime.MIN;
 
   NodeProcess(String name, Path logFile) {
     this.name = name;
@@ -32,7 +33,13 @@ final class NodeProcess {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(starts++ == 0 ? ProcessBuilder.Redirect.to(logFile.toFile()) : ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().putAll(env);
+    startedAt = java.time.LocalTime.now();
     process = builder.start();
+  }
+
+  /** Wall-clock time of the latest start, as node logs print it. */
+  java.time.LocalTime startedAt() {
+    return startedAt;
   }
 
   String name() {

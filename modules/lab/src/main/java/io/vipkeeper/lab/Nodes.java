@@ -16,6 +16,12 @@ public interface Nodes extends AutoCloseable {
   /** A planned stop: SIGTERM, waits for the process to exit. */
   void stop(int node) throws Exception;
 
+  /** SIGTERM without waiting: a stop that is still under way. */
+  void signalStop(int node);
+
+  /** Whether the keeper's process on {@code node} is running. */
+  boolean running(int node);
+
   /** Processes that make up the keeper on {@code node}, for memory readings. */
   List<ProcessHandle> processes(int node);
 

@@ -75,6 +75,16 @@ public final class VipkeeperNodes implements Nodes {
   }
 
   @Override
+  public void signalStop(int i) {
+    nodes.get(i - 1).handle().ifPresent(ProcessHandle::destroy);
+  }
+
+  @Override
+  public boolean running(int i) {
+    return alive(i);
+  }
+
+  @Override
   public List<ProcessHandle> processes(int i) {
     return nodes.get(i - 1).handle().map(List::of).orElse(List.of());
   }
@@ -84,15 +94,25 @@ public final class VipkeeperNodes implements Nodes {
     return nodes.get(i - 1).log();
   }
 
-  /** Every running node was moved to Up by some leader since it last started, as the logs say. */
+  /**
+   * Every running node was moved to Up by some leader since its latest start, and has learned the
+   * current epoch (a PROMISED line) since then, as the logs say: the cluster has settled.
+   */
   @Override
   public boolean formed() {
-    StringBuilder logs = new StringBuilder();
-    for (int i = 1; i <= nodes.size(); i++) logs.append(log(i));
+    List<String> lines = new ArrayList<>();
+    for (int i = 1; i <= nodes.size(); i++) lines.addAll(List.of(log(i).split("\n")));
     for (int i = 1; i <= nodes.size(); i++) {
-      if (alive(i) && !logs.toString().contains("Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]")) {
-        return false;
-      }
+      if (!alive(i)) continue;
+      String up = "Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]";
+      java.time.LocalTime since = nodes.get(i - 1).startedAt();
+      boolean seen = lines.stream().anyMatch(l -> l.contains(up) && l.length() > 12 && !java.time.LocalTime.parse(l.substring(0, 12)).isBefore(since));
+      boolean learned = List.of(log(i).split("\n")).stream()
+          .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}"))
+              && l.length() > 12 && !java.time.LocalTime.parse(l.substring(0, 12)).isBefore(since));
+      boolean stopping = List.of(log(i).split("\n")).stream()
+          .anyMatch(l -> l.contains("Running CoordinatedShutdown") && l.length() > 12 && !java.time.LocalTime.parse(l.substring(0, 12)).isBefore(since));
+      if (!seen || !learned || stopping) return false;
     }
     return true;
   }
