@@ -80,7 +80,9 @@ class BadInputTest {
 
   @Test
   void missingPrivilegesAreNamed() throws Exception {
-    Outcome o = run(GOOD, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+    Map<String, String> env = new java.util.HashMap<>(GOOD);
+    env.put("VIPKEEPER_DATA_DIR", "/tmp/vipkeeper-nobody-" + ProcessHandle.current().pid()); // writable for uid 65534
+    Outcome o = run(env, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
         "--bounding-set=-all"), List.of("-Duser.home=/tmp"));
     assertEquals(3, o.exit(), o.output());
     assertTrue(o.output().contains("missing capabilities CAP_NET_ADMIN and CAP_NET_RAW"), o.output());
@@ -91,6 +93,25 @@ class BadInputTest {
     Outcome o = run(GOOD, List.of(), List.of("-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8"));
     assertEquals(3, o.exit(), o.output());
     assertTrue(o.output().contains("libpcap is not installed (apt-get install libpcap0.8)"), o.output());
+  }
+
+  @Test
+  void corruptJournalMeansNoClaimAndSaysWhy() throws Exception {
+    Path data = Path.of(System.getProperty("vipkeeper.lab.logs", "target/lab-logs"), "corrupt-journal").toAbsolutePath();
+    java.nio.file.Files.createDirectories(data);
+    java.nio.file.Files.write(data.resolve("epochs.mv.db"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+    List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), "timeout", "-s", "TERM", "12",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(GOOD);
+    builder.environment().put("VIPKEEPER_DATA_DIR", data.toString());
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(30, TimeUnit.SECONDS);
+    assertTrue(out.contains("epoch journal unreadable"), out);
+    assertTrue(out.contains("this node refuses every claim; fix or move vipkeeper.data-dir (" + data + ")"), out);
+    assertFalse(out.contains("CLAIMED group=vip"), "a node that cannot read its epochs must not claim: " + out);
   }
 
   @Test

@@ -40,6 +40,12 @@ class InterfaceActorTest {
     return kit.spawn(InterfaceActor.create(SETTINGS, node, nic.drivers(), MAJORITY));
   }
 
+  private static InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, epoch, reply.getRef()));
+    return reply.receiveMessage();
+  }
+
   private ActorRef<EpochLedger.Command> ledgerOf(ActorRef<InterfaceActor.Command> iface) {
     TestProbe<Receptionist.Listing> listing = kit.createTestProbe();
     return listing.awaitAssert(() -> {
@@ -68,9 +74,7 @@ class InterfaceActorTest {
   void releaseRemovesTheAddressAndIsIdempotent() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
-    TestProbe<InterfaceActor.ClaimResult> claimed = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(WEB, 1, claimed.getRef()));
-    claimed.receiveMessage();
+    assertTrue(claim(iface, 1).claimed());
     TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
     iface.tell(new InterfaceActor.Release("web", "test", released.getRef()));
     assertTrue(released.receiveMessage().released());
@@ -99,11 +103,8 @@ class InterfaceActorTest {
   void refusesAnOrderWithAnOlderEpoch() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
-    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(WEB, 5, reply.getRef()));
-    assertTrue(reply.receiveMessage().claimed());
-    iface.tell(new InterfaceActor.Claim(WEB, 4, reply.getRef()));
-    InterfaceActor.ClaimResult stale = reply.receiveMessage();
+    assertTrue(claim(iface, 5).claimed());
+    InterfaceActor.ClaimResult stale = claim(iface, 4);
     assertFalse(stale.claimed());
     assertTrue(stale.error().contains("older than epoch 5"), stale.error());
   }
@@ -112,19 +113,15 @@ class InterfaceActorTest {
   void refusesAClaimBelowAPromisedEpochAndReleasesWhenANewerIsPromised() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
-    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(WEB, 3, reply.getRef()));
-    assertTrue(reply.receiveMessage().claimed());
+    assertTrue(claim(iface, 3).claimed());
     TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
     ledgerOf(iface).tell(new EpochLedger.Promise("web", 4, promised.getRef()));
     assertTrue(promised.receiveMessage().promised());
-    reply.awaitAssert(() -> { assertFalse(nic.has("198.18.0.50"), "a holder of epoch 3 releases once 4 is promised"); return null; });
-    iface.tell(new InterfaceActor.Claim(WEB, 3, reply.getRef()));
-    InterfaceActor.ClaimResult stale = reply.receiveMessage();
+    promised.awaitAssert(() -> { assertFalse(nic.has("198.18.0.50"), "a holder of epoch 3 releases once 4 is promised"); return null; });
+    InterfaceActor.ClaimResult stale = claim(iface, 3);
     assertFalse(stale.claimed());
     assertTrue(stale.error().contains("older than epoch 4"), stale.error());
-    iface.tell(new InterfaceActor.Claim(WEB, 4, reply.getRef()));
-    assertTrue(reply.receiveMessage().claimed(), "the promised epoch itself may claim");
+    assertTrue(claim(iface, 4).claimed(), "the promised epoch itself may claim");
   }
 
   @Test
@@ -146,16 +143,12 @@ class InterfaceActorTest {
   void retireReleasesEverythingAndRefusesNewClaims() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
-    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
-    reply.receiveMessage();
+    assertTrue(claim(iface, 1).claimed());
     TestProbe<Done> done = kit.createTestProbe();
     iface.tell(new InterfaceActor.Retire("shutdown", done.getRef()));
     done.receiveMessage();
     assertFalse(nic.has("198.18.0.50"));
-    iface.tell(new InterfaceActor.Claim(WEB, 2, reply.getRef()));
-    InterfaceActor.ClaimResult refused = reply.receiveMessage();
-    assertFalse(refused.claimed());
+    assertFalse(claim(iface, 2).claimed());
     assertFalse(nic.has("198.18.0.50"));
   }
 }

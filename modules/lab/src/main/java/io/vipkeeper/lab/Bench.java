@@ -17,7 +17,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Bench {
 
-  private record Result(String keeper, List<Takeover> crashes, List<Takeover> stops, double rssMb, double overlapMs, String staleRemoved) {}
+  private record Result(String keeper, List<Takeover> crashes, List<Takeover> stops, Takeover cut, double cutOverlapMs,
+      double rssMb, double overlapMs, String staleRemoved) {}
 
   private Bench() {}
 
@@ -57,7 +58,16 @@ public final class Bench {
         lab.restart(holder, Duration.ofSeconds(8));
         holder = awaitHolder(lab);
       }
-      return new Result(lab.nodes().label(), crashes, stops, rss, lab.maxOverlapMillis(),
+      double before = lab.maxOverlapMillis();
+      Takeover cut = lab.cut(holder, Duration.ofSeconds(15));
+      report(cut);
+      Thread.sleep(6000); // the holder stays cut off for about 8 s in all
+      double cutOverlap = lab.maxOverlapMillis();
+      lab.heal();
+      Thread.sleep(4000);
+      for (int i = 1; i <= 3; i++) if (!lab.nodes().running(i)) lab.rejoin(i);
+      awaitHolder(lab);
+      return new Result(lab.nodes().label(), crashes, stops, cut, cutOverlap, rss, before,
           staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)");
     }
   }
@@ -96,14 +106,16 @@ public final class Bench {
   private static void print(List<Result> results, int runs) {
     System.out.printf("%nFailover benchmark, %s, %d cores, %d runs each (ms: min / median / max)%n",
         LocalDate.now(), Runtime.getRuntime().availableProcessors(), runs);
-    System.out.println("| keeper | crash: fault to first answer | planned stop: client gap | old node answered after takeover | two live holders (longest) | stale VIP removed at restart | RSS per node |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+    System.out.println("| keeper | crash: fault to first answer | planned stop: client gap | old node answered after takeover"
+        + " | two holders, crashes and stops | holder cut off 8 s: new holder answers after | two holders while cut off | stale VIP removed at restart | RSS per node |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (Result r : results) {
       long oldAnswers = r.crashes().stream().mapToLong(Takeover::answersFromOldAfterNew).sum()
           + r.stops().stream().mapToLong(Takeover::answersFromOldAfterNew).sum();
-      System.out.printf("| %s | %s | %s | %d | %.0f ms | %s | %.0f MB |%n", r.keeper(),
+      System.out.printf("| %s | %s | %s | %d | %.0f ms | %s | %.0f ms | %s | %.0f MB |%n", r.keeper(),
           stats(r.crashes(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis), oldAnswers,
-          r.overlapMs(), r.staleRemoved(), r.rssMb());
+          r.overlapMs(), r.cut().tookOver() ? String.format("%.0f ms", r.cut().takeoverMillis()) : "never",
+          r.cutOverlapMs(), r.staleRemoved(), r.rssMb());
     }
     Result vk = results.get(0);
     System.out.println();
