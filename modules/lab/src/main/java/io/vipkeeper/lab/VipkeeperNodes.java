@@ -32,6 +32,16 @@ public final class VipkeeperNodes implements Nodes {
     this(lab, count, logs, "vipkeeper", Map.of(), List.of());
   }
 
+  /**
+   * Every node is a seed: restarted nodes then find the running cluster through any live member
+   * instead of forming a second cluster among themselves (Pekko's first-seed rule).
+   */
+  private String seeds() {
+    List<String> seeds = new ArrayList<>();
+    for (int i = 1; i <= nodes.size(); i++) seeds.add(LabAddresses.nodeIp(i) + ":25520");
+    return String.join(",", seeds);
+  }
+
   /** Node {@code i}'s journal directory. */
   public Path dataDir(int i) {
     return logs.resolve(label.replace(' ', '-') + "-n" + i + "-data").toAbsolutePath();
@@ -56,7 +66,8 @@ public final class VipkeeperNodes implements Nodes {
     Map<String, String> env = new HashMap<>(Map.of(
         "VIPKEEPER_NODE_HOST", LabAddresses.nodeIp(i),
         "VIPKEEPER_NODE_NAME", "n" + i,
-        "VIPKEEPER_SEED_NODES", LabAddresses.nodeIp(1) + ":25520," + LabAddresses.nodeIp(2) + ":25520",
+        "VIPKEEPER_SEED_NODES", seeds(),
+        "VIPKEEPER_MIN_MEMBERS", String.valueOf(nodes.size() / 2 + 1),
         "VIPKEEPER_INTERFACE", "eth0",
         "VIPKEEPER_VIPS", LabAddresses.VIP + "/24",
         "VIPKEEPER_DATA_DIR", dataDir(i).toString()));

@@ -60,6 +60,15 @@ public final class NodeConfig {
         problems.add("VIPKEEPER_SEED_NODES: " + e.getMessage());
       }
     });
+    text(env, "VIPKEEPER_MIN_MEMBERS").ifPresent(m -> {
+      try {
+        int min = Integer.parseInt(m);
+        if (min < 1) throw new NumberFormatException();
+        values.put("pekko.cluster.min-nr-of-members", min);
+      } catch (NumberFormatException e) {
+        problems.add("VIPKEEPER_MIN_MEMBERS: '" + m + "' is not a whole number of members (1 or more)");
+      }
+    });
     text(env, "VIPKEEPER_NODE_NAME").ifPresent(n -> values.put("vipkeeper.node-name", n));
     text(env, "VIPKEEPER_INTERFACE").ifPresent(i -> values.put("vipkeeper.interface", i));
     text(env, "VIPKEEPER_DATA_DIR").ifPresent(d -> values.put("vipkeeper.data-dir", d));
