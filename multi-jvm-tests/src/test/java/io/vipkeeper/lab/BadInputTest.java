@@ -81,11 +81,13 @@ class BadInputTest {
   @Test
   void missingPrivilegesAreNamed() throws Exception {
     Map<String, String> env = new java.util.HashMap<>(GOOD);
-    env.put("VIPKEEPER_DATA_DIR", "/tmp/vipkeeper-nobody-" + ProcessHandle.current().pid()); // writable for uid 65534
+    Path data = Path.of("/tmp/vipkeeper-nobody-" + ProcessHandle.current().pid()); // writable for uid 65534
+    env.put("VIPKEEPER_DATA_DIR", data.toString());
     Outcome o = run(env, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
         "--bounding-set=-all"), List.of("-Duser.home=/tmp"));
     assertEquals(3, o.exit(), o.output());
     assertTrue(o.output().contains("missing capabilities CAP_NET_ADMIN and CAP_NET_RAW"), o.output());
+    java.nio.file.Files.deleteIfExists(data);
   }
 
   @Test

@@ -4,7 +4,6 @@ import io.vipkeeper.CborSerializable;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.driver.DriverException;
-import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.safety.Quorum;
 import java.util.HashMap;
@@ -68,7 +67,7 @@ public final class InterfaceActor {
 
   public static Behavior<Command> create(VipKeeperSettings settings, NodeIdentity node, Drivers drivers, Quorum quorum) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(1000, stash -> {
-      NicWork nic = new NicWork(settings.interfaceName(), drivers, settings.announce(), context.getLog());
+      NicWork nic = new NicWork(settings.interfaceName(), drivers, context.getLog());
       if (settings.reconcileAtStart()) nic.reconcile(settings.allAddresses());
       context.pipeToSelf(Journal.prepare(context.getSystem()), (done, failure) -> new JournalPrepared(failure));
       context.spawn(QuorumWatch.create(quorum, settings.releaseAfter(), context.messageAdapter(QuorumWatch.Verdict.class, FromQuorum::new)),
@@ -267,32 +266,5 @@ public final class InterfaceActor {
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
         holding.group().addresses(), settings.interfaceName(), reason);
     return "";
-  }
-
-  /** Drivers plus the interface name: the calls this actor makes, errors already worded. */
-  private record NicWork(String iface, Drivers drivers, io.vipkeeper.config.AnnounceSettings announce, org.slf4j.Logger log) {
-    void add(List<VipAddress> addresses) {
-      drivers.driver().add(iface, addresses);
-    }
-
-    void remove(List<VipAddress> addresses) {
-      drivers.driver().remove(iface, addresses);
-    }
-
-    void announce(List<VipAddress> addresses) {
-      try {
-        drivers.announcer().announce(addresses);
-      } catch (DriverException e) {
-        log.warn("announcement of {} failed (the address stays claimed): {}", addresses, e.getMessage());
-      }
-    }
-
-    void reconcile(List<VipAddress> configured) {
-      List<VipAddress> present = drivers.driver().addresses(iface);
-      List<VipAddress> leftovers = configured.stream().filter(vip -> present.stream().anyMatch(p -> p.ip().equals(vip.ip()))).toList();
-      if (leftovers.isEmpty()) return;
-      log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", leftovers, iface);
-      drivers.driver().remove(iface, leftovers);
-    }
   }
 }

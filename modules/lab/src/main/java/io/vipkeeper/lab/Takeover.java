@@ -2,6 +2,7 @@ package io.vipkeeper.lab;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -39,16 +40,19 @@ public record Takeover(
     return millis(firstAnswer.orElseThrow() - lastAnswerBefore);
   }
 
-  /** The timeline, one line a phase, times relative to the fault. */
+  /** The timeline, one line a phase in the order they happened, times relative to the fault. */
   public List<String> timeline() {
+    List<Map.Entry<Long, String>> phases = new ArrayList<>();
+    phases.add(Map.entry(faultNanos, "fault: " + fault));
+    detected.ifPresent(t -> phases.add(Map.entry(t, "detection: a surviving node marks " + from + " unreachable")));
+    decided.ifPresent(t -> phases.add(Map.entry(t, "decision: split brain resolver downs " + from)));
+    released.ifPresent(t -> phases.add(Map.entry(t, "release: " + from + "'s kernel drops the VIP")));
+    claimed.ifPresent(t -> phases.add(Map.entry(t, "claim: " + to + "'s kernel holds the VIP")));
+    neighbourChanged.ifPresent(t -> phases.add(Map.entry(t, "client's neighbour entry now points at " + to)));
+    firstAnswer.ifPresent(t -> phases.add(Map.entry(t, "first answer from " + to)));
+    phases.sort(Map.Entry.comparingByKey());
     List<String> lines = new ArrayList<>();
-    lines.add(line(faultNanos, "fault: " + fault));
-    detected.ifPresent(t -> lines.add(line(t, "detection: a surviving node marks " + from + " unreachable")));
-    decided.ifPresent(t -> lines.add(line(t, "decision: split brain resolver downs " + from)));
-    released.ifPresent(t -> lines.add(line(t, "release: " + from + "'s kernel drops the VIP")));
-    claimed.ifPresent(t -> lines.add(line(t, "claim: " + to + "'s kernel holds the VIP")));
-    neighbourChanged.ifPresent(t -> lines.add(line(t, "client's neighbour entry now points at " + to)));
-    firstAnswer.ifPresent(t -> lines.add(line(t, "first answer from " + to)));
+    phases.forEach(p -> lines.add(line(p.getKey(), p.getValue())));
     lines.add("client neighbour entry before: " + neighbourBefore);
     lines.add("client neighbour entry after:  " + neighbourAfter);
     if (tookOver()) {
