@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverScenariosTest {
 
+  /** The group is dual-stack: the IPv6 VIP moves with the IPv4 one, announced by unsolicited NA. */
+  private static final String VIP6 = "2001:db8:18::50";
   private static FailoverLab lab;
   private static int holder;
   private static int crashed;
@@ -28,7 +31,8 @@ class FailoverScenariosTest {
   static void up() throws Exception {
     assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
     lab = FailoverLab.up("vks" + ProcessHandle.current().pid() % 1000, 3,
-        l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("scenarios")));
+        l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("scenarios"), "vipkeeper",
+            Map.of("VIPKEEPER_VIPS", LabAddresses.VIP + "/24," + VIP6 + "/64"), List.of()));
     lab.startAll();
   }
 
@@ -52,6 +56,8 @@ class FailoverScenariosTest {
   @Order(2)
   void crashAnotherNodeClaimsAndTheClientFollowsWithoutAFlush() throws Exception {
     crashed = holder;
+    lab.lab().exec("c1", "ping", "-6", "-c", "1", "-W", "2", VIP6); // the client learns the IPv6 VIP's MAC
+    assertTrue(neighbour6().contains(LabAddresses.nodeMac(crashed)), "IPv6 entry before: " + neighbour6());
     Takeover t = lab.crash(crashed, Duration.ofSeconds(30));
     print(t);
     assertTrue(t.tookOver(), "another node answers within 30 s:\n" + lab.report());
@@ -61,6 +67,12 @@ class FailoverScenariosTest {
     assertTrue(t.neighbourAfter().startsWith(LabAddresses.nodeMac(holder)),
         "client's entry moved to n" + holder + " by announcement alone: before " + t.neighbourBefore() + ", after " + t.neighbourAfter());
     assertEquals(0, t.answersFromOldAfterNew(), "the crashed node answered after the takeover");
+    assertTrue(neighbour6().contains("lladdr " + LabAddresses.nodeMac(holder)),
+        "client's IPv6 entry moved to n" + holder + " by Neighbor Advertisement alone: " + neighbour6());
+  }
+
+  private static String neighbour6() {
+    return lab.lab().exec("c1", "ip", "-6", "neigh", "show", VIP6, "dev", "eth0").trim();
   }
 
   @Test

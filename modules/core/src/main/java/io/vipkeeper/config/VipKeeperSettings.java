@@ -62,11 +62,7 @@ public record VipKeeperSettings(
       try {
         List<VipAddress> addresses = new ArrayList<>();
         for (String cidr : groups.getConfig(quote(name)).getStringList("addresses")) {
-          VipAddress address = VipAddress.parse(cidr);
-          if (address.isIpv6()) {
-            throw new IllegalArgumentException(address + ": IPv6 VIPs are not supported yet");
-          }
-          addresses.add(address);
+          addresses.add(VipAddress.parse(cidr));
         }
         result.add(new VipGroup(name, addresses));
       } catch (IllegalArgumentException | ConfigException e) {

@@ -4,6 +4,7 @@ import io.vipkeeper.driver.Announcer;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.model.VipAddress;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.PcapHandle;
@@ -46,15 +47,19 @@ public final class PcapAnnouncer implements Announcer {
       if (!String.valueOf(e.getMessage()).contains("not up")) throw e;
       log.warn("{} is down; announcements start once it is up", iface);
     }
-    // Build one frame now: the first build loads pcap4j's packet classes (~15 ms).
+    // Build one frame of each kind now: the first build loads pcap4j's packet classes (~15 ms).
     GratuitousArp.frame(GratuitousArp.Form.REQUEST, mac, (Inet4Address) new VipAddress("198.18.0.1", 32).inet());
+    NeighborAdvertisement.frame(mac, (Inet6Address) new VipAddress("2001:db8::1", 128).inet());
     return new PcapAnnouncer(iface, mac, forms, handle);
   }
 
   @Override
   public void announce(List<VipAddress> addresses) {
     for (VipAddress address : addresses) {
-      if (address.isIpv6()) continue;
+      if (address.isIpv6()) {
+        send(NeighborAdvertisement.frame(mac, (Inet6Address) address.inet()), address);
+        continue;
+      }
       for (GratuitousArp.Form form : forms) {
         send(GratuitousArp.frame(form, mac, (Inet4Address) address.inet()), address);
       }

@@ -46,9 +46,8 @@ class VipKeeperSettingsTest {
   }
 
   @Test
-  void refusesIpv6UntilItCanBeAnnounced() {
-    SettingsException e = assertThrows(SettingsException.class,
-        () -> load("vipkeeper.groups.v6.addresses = [\"2001:db8:18::50/64\"]"));
-    assertTrue(e.getMessage().contains("IPv6 VIPs are not supported yet"), e.getMessage());
+  void acceptsIpv6AndMixedGroups() {
+    VipKeeperSettings s = load("vipkeeper.groups.dual.addresses = [\"198.18.0.50/24\", \"2001:db8:18::50/64\"]");
+    assertTrue(s.groups().get(0).addresses().get(1).isIpv6());
   }
 }

@@ -61,6 +61,32 @@ class KernelDriverLabTest {
   }
 
   @Test
+  void anIpv6VipMovesTheClientsNeighbourEntryByAdvertisement() throws Exception {
+    VipAddress vip6 = VipAddress.parse("2001:db8:18::50/64");
+    lab.exec("c1", "ip", "-6", "neigh", "replace", "2001:db8:18::50", "lladdr", "02:18:00:00:00:99", "dev", "eth0", "nud", "stale");
+    IpRouteDriver driver = new IpRouteDriver("ip");
+    String mac = lab.inside("n1", () -> driver.link("eth0")).mac();
+    lab.inside("n1", () -> {
+      try (PcapAnnouncer announcer = PcapAnnouncer.open("eth0", mac, List.of(GratuitousArp.Form.REQUEST))) {
+        driver.add("eth0", List.of(vip6));
+        announcer.announce(List.of(vip6));
+      }
+      return null;
+    });
+    String onNode = lab.exec("n1", "ip", "-o", "-6", "addr", "show", "dev", "eth0");
+    assertTrue(onNode.contains("2001:db8:18::50/64"), onNode);
+    assertFalse(onNode.contains("tentative"), "added without waiting for DAD: " + onNode);
+    String neigh = "";
+    for (int i = 0; i < 40 && !neigh.contains(mac); i++) {
+      neigh = lab.exec("c1", "ip", "-6", "neigh", "show", "2001:db8:18::50", "dev", "eth0");
+      Thread.sleep(50);
+    }
+    assertTrue(neigh.contains("lladdr " + mac), "client's IPv6 entry moved to the claiming MAC: " + neigh);
+    lab.inside("n1", () -> { driver.remove("eth0", List.of(vip6)); return null; });
+    assertFalse(lab.exec("n1", "ip", "-o", "-6", "addr", "show", "dev", "eth0").contains("2001:db8:18::50/"));
+  }
+
+  @Test
   void unknownInterfaceSaysWhatToFix() throws Exception {
     IpRouteDriver driver = new IpRouteDriver("ip");
     DriverException e = assertThrows(DriverException.class, () -> lab.inside("n1", () -> driver.link("nope0")));
