@@ -18,7 +18,10 @@ public final class GratuitousArp {
   public enum Form {
     /** ARP request asking for its own address (RFC 5227 "ARP announcement"); target MAC zero. */
     REQUEST,
-    /** Unsolicited ARP reply (as {@code arping -A}); target MAC broadcast. */
+    /**
+     * Unsolicited ARP reply; target MAC = sender MAC, which is what Linux requires to treat a
+     * reply as gratuitous (and so to apply it even within the neighbour entry's locktime).
+     */
     REPLY
   }
 
@@ -38,7 +41,7 @@ public final class GratuitousArp {
             .operation(form == Form.REQUEST ? ArpOperation.REQUEST : ArpOperation.REPLY)
             .srcHardwareAddr(source)
             .srcProtocolAddr(vip)
-            .dstHardwareAddr(form == Form.REQUEST ? ZERO : MacAddress.ETHER_BROADCAST_ADDRESS)
+            .dstHardwareAddr(form == Form.REQUEST ? ZERO : source)
             .dstProtocolAddr(vip);
     return new EthernetPacket.Builder()
         .dstAddr(MacAddress.ETHER_BROADCAST_ADDRESS)

@@ -86,6 +86,29 @@ class KernelDriverLabTest {
     assertFalse(lab.exec("n1", "ip", "-o", "-6", "addr", "show", "dev", "eth0").contains("2001:db8:18::50/"));
   }
 
+  /**
+   * Each form alone must move a client's entry, also one updated a moment ago (within Linux's
+   * 1 s locktime): the kernel applies such an update only to frames it takes as gratuitous.
+   */
+  @Test
+  void eachFormAloneMovesAnEntryUpdatedAMomentAgo() throws Exception {
+    IpRouteDriver driver = new IpRouteDriver("ip");
+    String mac = lab.inside("n1", () -> driver.link("eth0")).mac();
+    lab.inside("n1", () -> { driver.add("eth0", List.of(VIP)); return null; });
+    try {
+      for (GratuitousArp.Form form : GratuitousArp.Form.values()) {
+        try (PcapAnnouncer announcer = lab.inside("n1", () -> PcapAnnouncer.open("eth0", mac, List.of(form)))) {
+          lab.exec("c1", "ip", "neigh", "replace", "198.18.0.50", "lladdr", "02:18:00:00:00:99", "dev", "eth0", "nud", "reachable");
+          announcer.announce(List.of(VIP));
+          String neigh = awaitNeighbour(mac);
+          assertTrue(neigh.contains("lladdr " + mac), form + " alone did not move a fresh entry: " + neigh);
+        }
+      }
+    } finally {
+      lab.inside("n1", () -> { driver.remove("eth0", List.of(VIP)); return null; });
+    }
+  }
+
   @Test
   void unknownInterfaceSaysWhatToFix() throws Exception {
     IpRouteDriver driver = new IpRouteDriver("ip");
