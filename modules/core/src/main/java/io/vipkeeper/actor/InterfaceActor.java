@@ -1,7 +1,9 @@
 package io.vipkeeper.actor;
 
 import io.vipkeeper.CborSerializable;
+import io.vipkeeper.config.AnnounceSettings;
 import io.vipkeeper.config.VipKeeperSettings;
+import java.time.Duration;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.model.VipGroup;
@@ -47,7 +49,8 @@ public final class InterfaceActor {
   /** Release everything and refuse further claims: the node is leaving or stopping. */
   public record Retire(String reason, ActorRef<Done> replyTo) implements Command {}
 
-  private record AnnounceRound(String group, int round) implements Command {}
+  /** Round {@code round} of burst {@code burst} (1 first, 2 second); a refresh is a lone round. */
+  private record AnnounceRound(String group, int round, int burst) implements Command {}
 
   private record SelfEvent(ClusterEvent.MemberEvent event) implements Command {}
 
@@ -89,6 +92,9 @@ public final class InterfaceActor {
   private String noQuorum = "";
 
   private record Held(VipGroup group, long epoch) {}
+
+  private static final String REFRESH = "refresh-";
+  private static final int REFRESH_ROUND = -1;
 
   private InterfaceActor(ActorContext<Command> context, TimerScheduler<Command> timers, NodeIdentity node, NicWork nic,
       VipKeeperSettings settings) {
@@ -178,7 +184,9 @@ public final class InterfaceActor {
     held.put(name, new Held(claim.group(), claim.epoch()));
     promised.merge(name, claim.epoch(), Math::max);
     context.getLog().info("CLAIMED group={} epoch={} addresses={} on {}", name, claim.epoch(), claim.group().addresses(), settings.interfaceName());
-    onAnnounceRound(new AnnounceRound(name, 0));
+    onAnnounceRound(new AnnounceRound(name, 0, 1));
+    Duration refresh = settings.announce().refreshInterval();
+    if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new AnnounceRound(name, REFRESH_ROUND, 0), refresh);
     ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
     claim.replyTo().tell(new ClaimResult(name, claim.epoch(), node, true, ""));
     return Behaviors.same();
@@ -236,12 +244,17 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
+  /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
   private Behavior<Command> onAnnounceRound(AnnounceRound round) {
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
     nic.announce(holding.group().addresses());
-    if (round.round() + 1 < settings.announce().count()) {
-      timers.startSingleTimer(round.group(), new AnnounceRound(round.group(), round.round() + 1), settings.announce().interval());
+    if (round.round() == REFRESH_ROUND) return Behaviors.same();
+    AnnounceSettings announce = settings.announce();
+    if (round.round() + 1 < announce.count()) {
+      timers.startSingleTimer(round.group(), new AnnounceRound(round.group(), round.round() + 1, round.burst()), announce.interval());
+    } else if (round.burst() == 1 && !announce.secondBurstDelay().isZero()) {
+      timers.startSingleTimer(round.group(), new AnnounceRound(round.group(), 0, 2), announce.secondBurstDelay());
     }
     return Behaviors.same();
   }
@@ -255,6 +268,7 @@ public final class InterfaceActor {
     Held holding = held.get(name);
     if (holding == null) return "";
     timers.cancel(name);
+    timers.cancel(REFRESH + name);
     try {
       nic.remove(holding.group().addresses());
     } catch (DriverException e) {

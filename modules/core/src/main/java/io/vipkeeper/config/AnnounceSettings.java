@@ -4,5 +4,10 @@ import io.vipkeeper.pcap.GratuitousArp;
 import java.time.Duration;
 import java.util.List;
 
-/** How a claim is announced: {@code count} rounds, {@code interval} apart, of every form. */
-public record AnnounceSettings(int count, Duration interval, List<GratuitousArp.Form> forms) {}
+/**
+ * How a claim is announced: {@code count} rounds, {@code interval} apart, of every form; the same
+ * burst again after {@code secondBurstDelay}; one round every {@code refreshInterval} while held.
+ * A zero delay or interval turns that part off.
+ */
+public record AnnounceSettings(int count, Duration interval, List<GratuitousArp.Form> forms, Duration secondBurstDelay,
+    Duration refreshInterval) {}

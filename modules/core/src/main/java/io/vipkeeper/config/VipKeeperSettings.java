@@ -89,8 +89,11 @@ public record VipKeeperSettings(
     Integer count = read.value("vipkeeper.announce.count", () -> atLeast(c.getInt("count"), 1));
     Duration interval = read.positive("vipkeeper.announce.interval", () -> c.getDuration("interval"));
     List<GratuitousArp.Form> forms = read.value("vipkeeper.announce.forms", () -> forms(c.getStringList("forms")));
+    Duration second = read.value("vipkeeper.announce.second-burst-delay", () -> notNegative(c.getDuration("second-burst-delay")));
+    Duration refresh = read.value("vipkeeper.announce.refresh-interval", () -> notNegative(c.getDuration("refresh-interval")));
     // A null part has already been reported; the settings are not built then.
-    return count == null || interval == null || forms == null ? null : new AnnounceSettings(count, interval, forms);
+    return count == null || interval == null || forms == null || second == null || refresh == null
+        ? null : new AnnounceSettings(count, interval, forms, second, refresh);
   }
 
   private static List<GratuitousArp.Form> forms(List<String> names) {
@@ -109,6 +112,11 @@ public record VipKeeperSettings(
   private static String nonEmpty(String value) {
     if (value.isBlank()) throw new IllegalArgumentException("must not be empty");
     return value;
+  }
+
+  private static Duration notNegative(Duration d) {
+    if (d.isNegative()) throw new IllegalArgumentException("must be 0 (off) or more, was " + d);
+    return d;
   }
 
   private static int atLeast(int value, int min) {

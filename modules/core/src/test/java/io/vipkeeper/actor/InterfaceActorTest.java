@@ -36,8 +36,44 @@ class InterfaceActorTest {
 
   /** Each actor gets its own node name, so its ledger has its own persistence id. */
   private ActorRef<InterfaceActor.Command> spawn(FakeNic nic) {
+    return spawn(nic, SETTINGS);
+  }
+
+  private ActorRef<InterfaceActor.Command> spawn(FakeNic nic, VipKeeperSettings settings) {
     NodeIdentity node = new NodeIdentity("n" + nodes.incrementAndGet(), "pekko://iface@127.0.0.1:1");
-    return kit.spawn(InterfaceActor.create(SETTINGS, node, nic.drivers(), MAJORITY));
+    return kit.spawn(InterfaceActor.create(settings, node, nic.drivers(), MAJORITY));
+  }
+
+  private static VipKeeperSettings announcing(String announce) {
+    return VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.announce { " + announce + " }")
+        .withFallback(kit.system().settings().config()));
+  }
+
+  @Test
+  void aSecondBurstFollowsAfterItsDelayAndNothingMore() throws Exception {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, announcing("count = 2, interval = 20ms, second-burst-delay = 300ms, refresh-interval = 0s"));
+    assertTrue(claim(iface, 1).claimed());
+    Thread.sleep(150);
+    assertEquals(2, nic.framesSent(), "the first burst only, before the delay");
+    TestProbe<Void> probe = kit.createTestProbe();
+    probe.awaitAssert(() -> { assertEquals(4, nic.framesSent(), "the second burst after 300 ms"); return null; });
+    Thread.sleep(400);
+    assertEquals(4, nic.framesSent(), "no rounds after the second burst when refresh is off");
+  }
+
+  @Test
+  void refreshRoundsRunWhileHeldAndStopOnRelease() throws Exception {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, announcing("count = 1, interval = 20ms, second-burst-delay = 0s, refresh-interval = 100ms"));
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    released.awaitAssert(() -> { assertTrue(nic.framesSent() >= 4, "refresh rounds: " + nic.framesSent()); return null; });
+    iface.tell(new InterfaceActor.Release("web", "test", released.getRef()));
+    released.receiveMessage();
+    long afterRelease = nic.framesSent();
+    Thread.sleep(350);
+    assertEquals(afterRelease, nic.framesSent(), "no announcements for a VIP no longer held");
   }
 
   private static InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
