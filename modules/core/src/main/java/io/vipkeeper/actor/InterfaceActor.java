@@ -60,6 +60,8 @@ public final class InterfaceActor {
 
   private record JournalPrepared(Throwable failure) implements Command {}
 
+  private enum LinkCheck implements Command { INSTANCE }
+
   public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error) implements CborSerializable {}
 
   public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}
@@ -90,6 +92,7 @@ public final class InterfaceActor {
   private final Map<String, Long> promised = new HashMap<>();
   private ActorRef<EpochLedger.Command> ledger;
   private String noQuorum = "";
+  private boolean linkDown;
 
   private record Held(VipGroup group, long epoch) {}
 
@@ -130,6 +133,7 @@ public final class InterfaceActor {
         "the journal says this node held group {} at epoch {} when it stopped (crash or kill -9); it holds nothing now", group, epoch));
     ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
     context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+    if (!settings.linkCheckInterval().isZero()) timers.startTimerWithFixedDelay(LinkCheck.INSTANCE, settings.linkCheckInterval());
     return stash.unstashAll(active());
   }
 
@@ -137,12 +141,13 @@ public final class InterfaceActor {
     return Behaviors.receive(Command.class)
         .onMessage(Claim.class, this::onClaim)
         .onMessage(Release.class, this::onRelease)
-        .onMessage(QueryHoldings.class, q -> onQuery(q, noQuorum.isEmpty()))
+        .onMessage(QueryHoldings.class, q -> onQuery(q, noQuorum.isEmpty() && !linkDown))
         .onMessage(Retire.class, this::onRetire)
         .onMessage(AnnounceRound.class, this::onAnnounceRound)
         .onMessage(SelfEvent.class, this::onSelfEvent)
         .onMessage(FromLedger.class, this::onLedgerNotice)
         .onMessage(FromQuorum.class, this::onQuorum)
+        .onMessage(LinkCheck.class, l -> onLinkCheck())
         .build();
   }
 
@@ -173,6 +178,7 @@ public final class InterfaceActor {
     long newest = promised.getOrDefault(name, 0L);
     if (claim.epoch() < newest) return refuse(claim, "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised");
     if (!noQuorum.isEmpty()) return refuse(claim, "this node's side would not survive a split (" + noQuorum + ")");
+    if (linkDown) return refuse(claim, settings.interfaceName() + " is down");
     if (!held.containsKey(name)) {
       try {
         nic.add(claim.group().addresses());
@@ -245,6 +251,18 @@ public final class InterfaceActor {
   }
 
   /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
+  /** A node whose interface is down must not hold (clients cannot reach it there) nor claim. */
+  private Behavior<Command> onLinkCheck() {
+    boolean down = !nic.linkUp();
+    if (down && !linkDown) {
+      context.getLog().warn("{} is down: releasing and refusing claims until it is up", settings.interfaceName());
+      retireAll(settings.interfaceName() + " is down");
+    }
+    if (!down && linkDown) context.getLog().info("{} is up again: this node may hold VIPs", settings.interfaceName());
+    linkDown = down;
+    return Behaviors.same();
+  }
+
   private Behavior<Command> onAnnounceRound(AnnounceRound round) {
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();

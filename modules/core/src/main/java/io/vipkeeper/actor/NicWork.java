@@ -8,6 +8,16 @@ import org.slf4j.Logger;
 
 /** Drivers plus the interface name: the calls the interface actor makes, errors already worded. */
 record NicWork(String iface, Drivers drivers, Logger log) {
+  /** Whether the interface is up with a carrier; an unreadable link counts as down. */
+  boolean linkUp() {
+    try {
+      return drivers.driver().link(iface).up();
+    } catch (DriverException e) {
+      log.warn("cannot read the state of {}: {}", iface, e.getMessage());
+      return false;
+    }
+  }
+
   void add(List<VipAddress> addresses) {
     drivers.driver().add(iface, addresses);
   }

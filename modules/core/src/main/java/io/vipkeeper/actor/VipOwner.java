@@ -52,6 +52,11 @@ public final class VipOwner {
 
   private enum Recheck implements Command { INSTANCE }
 
+  /** Time to ask the holder whether it still holds. */
+  private enum VerifyHolder implements Command { INSTANCE }
+
+  private record HolderAnswer(NodeIdentity node, InterfaceActor.Holdings holdings) implements Command {}
+
   /** While asking: look again for members that left, whose answer will never come. */
   private enum Tick implements Command { INSTANCE }
 
@@ -252,12 +257,34 @@ public final class VipOwner {
     return holding();
   }
 
+  private Behavior<Command> verifyHolder() {
+    ActorRef<InterfaceActor.Command> ref = holder == null ? null : byNode.get(holder.address());
+    if (ref == null) return Behaviors.same();
+    NodeIdentity asked = holder;
+    context.ask(InterfaceActor.Holdings.class, ref, settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
+        (answer, failure) -> new HolderAnswer(asked, answer));
+    return Behaviors.same();
+  }
+
+  /** A holder that released on its own (link down, lost quorum) no longer holds: place again. */
+  private Behavior<Command> onHolderAnswer(HolderAnswer answer) {
+    if (answer.holdings() == null || !answer.node().equals(holder)) return Behaviors.same();
+    if (answer.holdings().held().containsKey(group.name())) return Behaviors.same();
+    context.getLog().warn("group {}: {} no longer holds it; placing it again", group.name(), holder.name());
+    lastFailed = holder;
+    holder = null;
+    return survey();
+  }
+
   /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */
   private Behavior<Command> holding() {
+    timers.startTimerWithFixedDelay(VerifyHolder.INSTANCE, settings.holderCheckInterval());
     return Behaviors.receive(Command.class)
         .onMessage(InterfacesChanged.class, l -> { listed(l); shareEpoch(); return holderGone() ? survey() : Behaviors.same(); })
         .onMessage(ClusterChanged.class, c -> { shareEpoch(); return holderGone() ? survey() : Behaviors.same(); })
         .onMessage(Recheck.class, r -> holderGone() ? survey() : Behaviors.same())
+        .onMessage(VerifyHolder.class, v -> verifyHolder())
+        .onMessage(HolderAnswer.class, this::onHolderAnswer)
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();

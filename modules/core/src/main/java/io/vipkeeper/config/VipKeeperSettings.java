@@ -25,7 +25,9 @@ public record VipKeeperSettings(
     boolean reconcileAtStart,
     Duration releaseAfter,
     Duration promiseTimeout,
-    String dataDir) {
+    String dataDir,
+    Duration linkCheckInterval,
+    Duration holderCheckInterval) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -45,7 +47,9 @@ public record VipKeeperSettings(
             c.getBoolean("reconcile-at-start"),
             read.positive("vipkeeper.release-after", () -> c.getDuration("release-after")),
             read.positive("vipkeeper.promise-timeout", () -> c.getDuration("promise-timeout")),
-            c.getString("data-dir"));
+            c.getString("data-dir"),
+            read.value("vipkeeper.health.link-check-interval", () -> notNegative(c.getDuration("health.link-check-interval"))),
+            read.positive("vipkeeper.holder-check-interval", () -> c.getDuration("holder-check-interval")));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
   }

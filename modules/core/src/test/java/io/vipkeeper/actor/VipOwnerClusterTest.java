@@ -98,6 +98,25 @@ class VipOwnerClusterTest {
   }
 
   @Test
+  void aHolderWhoseLinkGoesDownReleasesAndTheGroupMovesWithoutComingBack() throws Exception {
+    FakeNic nicA = new FakeNic("A", log);
+    FakeNic nicB = new FakeNic("B", log);
+    ActorSystem<Void> a = node("A", nicA);
+    ActorSystem<Void> b = node("B", nicB);
+    join(a, a);
+    join(b, a);
+    awaitUp(a, 2);
+    awaitTrue(a, "one of them claims", () -> nicA.has("198.18.0.50") || nicB.has("198.18.0.50"));
+    FakeNic holder = nicA.has("198.18.0.50") ? nicA : nicB;
+    FakeNic other = holder == nicA ? nicB : nicA;
+    holder.setLinkUp(false);
+    awaitTrue(a, "the group moves off the node whose link is down", () -> other.has("198.18.0.50") && !holder.has("198.18.0.50"));
+    holder.setLinkUp(true);
+    Thread.sleep(2500);
+    assertTrue(other.has("198.18.0.50") && !holder.has("198.18.0.50"), "no move back once the link is up: " + log);
+  }
+
+  @Test
   void aNodeThatJoinsLaterLearnsTheCurrentEpoch() {
     FakeNic nicA = new FakeNic("A", log);
     ActorSystem<Void> a = node("A", nicA);

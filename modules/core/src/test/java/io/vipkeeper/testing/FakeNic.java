@@ -22,6 +22,7 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   private final List<VipAddress> addresses = new CopyOnWriteArrayList<>();
   private final AtomicLong frames = new AtomicLong();
   private volatile String failAddsWith;
+  private volatile boolean linkUp = true;
 
   public FakeNic(String node, List<String> sharedLog) {
     this.node = node;
@@ -40,6 +41,11 @@ public final class FakeNic implements InterfaceDriver, Announcer {
     failAddsWith = error;
   }
 
+  public void setLinkUp(boolean up) {
+    linkUp = up;
+    log.add(node + " link " + (up ? "up" : "down"));
+  }
+
   public void preload(VipAddress address) {
     addresses.add(address);
   }
@@ -50,7 +56,7 @@ public final class FakeNic implements InterfaceDriver, Announcer {
 
   @Override
   public LinkInfo link(String iface) {
-    return new LinkInfo(iface, 2, "02:00:00:00:00:01", true);
+    return new LinkInfo(iface, 2, "02:00:00:00:00:01", linkUp);
   }
 
   @Override
