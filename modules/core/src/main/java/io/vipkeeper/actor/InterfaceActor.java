@@ -91,6 +91,7 @@ public final class InterfaceActor {
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Long> promised = new HashMap<>();
   private ActorRef<EpochLedger.Command> ledger;
+  private final ActorRef<NotifyHooks.Event> hooks;
   private String noQuorum = "";
   private boolean linkDown;
 
@@ -101,6 +102,8 @@ public final class InterfaceActor {
 
   private InterfaceActor(ActorContext<Command> context, TimerScheduler<Command> timers, NodeIdentity node, NicWork nic,
       VipKeeperSettings settings) {
+    this.hooks = context.spawn(NotifyHooks.create(settings.hooks()), "notify",
+        DispatcherSelector.fromConfig("vipkeeper.notify-dispatcher"));
     this.context = context;
     this.timers = timers;
     this.node = node;
@@ -184,6 +187,7 @@ public final class InterfaceActor {
         nic.add(claim.group().addresses());
       } catch (DriverException e) {
         context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
+        notify("fault", claim.group(), claim.epoch(), "claim failed: " + e.getMessage());
         return refuse(claim, e.getMessage());
       }
     }
@@ -194,6 +198,7 @@ public final class InterfaceActor {
     Duration refresh = settings.announce().refreshInterval();
     if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new AnnounceRound(name, REFRESH_ROUND, 0), refresh);
     ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
+    notify("claim", claim.group(), claim.epoch(), "ordered by the group's decider");
     claim.replyTo().tell(new ClaimResult(name, claim.epoch(), node, true, ""));
     return Behaviors.same();
   }
@@ -251,11 +256,18 @@ public final class InterfaceActor {
   }
 
   /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
+  /** Fire and forget: hooks run on their own thread and never hold up the NIC work. */
+  private void notify(String event, VipGroup group, long epoch, String reason) {
+    hooks.tell(new NotifyHooks.Event(event, group.name(), epoch, reason,
+        group.addresses().stream().map(a -> a.cidr()).toList()));
+  }
+
   /** A node whose interface is down must not hold (clients cannot reach it there) nor claim. */
   private Behavior<Command> onLinkCheck() {
     boolean down = !nic.linkUp();
     if (down && !linkDown) {
       context.getLog().warn("{} is down: releasing and refusing claims until it is up", settings.interfaceName());
+      held.values().forEach(h -> notify("fault", h.group(), h.epoch(), settings.interfaceName() + " is down"));
       retireAll(settings.interfaceName() + " is down");
     }
     if (!down && linkDown) context.getLog().info("{} is up again: this node may hold VIPs", settings.interfaceName());
@@ -291,10 +303,12 @@ public final class InterfaceActor {
       nic.remove(holding.group().addresses());
     } catch (DriverException e) {
       context.getLog().error("RELEASE FAILED group={} epoch={}: {}", name, holding.epoch(), e.getMessage());
+      notify("fault", holding.group(), holding.epoch(), "release failed: " + e.getMessage());
       return e.getMessage();
     }
     held.remove(name);
     if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
+    notify("release", holding.group(), holding.epoch(), reason);
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
         holding.group().addresses(), settings.interfaceName(), reason);
     return "";

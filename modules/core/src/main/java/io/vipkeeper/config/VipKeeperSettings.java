@@ -27,7 +27,8 @@ public record VipKeeperSettings(
     Duration promiseTimeout,
     String dataDir,
     Duration linkCheckInterval,
-    Duration holderCheckInterval) {
+    Duration holderCheckInterval,
+    NotifySettings hooks) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -49,7 +50,9 @@ public record VipKeeperSettings(
             read.positive("vipkeeper.promise-timeout", () -> c.getDuration("promise-timeout")),
             c.getString("data-dir"),
             read.value("vipkeeper.health.link-check-interval", () -> notNegative(c.getDuration("health.link-check-interval"))),
-            read.positive("vipkeeper.holder-check-interval", () -> c.getDuration("holder-check-interval")));
+            read.positive("vipkeeper.holder-check-interval", () -> c.getDuration("holder-check-interval")),
+            new NotifySettings(java.util.Map.of("claim", c.getString("notify.claim"), "release", c.getString("notify.release"),
+                "fault", c.getString("notify.fault")), read.positive("vipkeeper.notify.timeout", () -> c.getDuration("notify.timeout"))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
   }

@@ -13,7 +13,11 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import com.typesafe.config.ConfigFactory;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.safety.Quorum;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
@@ -47,6 +51,41 @@ class InterfaceActorTest {
   private static VipKeeperSettings announcing(String announce) {
     return VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.announce { " + announce + " }")
         .withFallback(kit.system().settings().config()));
+  }
+
+  private static VipKeeperSettings hooked(String notify) {
+    return VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.notify { " + notify + " }")
+        .withFallback(kit.system().settings().config()));
+  }
+
+  @Test
+  void notifyHooksGetTheEventGroupEpochReasonAndAddresses(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("events");
+    String append = "printf '%s|' \\\"$@\\\" >> " + out + "; echo \\\"$VIPKEEPER_EVENT\\\" >> " + out;
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, hooked("claim = \"" + append + "\", release = \"" + append + "\""));
+    assertTrue(claim(iface, 7).claimed());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "drained", released.getRef()));
+    released.receiveMessage();
+    released.awaitAssert(() -> {
+      String events = Files.exists(out) ? Files.readString(out) : "";
+      assertTrue(events.contains("claim|web|7|ordered by the group's decider|198.18.0.50/24|claim"), events);
+      assertTrue(events.contains("release|web|7|drained|198.18.0.50/24|release"), events);
+      return null;
+    });
+  }
+
+  @Test
+  void aHangingHookDoesNotDelayARelease() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, hooked("claim = \"sleep 30\", release = \"sleep 30\", timeout = 2s"));
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "test", released.getRef()));
+    // The claim hook is still sleeping: the release must not wait for it.
+    assertTrue(released.receiveMessage(Duration.ofMillis(500)).released());
+    assertFalse(nic.has("198.18.0.50"));
   }
 
   @Test
