@@ -62,6 +62,8 @@ public final class InterfaceActor {
 
   private enum LinkCheck implements Command { INSTANCE }
 
+  private record FromCheck(HealthCheck.Verdict verdict) implements Command {}
+
   public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error) implements CborSerializable {}
 
   public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}
@@ -94,6 +96,7 @@ public final class InterfaceActor {
   private final ActorRef<NotifyHooks.Event> hooks;
   private String noQuorum = "";
   private boolean linkDown;
+  private String checkFailing = "";
 
   private record Held(VipGroup group, long epoch) {}
 
@@ -137,6 +140,10 @@ public final class InterfaceActor {
     ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
     context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
     if (!settings.linkCheckInterval().isZero()) timers.startTimerWithFixedDelay(LinkCheck.INSTANCE, settings.linkCheckInterval());
+    if (!settings.check().command().isBlank()) {
+      context.spawn(HealthCheck.create(settings.check(), context.messageAdapter(HealthCheck.Verdict.class, FromCheck::new)),
+          "check", DispatcherSelector.fromConfig("vipkeeper.check-dispatcher"));
+    }
     return stash.unstashAll(active());
   }
 
@@ -144,13 +151,14 @@ public final class InterfaceActor {
     return Behaviors.receive(Command.class)
         .onMessage(Claim.class, this::onClaim)
         .onMessage(Release.class, this::onRelease)
-        .onMessage(QueryHoldings.class, q -> onQuery(q, noQuorum.isEmpty() && !linkDown))
+        .onMessage(QueryHoldings.class, q -> onQuery(q, noQuorum.isEmpty() && !linkDown && checkFailing.isEmpty()))
         .onMessage(Retire.class, this::onRetire)
         .onMessage(AnnounceRound.class, this::onAnnounceRound)
         .onMessage(SelfEvent.class, this::onSelfEvent)
         .onMessage(FromLedger.class, this::onLedgerNotice)
         .onMessage(FromQuorum.class, this::onQuorum)
         .onMessage(LinkCheck.class, l -> onLinkCheck())
+        .onMessage(FromCheck.class, this::onCheck)
         .build();
   }
 
@@ -182,6 +190,7 @@ public final class InterfaceActor {
     if (claim.epoch() < newest) return refuse(claim, "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised");
     if (!noQuorum.isEmpty()) return refuse(claim, "this node's side would not survive a split (" + noQuorum + ")");
     if (linkDown) return refuse(claim, settings.interfaceName() + " is down");
+    if (!checkFailing.isEmpty()) return refuse(claim, checkFailing);
     if (!held.containsKey(name)) {
       try {
         nic.add(claim.group().addresses());
@@ -272,6 +281,19 @@ public final class InterfaceActor {
     }
     if (!down && linkDown) context.getLog().info("{} is up again: this node may hold VIPs", settings.interfaceName());
     linkDown = down;
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onCheck(FromCheck check) {
+    HealthCheck.Verdict verdict = check.verdict();
+    checkFailing = verdict.healthy() ? "" : verdict.why();
+    if (verdict.healthy()) {
+      context.getLog().info("health check: {}; this node may hold VIPs", verdict.why());
+    } else {
+      context.getLog().warn("health check: {}: releasing and refusing claims", verdict.why());
+      held.values().forEach(h -> notify("fault", h.group(), h.epoch(), verdict.why()));
+      retireAll(verdict.why());
+    }
     return Behaviors.same();
   }
 

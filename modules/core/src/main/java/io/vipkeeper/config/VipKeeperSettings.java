@@ -28,7 +28,8 @@ public record VipKeeperSettings(
     String dataDir,
     Duration linkCheckInterval,
     Duration holderCheckInterval,
-    NotifySettings hooks) {
+    NotifySettings hooks,
+    CheckSettings check) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -52,7 +53,12 @@ public record VipKeeperSettings(
             read.value("vipkeeper.health.link-check-interval", () -> notNegative(c.getDuration("health.link-check-interval"))),
             read.positive("vipkeeper.holder-check-interval", () -> c.getDuration("holder-check-interval")),
             new NotifySettings(java.util.Map.of("claim", c.getString("notify.claim"), "release", c.getString("notify.release"),
-                "fault", c.getString("notify.fault")), read.positive("vipkeeper.notify.timeout", () -> c.getDuration("notify.timeout"))));
+                "fault", c.getString("notify.fault")), read.positive("vipkeeper.notify.timeout", () -> c.getDuration("notify.timeout"))),
+            new CheckSettings(c.getString("health.check.command"),
+                read.positive("vipkeeper.health.check.interval", () -> c.getDuration("health.check.interval")),
+                read.positive("vipkeeper.health.check.timeout", () -> c.getDuration("health.check.timeout")),
+                orOne(read.value("vipkeeper.health.check.fall", () -> atLeast(c.getInt("health.check.fall"), 1))),
+                orOne(read.value("vipkeeper.health.check.rise", () -> atLeast(c.getInt("health.check.rise"), 1)))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
   }
@@ -119,6 +125,11 @@ public record VipKeeperSettings(
   private static String nonEmpty(String value) {
     if (value.isBlank()) throw new IllegalArgumentException("must not be empty");
     return value;
+  }
+
+  /** A count already reported as wrong; 1 keeps the record buildable until the error is thrown. */
+  private static int orOne(Integer value) {
+    return value == null ? 1 : value;
   }
 
   private static Duration notNegative(Duration d) {

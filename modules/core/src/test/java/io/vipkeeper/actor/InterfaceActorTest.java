@@ -77,6 +77,25 @@ class InterfaceActorTest {
   }
 
   @Test
+  void aFailingCheckReleasesAndRefusesUntilItPassesAgain(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("broken");
+    VipKeeperSettings settings = VipKeeperSettings.create(ConfigFactory.parseString(
+        "vipkeeper.health.check { command = \"test ! -e " + broken + "\", interval = 50ms, fall = 2, rise = 2 }")
+        .withFallback(kit.system().settings().config()));
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, settings);
+    assertTrue(claim(iface, 1).claimed());
+    Files.createFile(broken);
+    TestProbe<Void> probe = kit.createTestProbe();
+    probe.awaitAssert(() -> { assertFalse(nic.has("198.18.0.50"), "released after 2 failed checks"); return null; });
+    InterfaceActor.ClaimResult refused = claim(iface, 2);
+    assertFalse(refused.claimed());
+    assertTrue(refused.error().contains("check failed 2 times in a row"), refused.error());
+    Files.delete(broken);
+    probe.awaitAssert(() -> { assertTrue(claim(iface, 3).claimed(), "eligible again after 2 passes"); return null; });
+  }
+
+  @Test
   void aHangingHookDoesNotDelayARelease() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic, hooked("claim = \"sleep 30\", release = \"sleep 30\", timeout = 2s"));
