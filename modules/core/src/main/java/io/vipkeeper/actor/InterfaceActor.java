@@ -75,7 +75,7 @@ public final class InterfaceActor {
   public static Behavior<Command> create(VipKeeperSettings settings, NodeIdentity node, Drivers drivers, Quorum quorum) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(1000, stash -> {
       NicWork nic = new NicWork(settings.interfaceName(), drivers, context.getLog());
-      if (settings.reconcileAtStart()) nic.reconcile(settings.allAddresses());
+      if (settings.reconcileAtStart()) nic.reconcile(settings.groups());
       context.pipeToSelf(Journal.prepare(context.getSystem()), (done, failure) -> new JournalPrepared(failure));
       context.spawn(QuorumWatch.create(quorum, settings.releaseAfter(), context.messageAdapter(QuorumWatch.Verdict.class, FromQuorum::new)),
           "quorum", DispatcherSelector.defaultDispatcher());
@@ -193,7 +193,7 @@ public final class InterfaceActor {
     if (!checkFailing.isEmpty()) return refuse(claim, checkFailing);
     if (!held.containsKey(name)) {
       try {
-        nic.add(claim.group().addresses());
+        nic.add(claim.group());
       } catch (DriverException e) {
         context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
         notify("fault", claim.group(), claim.epoch(), "claim failed: " + e.getMessage());
@@ -300,7 +300,7 @@ public final class InterfaceActor {
   private Behavior<Command> onAnnounceRound(AnnounceRound round) {
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
-    nic.announce(holding.group().addresses());
+    nic.announce(holding.group());
     if (round.round() == REFRESH_ROUND) return Behaviors.same();
     AnnounceSettings announce = settings.announce();
     if (round.round() + 1 < announce.count()) {
@@ -322,7 +322,7 @@ public final class InterfaceActor {
     timers.cancel(name);
     timers.cancel(REFRESH + name);
     try {
-      nic.remove(holding.group().addresses());
+      nic.remove(holding.group());
     } catch (DriverException e) {
       context.getLog().error("RELEASE FAILED group={} epoch={}: {}", name, holding.epoch(), e.getMessage());
       notify("fault", holding.group(), holding.epoch(), "release failed: " + e.getMessage());

@@ -3,11 +3,17 @@ package io.vipkeeper.actor;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.model.VirtualMac;
 import java.util.List;
 import org.slf4j.Logger;
 
-/** Drivers plus the interface name: the calls the interface actor makes, errors already worded. */
+/**
+ * Drivers plus the interface name: the calls the interface actor makes, per group mode (garp:
+ * addresses on the interface; vmac: a macvlan with the group's MAC), errors already worded.
+ */
 record NicWork(String iface, Drivers drivers, Logger log) {
+
   /** Whether the interface is up with a carrier; an unreadable link counts as down. */
   boolean linkUp() {
     try {
@@ -18,27 +24,46 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     }
   }
 
-  void add(List<VipAddress> addresses) {
-    drivers.driver().add(iface, addresses);
-  }
-
-  void remove(List<VipAddress> addresses) {
-    drivers.driver().remove(iface, addresses);
-  }
-
-  void announce(List<VipAddress> addresses) {
-    try {
-      drivers.announcer().announce(addresses);
-    } catch (DriverException e) {
-      log.warn("announcement of {} failed (the address stays claimed): {}", addresses, e.getMessage());
+  void add(VipGroup group) {
+    if (group.virtualMac()) {
+      drivers.driver().addVirtual(iface, VirtualMac.linkName(group.mac()), group.mac(), group.addresses());
+    } else {
+      drivers.driver().add(iface, group.addresses());
     }
   }
 
-  void reconcile(List<VipAddress> configured) {
+  void remove(VipGroup group) {
+    if (group.virtualMac()) {
+      drivers.driver().removeVirtual(VirtualMac.linkName(group.mac()));
+    } else {
+      drivers.driver().remove(iface, group.addresses());
+    }
+  }
+
+  /** One round from the group's own MAC (vmac) or the interface's (garp). */
+  void announce(VipGroup group) {
+    try {
+      drivers.announcer().announce(group.addresses(), group.mac());
+    } catch (DriverException e) {
+      log.warn("announcement of {} failed (the address stays claimed): {}", group.addresses(), e.getMessage());
+    }
+  }
+
+  /** At start this node owns nothing: configured VIPs or vmac links still present are leftovers. */
+  void reconcile(List<VipGroup> configured) {
     List<VipAddress> present = drivers.driver().addresses(iface);
-    List<VipAddress> leftovers = configured.stream().filter(vip -> present.stream().anyMatch(p -> p.ip().equals(vip.ip()))).toList();
-    if (leftovers.isEmpty()) return;
-    log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", leftovers, iface);
-    drivers.driver().remove(iface, leftovers);
+    for (VipGroup group : configured) {
+      if (group.virtualMac()) {
+        String link = VirtualMac.linkName(group.mac());
+        if (!drivers.driver().exists(link)) continue;
+        log.warn("removing leftover {} of group {}: this node owns nothing at start", link, group.name());
+        drivers.driver().removeVirtual(link);
+        continue;
+      }
+      List<VipAddress> leftovers = group.addresses().stream().filter(vip -> present.stream().anyMatch(p -> p.ip().equals(vip.ip()))).toList();
+      if (leftovers.isEmpty()) continue;
+      log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", leftovers, iface);
+      drivers.driver().remove(iface, leftovers);
+    }
   }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.model.VirtualMac;
 import io.vipkeeper.pcap.GratuitousArp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,17 +74,29 @@ public record VipKeeperSettings(
     for (String name : groups.root().keySet().stream().sorted().toList()) {
       String path = "vipkeeper.groups." + name;
       try {
+        Config group = groups.getConfig(quote(name));
         List<VipAddress> addresses = new ArrayList<>();
-        for (String cidr : groups.getConfig(quote(name)).getStringList("addresses")) {
+        for (String cidr : group.getStringList("addresses")) {
           addresses.add(VipAddress.parse(cidr));
         }
-        result.add(new VipGroup(name, addresses));
+        result.add(new VipGroup(name, addresses, virtualMac(group)));
       } catch (IllegalArgumentException | ConfigException e) {
         problems.add(path + ": " + e.getMessage());
       }
     }
     checkUnique(result, problems);
     return result;
+  }
+
+  /** "" for garp mode; the group's MAC for vmac mode. */
+  private static String virtualMac(Config group) {
+    String mode = group.hasPath("mode") ? group.getString("mode") : "garp";
+    return switch (mode) {
+      case "garp" -> "";
+      case "vmac" -> VirtualMac.of(group.hasPath("virtual-router-id") ? group.getInt("virtual-router-id") : 0,
+          group.hasPath("mac") ? group.getString("mac") : "");
+      default -> throw new IllegalArgumentException("mode '" + mode + "' is not a mode; allowed: garp (default), vmac");
+    };
   }
 
   private static void checkUnique(List<VipGroup> groups, List<String> problems) {

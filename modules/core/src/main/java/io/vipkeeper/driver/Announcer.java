@@ -11,7 +11,12 @@ import java.util.List;
 public interface Announcer extends AutoCloseable {
 
   /** Sends one round for {@code addresses}, sourced from the interface's own MAC. */
-  void announce(List<VipAddress> addresses);
+  default void announce(List<VipAddress> addresses) {
+    announce(addresses, "");
+  }
+
+  /** Sends one round for {@code addresses} from {@code mac} ("" = the interface's own). */
+  void announce(List<VipAddress> addresses, String mac);
 
   /** Frames sent so far, for logs and metrics. */
   long framesSent();

@@ -21,4 +21,16 @@ public interface InterfaceDriver {
 
   /** Removes the addresses; ones already absent are fine. Fails if any remains afterwards. */
   void remove(String iface, List<VipAddress> addresses);
+
+  /**
+   * Creates macvlan {@code link} on {@code parent} with {@code mac}, brings it up and adds the
+   * addresses to it; the parent stops answering ARP for addresses it does not carry itself.
+   */
+  void addVirtual(String parent, String link, String mac, List<VipAddress> addresses);
+
+  /** Removes macvlan {@code link} and so its addresses; an absent link is fine. */
+  void removeVirtual(String link);
+
+  /** Whether {@code link} exists (a vmac link left by a crash, at start). */
+  boolean exists(String link);
 }

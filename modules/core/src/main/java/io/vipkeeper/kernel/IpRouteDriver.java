@@ -6,6 +6,10 @@ import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.InterfaceDriver;
 import io.vipkeeper.driver.LinkInfo;
 import io.vipkeeper.model.VipAddress;
+import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,6 +88,61 @@ public final class IpRouteDriver implements InterfaceDriver {
       throw new DriverException(
           "cannot remove " + left + " from '" + iface + "': " + result.err()
               + permissionHint(result.err()));
+    }
+  }
+
+  @Override
+  public void addVirtual(String parent, String link, String mac, List<VipAddress> addresses) {
+    arpForVirtualMac(parent);
+    removeVirtual(link);
+    StringBuilder batch = new StringBuilder();
+    batch.append("link add link ").append(parent).append(" name ").append(link)
+        .append(" address ").append(mac).append(" type macvlan mode bridge\n");
+    batch.append("link set ").append(link).append(" up\n");
+    for (VipAddress address : addresses) {
+      batch.append("address replace ").append(address.cidr()).append(" dev ").append(link);
+      batch.append(address.isIpv6() ? " nodad\n" : "\n");
+    }
+    IpCommand.Result result = ip.run(List.of("-batch", "-"), batch.toString());
+    if (!result.ok()) {
+      removeVirtual(link);
+      throw new DriverException("cannot create " + link + " (" + mac + ") on '" + parent + "' with " + addresses + ": "
+          + result.err() + permissionHint(result.err()));
+    }
+  }
+
+  @Override
+  public void removeVirtual(String link) {
+    if (!exists(link)) return;
+    IpCommand.Result result = ip.run(List.of("link", "del", link));
+    if (!result.ok() && exists(link)) {
+      throw new DriverException("cannot remove " + link + ": " + result.err() + permissionHint(result.err()));
+    }
+  }
+
+  @Override
+  public boolean exists(String link) {
+    return ip.run(List.of("link", "show", "dev", link)).ok();
+  }
+
+  /**
+   * On the parent: arp_ignore=1, so it answers ARP only for its own addresses (not the macvlan's
+   * VIP), and arp_announce=2, so its own ARP requests (sent when a reply from the VIP leaves
+   * through it) name its own address and do not teach clients the physical MAC for the VIP.
+   */
+  private static void arpForVirtualMac(String parent) {
+    sysctl(parent, "arp_ignore", "1");
+    sysctl(parent, "arp_announce", "2");
+  }
+
+  private static void sysctl(String iface, String key, String value) {
+    Path path = Path.of("/proc/sys/net/ipv4/conf", iface, key);
+    try {
+      if (Files.readString(path).trim().equals(value)) return;
+      Files.writeString(path, value);
+      LoggerFactory.getLogger(IpRouteDriver.class).info("set net.ipv4.conf.{}.{}={} for vmac groups", iface, key, value);
+    } catch (IOException e) {
+      throw new DriverException("cannot set " + path + " to " + value + " (" + e.getMessage() + "); vmac mode needs it", e);
     }
   }
 

@@ -2,8 +2,21 @@ package io.vipkeeper.model;
 
 import java.util.List;
 
-/** Addresses that always move together; one Cluster Singleton decides where a group lives. */
-public record VipGroup(String name, List<VipAddress> addresses) {
+/**
+ * Addresses that always move together; one Cluster Singleton decides where a group lives. In vmac
+ * mode the group also moves its own MAC ({@code mac}); in garp mode {@code mac} is empty and the
+ * holder answers with its interface's MAC.
+ */
+public record VipGroup(String name, List<VipAddress> addresses, String mac) {
+
+  /** A gratuitous-ARP-mode group. */
+  public VipGroup(String name, List<VipAddress> addresses) {
+    this(name, addresses, "");
+  }
+
+  public boolean virtualMac() {
+    return !mac.isEmpty();
+  }
 
   public VipGroup {
     if (name == null || !name.matches("[a-zA-Z0-9][a-zA-Z0-9_-]{0,62}")) {
@@ -14,5 +27,6 @@ public record VipGroup(String name, List<VipAddress> addresses) {
       throw new IllegalArgumentException("group '" + name + "' has no addresses");
     }
     addresses = List.copyOf(addresses);
+    mac = mac == null ? "" : mac;
   }
 }

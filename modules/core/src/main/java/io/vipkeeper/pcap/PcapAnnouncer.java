@@ -54,14 +54,15 @@ public final class PcapAnnouncer implements Announcer {
   }
 
   @Override
-  public void announce(List<VipAddress> addresses) {
+  public void announce(List<VipAddress> addresses, String sourceMac) {
+    String from = sourceMac.isEmpty() ? mac : sourceMac;
     for (VipAddress address : addresses) {
       if (address.isIpv6()) {
-        send(NeighborAdvertisement.frame(mac, (Inet6Address) address.inet()), address);
+        send(NeighborAdvertisement.frame(from, (Inet6Address) address.inet()), address);
         continue;
       }
       for (GratuitousArp.Form form : forms) {
-        send(GratuitousArp.frame(form, mac, (Inet4Address) address.inet()), address);
+        send(GratuitousArp.frame(form, from, (Inet4Address) address.inet()), address);
       }
     }
   }

@@ -165,6 +165,23 @@ class InterfaceActorTest {
   }
 
   @Test
+  void aVmacGroupGetsItsOwnLinkAndAnnouncesFromItsMac() {
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("n1", log);
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    VipGroup db = new VipGroup("db", List.of(VipAddress.parse("198.18.0.51/24")), "00:00:5e:00:01:33");
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(db, 1, reply.getRef()));
+    assertTrue(reply.receiveMessage().claimed());
+    assertTrue(nic.exists("vk000133"), log.toString());
+    reply.awaitAssert(() -> { assertTrue(log.contains("n1 announce 198.18.0.51 from 00:00:5e:00:01:33"), log.toString()); return null; });
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("db", "test", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+    assertFalse(nic.exists("vk000133"), "release removes the macvlan: " + log);
+  }
+
+  @Test
   void releaseRemovesTheAddressAndIsIdempotent() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic);

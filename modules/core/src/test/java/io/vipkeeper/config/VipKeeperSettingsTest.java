@@ -46,6 +46,22 @@ class VipKeeperSettingsTest {
   }
 
   @Test
+  void vmacGroupsGetTheirMacAndBadModesAreNamed() {
+    VipKeeperSettings s = load("""
+        vipkeeper.groups.db { addresses = ["198.18.0.51/24"], mode = vmac, virtual-router-id = 51 }
+        vipkeeper.groups.web { addresses = ["198.18.0.50/24"] }
+        """);
+    assertEquals("00:00:5e:00:01:33", s.groups().get(0).mac());
+    assertFalse(s.groups().get(1).virtualMac(), "garp is the default");
+    SettingsException e = assertThrows(SettingsException.class, () -> load("""
+        vipkeeper.groups.a { addresses = ["198.18.0.52/24"], mode = vrrp }
+        vipkeeper.groups.b { addresses = ["198.18.0.53/24"], mode = vmac, mac = "01:00:5e:00:00:01" }
+        """));
+    assertTrue(e.getMessage().contains("vipkeeper.groups.a: mode 'vrrp' is not a mode; allowed: garp (default), vmac"), e.getMessage());
+    assertTrue(e.getMessage().contains("vipkeeper.groups.b: 01:00:5e:00:00:01 is a multicast MAC"), e.getMessage());
+  }
+
+  @Test
   void acceptsIpv6AndMixedGroups() {
     VipKeeperSettings s = load("vipkeeper.groups.dual.addresses = [\"198.18.0.50/24\", \"2001:db8:18::50/64\"]");
     assertTrue(s.groups().get(0).addresses().get(1).isIpv6());

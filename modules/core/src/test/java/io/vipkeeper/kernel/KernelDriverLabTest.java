@@ -23,7 +23,7 @@ class KernelDriverLabTest {
   @BeforeAll
   static void up() {
     assumeTrue(Lab.canRun(), "needs root and iproute2 to build a namespace lab; run the tests as root");
-    lab = Lab.up("vkk" + ProcessHandle.current().pid() % 10000, 1, 1);
+    lab = Lab.up("vkk" + ProcessHandle.current().pid() % 10000, 2, 1);
   }
 
   @AfterAll
@@ -107,6 +107,34 @@ class KernelDriverLabTest {
     } finally {
       lab.inside("n1", () -> { driver.remove("eth0", List.of(VIP)); return null; });
     }
+  }
+
+  /** vmac mode's point: the client's entry never changes, only the switch learns a new port. */
+  @Test
+  void aVirtualMacMovesBetweenNodesAndTheBridgeFollows() throws Exception {
+    String vmac = "00:00:5e:00:01:32";
+    String link = io.vipkeeper.model.VirtualMac.linkName(vmac);
+    IpRouteDriver driver = new IpRouteDriver("ip");
+    for (String node : List.of("n1", "n2")) {
+      lab.inside(node, () -> {
+        String own = driver.link("eth0").mac();
+        try (PcapAnnouncer announcer = PcapAnnouncer.open("eth0", own, List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY))) {
+          for (String other : List.of("n1", "n2")) if (!other.equals(node)) lab.inside(other, () -> { driver.removeVirtual(link); return null; });
+          driver.addVirtual("eth0", link, vmac, List.of(VIP));
+          announcer.announce(List.of(VIP), vmac);
+        }
+        return null;
+      });
+      lab.exec("c1", "ping", "-c", "1", "-W", "2", "198.18.0.50");
+      String neigh = lab.exec("c1", "ip", "neigh", "show", "198.18.0.50", "dev", "eth0");
+      assertTrue(neigh.contains("lladdr " + vmac), "the client talks to the virtual MAC: " + neigh);
+      String fdb = lab.exec("sw", "bridge", "fdb", "show", "br", "br0");
+      assertTrue(fdb.lines().anyMatch(l -> l.startsWith(vmac + " dev " + node + " ")), "the bridge learned " + vmac + " on " + node + ": " + fdb);
+      assertTrue(lab.exec(node, "ip", "-o", "addr", "show", "dev", link).contains("198.18.0.50/24"));
+      assertEquals("1", lab.exec(node, "cat", "/proc/sys/net/ipv4/conf/eth0/arp_ignore").trim(), "the parent stops answering for the VIP");
+    }
+    lab.inside("n2", () -> { driver.removeVirtual(link); return null; });
+    assertFalse(lab.inside("n2", () -> driver.exists(link)), "release removes the macvlan");
   }
 
   @Test

@@ -21,6 +21,7 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   private final List<String> log;
   private final List<VipAddress> addresses = new CopyOnWriteArrayList<>();
   private final AtomicLong frames = new AtomicLong();
+  private final List<String> links = new CopyOnWriteArrayList<>();
   private volatile String failAddsWith;
   private volatile boolean linkUp = true;
 
@@ -81,10 +82,29 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   }
 
   @Override
-  public void announce(List<VipAddress> vips) {
+  public void addVirtual(String parent, String link, String mac, List<VipAddress> vips) {
+    links.add(link);
+    add(parent, vips);
+    log.add(node + " link " + link + " " + mac);
+  }
+
+  @Override
+  public void removeVirtual(String link) {
+    if (!links.remove(link)) return;
+    addresses.clear(); // the fake keeps one interface: its VIPs go with the link
+    log.add(node + " unlink " + link);
+  }
+
+  @Override
+  public boolean exists(String link) {
+    return links.contains(link);
+  }
+
+  @Override
+  public void announce(List<VipAddress> vips, String mac) {
     for (VipAddress vip : vips) {
       frames.incrementAndGet();
-      log.add(node + " announce " + vip.ip());
+      log.add(node + " announce " + vip.ip() + (mac.isEmpty() ? "" : " from " + mac));
     }
   }
 

@@ -72,14 +72,28 @@ public final class NodeConfig {
     text(env, "VIPKEEPER_NODE_NAME").ifPresent(n -> values.put("vipkeeper.node-name", n));
     text(env, "VIPKEEPER_INTERFACE").ifPresent(i -> values.put("vipkeeper.interface", i));
     text(env, "VIPKEEPER_DATA_DIR").ifPresent(d -> values.put("vipkeeper.data-dir", d));
-    text(env, "VIPKEEPER_VIPS").ifPresent(v -> values.put("vipkeeper.groups",
-        Map.of("vip", Map.of("addresses", List.of(v.split("\\s*,\\s*"))))));
+    text(env, "VIPKEEPER_VIPS").ifPresent(v -> values.put("vipkeeper.groups", Map.of("vip", envGroup(v, env, problems))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     Config config = ConfigFactory.empty();
     for (Map.Entry<String, Object> e : values.entrySet()) {
       config = config.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
     return config;
+  }
+
+  /** The environment's one group: VIPKEEPER_VIPS, with VIPKEEPER_MODE / _VRID / _VMAC for vmac mode. */
+  private static Map<String, Object> envGroup(String vips, Map<String, String> env, List<String> problems) {
+    Map<String, Object> group = new HashMap<>(Map.of("addresses", List.of(vips.split("\\s*,\\s*"))));
+    text(env, "VIPKEEPER_MODE").ifPresent(m -> group.put("mode", m));
+    text(env, "VIPKEEPER_VMAC").ifPresent(m -> group.put("mac", m));
+    text(env, "VIPKEEPER_VRID").ifPresent(r -> {
+      try {
+        group.put("virtual-router-id", Integer.parseInt(r));
+      } catch (NumberFormatException e) {
+        problems.add("VIPKEEPER_VRID: '" + r + "' is not a number 1..255");
+      }
+    });
+    return group;
   }
 
   static List<String> seeds(String commaList) {

@@ -57,6 +57,14 @@ class NodeConfigTest {
   }
 
   @Test
+  void environmentCanMakeTheGroupAVmacGroup() {
+    Map<String, String> env = new java.util.HashMap<>(LAB_ENV);
+    env.putAll(Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"));
+    VipKeeperSettings settings = VipKeeperSettings.create(NodeConfig.load(Optional.empty(), env));
+    assertEquals("00:00:5e:00:01:32", settings.groups().get(0).mac());
+  }
+
+  @Test
   void malformedVariablesAreNamed() {
     SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(Optional.empty(),
         Map.of("VIPKEEPER_NODE_PORT", "70000", "VIPKEEPER_SEED_NODES", "198.18.0.11")));
