@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +25,7 @@ class FailoverScenariosTest {
 
   /** The group is dual-stack: the IPv6 VIP moves with the IPv4 one, announced by unsolicited NA. */
   private static final String VIP6 = "2001:db8:18::50";
+  private static final Path FLAGS = FailoverLab.logDir("scenarios").resolve("flags").toAbsolutePath();
   private static FailoverLab lab;
   private static int holder;
   private static int crashed;
@@ -30,9 +33,17 @@ class FailoverScenariosTest {
   @BeforeAll
   static void up() throws Exception {
     assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
+    deleteTree(FLAGS);
+    Files.createDirectories(FLAGS);
+    Path hook = FLAGS.resolve("notify.sh");
+    Files.writeString(hook, "#!/bin/sh\necho \"$VIPKEEPER_NODE_NAME $*\" >> " + FLAGS.resolve("events") + "\n");
+    hook.toFile().setExecutable(true);
     lab = FailoverLab.up("vks" + ProcessHandle.current().pid() % 1000, 3,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("scenarios"), "vipkeeper",
-            Map.of("VIPKEEPER_VIPS", LabAddresses.VIP + "/24," + VIP6 + "/64"), List.of()));
+            Map.of("VIPKEEPER_VIPS", LabAddresses.VIP + "/24," + VIP6 + "/64",
+                // health: a node is unhealthy while its flag file exists; hooks append their arguments
+                "VIPKEEPER_CHECK", "test ! -e " + FLAGS + "/unhealthy-$VIPKEEPER_NODE_NAME",
+                "VIPKEEPER_NOTIFY", FLAGS.resolve("notify.sh").toString()), List.of()));
     lab.startAll();
   }
 
@@ -71,6 +82,13 @@ class FailoverScenariosTest {
         "client's IPv6 entry moved to n" + holder + " by Neighbor Advertisement alone: " + neighbour6());
   }
 
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) return;
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
   private static String neighbour6() {
     return lab.lab().exec("c1", "ip", "-6", "neigh", "show", VIP6, "dev", "eth0").trim();
   }
@@ -101,10 +119,61 @@ class FailoverScenariosTest {
         "n" + old + " dropped the VIP before " + t.to() + " added it:\n" + lab.report());
     assertEquals(0, t.answersFromOldAfterNew());
     holder = Integer.parseInt(t.to().substring(1));
+    lab.rejoin(old); // three members again for the scenarios that follow
+    assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> lab.nodes().formed()), "n" + old + " rejoined:\n" + lab.report());
   }
 
   @Test
   @Order(5)
+  void aFailingCheckMovesTheVipOffAndNotifyHooksSeeEveryChange() throws Exception {
+    int sick = holder;
+    Files.createFile(FLAGS.resolve("unhealthy-n" + sick));
+    boolean moved = FailoverLab.await(Duration.ofSeconds(30), () -> {
+      List<Integer> h = lab.holders();
+      return h.size() == 1 && h.get(0) != sick;
+    });
+    assertTrue(moved, "the VIP left n" + sick + " after its check failed:\n" + lab.report());
+    assertTrue(lab.nodes().log(sick).contains("health check: check failed 3 times in a row"), lab.nodes().log(sick));
+    holder = lab.holders().get(0);
+    Files.delete(FLAGS.resolve("unhealthy-n" + sick));
+    String events = Files.readString(FLAGS.resolve("events"));
+    assertTrue(events.contains("n" + sick + " release vip "), "release hook on n" + sick + ": " + events);
+    assertTrue(events.contains("n" + sick + " fault vip "), "fault hook on n" + sick + ": " + events);
+    assertTrue(events.contains("n" + holder + " claim vip "), "claim hook on n" + holder + ": " + events);
+    assertTrue(events.lines().anyMatch(l -> l.startsWith("n" + holder + " claim vip ") && l.endsWith("198.18.0.50/24,2001:db8:18:0:0:0:0:50/64")),
+        "hooks get the group's addresses: " + events);
+  }
+
+  @Test
+  @Order(6)
+  void theHoldersLinkGoesDownTheVipMovesAndDoesNotComeBackWhenItIsUp() throws Exception {
+    int down = holder;
+    lab.lab().link("n" + down, false);
+    boolean moved = FailoverLab.await(Duration.ofSeconds(30), () -> {
+      List<Integer> h = lab.holders();
+      return h.size() == 2 && h.contains(down) && answersFromOtherThan(down) || h.size() == 1 && h.get(0) != down;
+    });
+    assertTrue(moved, "another node took the VIP:\n" + lab.report());
+    assertTrue(lab.nodes().log(down).contains("eth0 is down: releasing and refusing claims"), lab.nodes().log(down));
+    assertFalse(lab.holders().contains(down), "n" + down + " released on its own when its link went down");
+    holder = lab.holders().get(0);
+    lab.lab().link("n" + down, true);
+    FailoverLab.await(Duration.ofSeconds(10), () -> !lab.nodes().running(down)); // downed by the others: it exits
+    if (!lab.nodes().running(down)) lab.rejoin(down);
+    assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> lab.nodes().formed()), "n" + down + " rejoined:\n" + lab.report());
+    for (int k = 0; k < 20; k++) {
+      Thread.sleep(100);
+      assertEquals(List.of(holder), lab.holders(), "the VIP stays on n" + holder + ":\n" + lab.report());
+    }
+  }
+
+  private static boolean answersFromOtherThan(int node) {
+    List<Probe.Answer> answers = lab.answers();
+    return !answers.isEmpty() && !answers.get(answers.size() - 1).node().equals("n" + node);
+  }
+
+  @Test
+  @Order(7)
   void atNoInstantDoTwoNodesAnswerTheVip() {
     assertEquals(0.0, lab.maxOverlapMillis(), "two live nodes held the VIP at once:\n" + lab.report());
     assertEquals(0, lab.flipBacks(), "the client got answers from two nodes in turn");

@@ -71,6 +71,12 @@ public final class NodeConfig {
     });
     text(env, "VIPKEEPER_NODE_NAME").ifPresent(n -> values.put("vipkeeper.node-name", n));
     text(env, "VIPKEEPER_INTERFACE").ifPresent(i -> values.put("vipkeeper.interface", i));
+    text(env, "VIPKEEPER_CHECK").ifPresent(c -> values.put("vipkeeper.health.check.command", c));
+    text(env, "VIPKEEPER_NOTIFY").ifPresent(n -> {
+      values.put("vipkeeper.notify.claim", n);
+      values.put("vipkeeper.notify.release", n);
+      values.put("vipkeeper.notify.fault", n);
+    });
     text(env, "VIPKEEPER_DATA_DIR").ifPresent(d -> values.put("vipkeeper.data-dir", d));
     text(env, "VIPKEEPER_VIPS").ifPresent(v -> values.put("vipkeeper.groups", Map.of("vip", envGroup(v, env, problems))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
