@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -27,6 +28,7 @@ public final class Bench {
     Path logs = FailoverLab.logDir("bench");
     List<Function<Lab, Nodes>> kinds = List.of(
         lab -> new VipkeeperNodes(lab, 3, logs),
+        lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper vmac", Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"), List.of()),
         lab -> new KeepalivedNodes(lab, 3, logs, "1"),
         lab -> new KeepalivedNodes(lab, 3, logs, "0.1"));
     List<Result> results = new ArrayList<>();
