@@ -117,6 +117,24 @@ class BadInputTest {
   }
 
   @Test
+  void releaseAllRemovesWhatAKilledNodeLeftBehind() throws Exception {
+    lab.exec("n1", "ip", "addr", "add", "198.18.0.50/24", "dev", "eth0"); // as a SIGKILLed holder leaves it
+    Map<String, String> env = new java.util.HashMap<>(GOOD);
+    env.put("VIPKEEPER_DATA_DIR", Path.of(System.getProperty("vipkeeper.lab.logs", "target/lab-logs"), "release-all").toAbsolutePath().toString());
+    assertTrue(lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0").contains("198.18.0.50/24"), "precondition");
+    List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString(), "--release-all");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("RELEASED group=vip addresses=[198.18.0.50/24] from eth0 by --release-all"), out);
+    assertFalse(lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0").contains("198.18.0.50/24"), "the VIP is gone");
+  }
+
+  @Test
   void vipOutsideTheSubnetIsAWarningNotAnError() throws Exception {
     // Start for real with a VIP in another /24, then stop it: the warning is printed at start.
     List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), "timeout", "-s", "TERM", "8",

@@ -26,9 +26,14 @@ public final class Main {
 
   public static void main(String[] args) {
     try {
-      Optional<Path> file = configFile(args);
+      boolean releaseAll = args.length > 0 && args[0].equals("--release-all");
+      Optional<Path> file = configFile(releaseAll ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
       Config config = NodeConfig.load(file, System.getenv());
       VipKeeperSettings settings = StartupChecks.settings(config);
+      if (releaseAll) {
+        ReleaseAll.run(settings);
+        return;
+      }
       Drivers drivers = KernelDrivers.open(settings);
       StartupChecks.warnAboutSubnets(settings, drivers.driver());
       log.info("starting node {} on {} with groups {}", config.getString("pekko.remote.artery.canonical.hostname")
@@ -46,7 +51,7 @@ public final class Main {
   static Optional<Path> configFile(String[] args) {
     if (args.length == 0) return Optional.empty();
     if (args.length == 2 && args[0].equals("--config")) return Optional.of(Path.of(args[1]));
-    throw new UsageException("usage: vipkeeper-node [--config FILE]  (got: " + String.join(" ", args) + ")");
+    throw new UsageException("usage: vipkeeper-node [--release-all] [--config FILE]  (got: " + String.join(" ", args) + ")");
   }
 
   private static void fail(int code, String message) {
