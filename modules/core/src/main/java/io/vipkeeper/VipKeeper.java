@@ -62,6 +62,11 @@ public final class VipKeeper {
     return new VipKeeper(iface, Map.copyOf(owners));
   }
 
+  /** Ownership changes of this node (what it holds now first), e.g. to serve only while holding. */
+  public void subscribe(ActorRef<OwnershipChanged> subscriber) {
+    interfaceActor.tell(new InterfaceActor.WatchOwnership(subscriber));
+  }
+
   public ActorRef<InterfaceActor.Command> interfaceActor() {
     return interfaceActor;
   }

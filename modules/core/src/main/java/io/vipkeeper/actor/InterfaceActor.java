@@ -1,6 +1,7 @@
 package io.vipkeeper.actor;
 
 import io.vipkeeper.CborSerializable;
+import io.vipkeeper.OwnershipChanged;
 import io.vipkeeper.config.AnnounceSettings;
 import io.vipkeeper.config.VipKeeperSettings;
 import java.time.Duration;
@@ -45,6 +46,9 @@ public final class InterfaceActor {
   public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo) implements Command, CborSerializable {}
 
   public record QueryHoldings(ActorRef<Holdings> replyTo) implements Command, CborSerializable {}
+
+  /** Tell {@code subscriber} of every claim and release on this node, starting with what is held now. */
+  public record WatchOwnership(ActorRef<OwnershipChanged> subscriber) implements Command {}
 
   /** Release everything and refuse further claims: the node is leaving or stopping. */
   public record Retire(String reason, ActorRef<Done> replyTo) implements Command {}
@@ -92,6 +96,7 @@ public final class InterfaceActor {
   private final VipKeeperSettings settings;
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Long> promised = new HashMap<>();
+  private final List<ActorRef<OwnershipChanged>> subscribers = new java.util.ArrayList<>();
   private ActorRef<EpochLedger.Command> ledger;
   private final ActorRef<NotifyHooks.Event> hooks;
   private String noQuorum = "";
@@ -151,6 +156,7 @@ public final class InterfaceActor {
     return Behaviors.receive(Command.class)
         .onMessage(Claim.class, this::onClaim)
         .onMessage(Release.class, this::onRelease)
+        .onMessage(WatchOwnership.class, this::onSubscribe)
         .onMessage(QueryHoldings.class, q -> onQuery(q, noQuorum.isEmpty() && !linkDown && checkFailing.isEmpty()))
         .onMessage(Retire.class, this::onRetire)
         .onMessage(AnnounceRound.class, this::onAnnounceRound)
@@ -178,6 +184,7 @@ public final class InterfaceActor {
     return Behaviors.receive(Command.class)
         .onMessage(Claim.class, c -> refuse(c, why))
         .onMessage(Release.class, this::onRelease)
+        .onMessage(WatchOwnership.class, this::onSubscribe)
         .onMessage(QueryHoldings.class, q -> onQuery(q, false))
         .onMessage(Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
         .onAnyMessage(m -> Behaviors.same())
@@ -208,12 +215,19 @@ public final class InterfaceActor {
     if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new AnnounceRound(name, REFRESH_ROUND, 0), refresh);
     ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
     notify("claim", claim.group(), claim.epoch(), "ordered by the group's decider");
+    subscribers.forEach(s -> s.tell(new OwnershipChanged(name, true, claim.epoch(), "claimed")));
     claim.replyTo().tell(new ClaimResult(name, claim.epoch(), node, true, ""));
     return Behaviors.same();
   }
 
   private Behavior<Command> refuse(Claim claim, String why) {
     claim.replyTo().tell(new ClaimResult(claim.group().name(), claim.epoch(), node, false, why));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onSubscribe(WatchOwnership subscribe) {
+    subscribers.add(subscribe.subscriber());
+    held.forEach((name, h) -> subscribe.subscriber().tell(new OwnershipChanged(name, true, h.epoch(), "held")));
     return Behaviors.same();
   }
 
@@ -331,6 +345,7 @@ public final class InterfaceActor {
     held.remove(name);
     if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
     notify("release", holding.group(), holding.epoch(), reason);
+    subscribers.forEach(s -> s.tell(new OwnershipChanged(name, false, holding.epoch(), reason)));
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
         holding.group().addresses(), settings.interfaceName(), reason);
     return "";

@@ -182,6 +182,21 @@ class InterfaceActorTest {
   }
 
   @Test
+  void subscribersHearOfWhatIsHeldAndOfEveryChange() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 2).claimed());
+    TestProbe<io.vipkeeper.OwnershipChanged> watcher = kit.createTestProbe();
+    iface.tell(new InterfaceActor.WatchOwnership(watcher.getRef()));
+    assertEquals(new io.vipkeeper.OwnershipChanged("web", true, 2, "held"), watcher.receiveMessage());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "drained", released.getRef()));
+    assertEquals(new io.vipkeeper.OwnershipChanged("web", false, 2, "drained"), watcher.receiveMessage());
+    assertTrue(claim(iface, 3).claimed());
+    assertEquals(new io.vipkeeper.OwnershipChanged("web", true, 3, "claimed"), watcher.receiveMessage());
+  }
+
+  @Test
   void releaseRemovesTheAddressAndIsIdempotent() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic);

@@ -23,7 +23,11 @@ final class NodeProcess {
   }
 
   void start(String namespace, Map<String, String> env, List<String> jvmOptions) throws IOException {
-    Path jar = Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"));
+    start(namespace, env, jvmOptions, Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar")));
+  }
+
+  /** Starts {@code jar} (the node, or a service that embeds vipkeeper) in {@code namespace}. */
+  void start(String namespace, Map<String, String> env, List<String> jvmOptions, Path jar) throws IOException {
     if (!Files.isRegularFile(jar)) throw new IllegalStateException("node jar missing: " + jar + " (run mvn package first)");
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin(),
         "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));

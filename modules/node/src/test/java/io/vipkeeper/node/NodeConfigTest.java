@@ -32,7 +32,7 @@ class NodeConfigTest {
         config.getStringList("pekko.cluster.seed-nodes"));
     assertEquals(Path.of("target/test-data/n2").toAbsolutePath().toString(), config.getString("vipkeeper.data-dir"));
     assertTrue(Files.isDirectory(Path.of("target/test-data/n2")), "data-dir is created");
-    assertEquals("jdbc:h2:file:" + Path.of("target/test-data/n2").toAbsolutePath() + "/epochs",
+    assertEquals("jdbc:h2:file:" + Path.of("target/test-data/n2").toAbsolutePath() + "/epochs;DB_CLOSE_ON_EXIT=FALSE",
         config.getString("pekko-persistence-jdbc.shared-databases.vipkeeper.db.url"));
     VipKeeperSettings settings = VipKeeperSettings.create(config);
     assertEquals("veth7", settings.interfaceName());

@@ -1,0 +1,83 @@
+package io.vipkeeper.lab;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two instances of a Pekko HTTP service that embeds vipkeeper (modules/examples), in the lab: the
+ * one that holds the VIP says so over HTTP; after it stops, the other one holds it and says so.
+ */
+class EmbeddedServiceTest {
+
+  @Test
+  void theVipMovesBetweenTwoEmbeddingServicesAndEachKnowsWhetherItHoldsIt() throws Exception {
+    assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
+    Path logs = FailoverLab.logDir("embedded");
+    Path jar = Path.of(System.getProperty("vipkeeper.examples.jar"));
+    try (Lab lab = Lab.up("vke" + ProcessHandle.current().pid() % 1000, 2, 1)) {
+      NodeProcess[] services = {new NodeProcess("n1", logs.resolve("service-n1.log")), new NodeProcess("n2", logs.resolve("service-n2.log"))};
+      try {
+        for (int i = 1; i <= 2; i++) {
+          Map<String, String> env = new HashMap<>(Map.of("VIPKEEPER_NODE_HOST", LabAddresses.nodeIp(i), "VIPKEEPER_NODE_NAME", "n" + i,
+              "VIPKEEPER_SEED_NODES", LabAddresses.nodeIp(1) + ":25520," + LabAddresses.nodeIp(2) + ":25520",
+              "VIPKEEPER_INTERFACE", "eth0", "VIPKEEPER_VIPS", LabAddresses.VIP + "/24",
+              "VIPKEEPER_DATA_DIR", logs.resolve("n" + i + "-data").toAbsolutePath().toString()));
+          services[i - 1].start(lab.ns("n" + i), env, List.of(), jar);
+        }
+        assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> holders(lab).size() == 1),
+            "exactly one service says it holds the VIP: " + answers(lab) + "\n" + services[0].log() + services[1].log());
+        int holder = holders(lab).get(0);
+        assertTrue(lab.exec("n" + holder, "ip", "-o", "addr", "show", "dev", "eth0").contains(LabAddresses.VIP + "/24"),
+            "and its kernel holds it");
+        services[holder - 1].terminate(30);
+        int other = 3 - holder;
+        assertTrue(FailoverLab.await(Duration.ofSeconds(30), () -> holders(lab).equals(List.of(other))),
+            "after n" + holder + " stopped, n" + other + " holds the VIP and says so: " + answers(lab));
+        assertTrue(services[other - 1].log().contains("ownership: holding vip"), services[other - 1].log());
+      } finally {
+        for (NodeProcess service : services) service.kill9();
+      }
+    }
+  }
+
+  private static List<Integer> holders(Lab lab) {
+    List<Integer> holders = new java.util.ArrayList<>();
+    for (int i = 1; i <= 2; i++) if (owner(lab, i).contains("\"holds\":[\"vip\"]")) holders.add(i);
+    return holders;
+  }
+
+  private static String answers(Lab lab) {
+    return owner(lab, 1) + " | " + owner(lab, 2);
+  }
+
+  /** GET /owner of node {@code i}, from the client's namespace; "" when it does not answer. */
+  private static String owner(Lab lab, int i) {
+    try {
+      return lab.inside("c1", () -> {
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress(LabAddresses.nodeIp(i), 8080), 1000);
+          socket.setSoTimeout(2000);
+          OutputStream out = socket.getOutputStream();
+          out.write(("GET /owner HTTP/1.1\r\nHost: n" + i + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          InputStream in = socket.getInputStream();
+          String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          return response.substring(response.indexOf("\r\n\r\n") + 4);
+        }
+      });
+    } catch (Exception e) {
+      return "";
+    }
+  }
+}
