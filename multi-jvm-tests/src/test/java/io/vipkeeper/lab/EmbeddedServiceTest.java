@@ -33,7 +33,9 @@ class EmbeddedServiceTest {
           Map<String, String> env = new HashMap<>(Map.of("VIPKEEPER_NODE_HOST", LabAddresses.nodeIp(i), "VIPKEEPER_NODE_NAME", "n" + i,
               "VIPKEEPER_SEED_NODES", LabAddresses.nodeIp(1) + ":25520," + LabAddresses.nodeIp(2) + ":25520",
               "VIPKEEPER_INTERFACE", "eth0", "VIPKEEPER_VIPS", LabAddresses.VIP + "/24",
-              "VIPKEEPER_DATA_DIR", logs.resolve("n" + i + "-data").toAbsolutePath().toString()));
+              "VIPKEEPER_DATA_DIR", logs.resolve("n" + i + "-data").toAbsolutePath().toString(),
+              // nothing is claimed before both have joined, so "one holder" means a cluster of two
+              "VIPKEEPER_MIN_MEMBERS", "2"));
           services[i - 1].start(lab.ns("n" + i), env, List.of(), jar);
         }
         assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> holders(lab).size() == 1),
@@ -46,10 +48,19 @@ class EmbeddedServiceTest {
         assertTrue(FailoverLab.await(Duration.ofSeconds(30), () -> holders(lab).equals(List.of(other))),
             "after n" + holder + " stopped, n" + other + " holds the VIP and says so: " + answers(lab));
         assertTrue(services[other - 1].log().contains("ownership: holding vip"), services[other - 1].log());
+        assertTrue(epochHeld(services[other - 1].log()) > epochHeld(services[holder - 1].log()),
+            "the new holder holds under a newer epoch:\n" + services[0].log() + services[1].log());
       } finally {
         for (NodeProcess service : services) service.kill9();
       }
     }
+  }
+
+  private static long epochHeld(String log) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("ownership: holding vip \\(epoch (\\d+)").matcher(log);
+    long last = -1;
+    while (m.find()) last = Long.parseLong(m.group(1));
+    return last;
   }
 
   private static List<Integer> holders(Lab lab) {

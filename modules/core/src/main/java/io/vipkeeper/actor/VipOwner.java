@@ -175,8 +175,14 @@ public final class VipOwner {
     return promise(highest + 1, move, 1);
   }
 
-  /** Asks every member's ledger to promise {@code proposed}; goes on once a surviving set has. */
+  /** Asks every reachable member's ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
   private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
+    List<String> unknown = voters().stream().map(Quorum.Voter::address).filter(this::isReachable)
+        .filter(a -> ledgers.stream().noneMatch(l -> addressOf(l).toString().equals(a))).toList();
+    if (!unknown.isEmpty()) {
+      // A member whose ledger is not listed yet (it just joined) would miss the new epoch.
+      return waitAndRecheck("waiting for the epoch ledgers of " + unknown + " to be listed");
+    }
     round++;
     int thisRound = round;
     Set<String> promisedBy = new HashSet<>();
@@ -184,7 +190,7 @@ public final class VipOwner {
     pending.clear();
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
       String node = addressOf(ledger).toString();
-      if (member(node).isEmpty()) continue;
+      if (member(node).isEmpty() || !isReachable(node)) continue;
       pending.add(node);
       context.ask(EpochLedger.PromiseResult.class, ledger, settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo),
@@ -196,11 +202,13 @@ public final class VipOwner {
           pending.remove(done.node());
           if (done.result() != null && done.result().promised()) promisedBy.add(done.node());
           if (done.result() != null) highest[0] = Math.max(highest[0], done.result().highest());
+          // Wait for every reachable ledger, not just a surviving set: all of them then know the
+          // epoch before anything is claimed under it, so no later decider can pick it again.
+          if (!pending.isEmpty()) return Behaviors.same();
           if (quorum.survives(promisedBy, voters())) {
             epoch = proposed;
             return releaseThenClaim(move.releaseFrom(), move.target());
           }
-          if (!pending.isEmpty()) return Behaviors.same();
           if (highest[0] >= proposed && attempt < 3) return promise(highest[0] + 1, move, attempt + 1);
           return waitAndRecheck("epoch " + proposed + " was promised by " + promisedBy.size() + " node(s), not by a set that would survive a split");
         })
@@ -352,6 +360,10 @@ public final class VipOwner {
       }
     }
     return voters;
+  }
+
+  private boolean isReachable(String address) {
+    return cluster.state().getUnreachable().stream().noneMatch(m -> m.address().toString().equals(address));
   }
 
   private boolean isUpAndReachable(String address) {
