@@ -41,6 +41,16 @@ class VipOwnerClusterTest {
     return system;
   }
 
+  /** A (the seed, oldest) and B, both Up; returns B. */
+  private ActorSystem<Void> twoNodes(FakeNic nicA, FakeNic nicB) {
+    ActorSystem<Void> a = node("A", nicA);
+    ActorSystem<Void> b = node("B", nicB);
+    join(a, a);
+    join(b, a);
+    awaitUp(a, 2);
+    return b;
+  }
+
   private void join(ActorSystem<Void> system, ActorSystem<Void> seed) {
     Cluster.get(system).manager().tell(Join.create(Cluster.get(seed).selfMember().address()));
   }
@@ -87,11 +97,7 @@ class VipOwnerClusterTest {
     FakeNic nicA = new FakeNic("A", log);
     nicA.failAdds("RTNETLINK answers: Operation not permitted");
     FakeNic nicB = new FakeNic("B", log);
-    ActorSystem<Void> a = node("A", nicA);
-    ActorSystem<Void> b = node("B", nicB);
-    join(a, a);
-    join(b, a);
-    awaitUp(a, 2);
+    ActorSystem<Void> b = twoNodes(nicA, nicB);
     awaitTrue(b, "after A's claim fails the group is claimed on B", () -> nicB.has("198.18.0.50"));
     assertFalse(nicA.has("198.18.0.50"));
     assertEquals(0, nicA.framesSent(), "A never announced a VIP it could not add");
@@ -101,16 +107,12 @@ class VipOwnerClusterTest {
   void aHolderWhoseLinkGoesDownReleasesAndTheGroupMovesWithoutComingBack() throws Exception {
     FakeNic nicA = new FakeNic("A", log);
     FakeNic nicB = new FakeNic("B", log);
-    ActorSystem<Void> a = node("A", nicA);
-    ActorSystem<Void> b = node("B", nicB);
-    join(a, a);
-    join(b, a);
-    awaitUp(a, 2);
-    awaitTrue(a, "one of them claims", () -> nicA.has("198.18.0.50") || nicB.has("198.18.0.50"));
+    ActorSystem<Void> b = twoNodes(nicA, nicB);
+    awaitTrue(b, "one of them claims", () -> nicA.has("198.18.0.50") || nicB.has("198.18.0.50"));
     FakeNic holder = nicA.has("198.18.0.50") ? nicA : nicB;
     FakeNic other = holder == nicA ? nicB : nicA;
     holder.setLinkUp(false);
-    awaitTrue(a, "the group moves off the node whose link is down", () -> other.has("198.18.0.50") && !holder.has("198.18.0.50"));
+    awaitTrue(b, "the group moves off the node whose link is down", () -> other.has("198.18.0.50") && !holder.has("198.18.0.50"));
     holder.setLinkUp(true);
     Thread.sleep(2500);
     assertTrue(other.has("198.18.0.50") && !holder.has("198.18.0.50"), "no move back once the link is up: " + log);
