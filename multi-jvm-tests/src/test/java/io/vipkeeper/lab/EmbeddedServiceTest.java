@@ -3,11 +3,6 @@ package io.vipkeeper.lab;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -73,22 +68,10 @@ class EmbeddedServiceTest {
     return owner(lab, 1) + " | " + owner(lab, 2);
   }
 
-  /** GET /owner of node {@code i}, from the client's namespace; "" when it does not answer. */
+  /** The body of GET /owner of node {@code i}, from the client's namespace; "" when it does not answer. */
   private static String owner(Lab lab, int i) {
-    try {
-      return lab.inside("c1", () -> {
-        try (Socket socket = new Socket()) {
-          socket.connect(new InetSocketAddress(LabAddresses.nodeIp(i), 8080), 1000);
-          socket.setSoTimeout(2000);
-          OutputStream out = socket.getOutputStream();
-          out.write(("GET /owner HTTP/1.1\r\nHost: n" + i + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-          InputStream in = socket.getInputStream();
-          String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-          return response.substring(response.indexOf("\r\n\r\n") + 4);
-        }
-      });
-    } catch (Exception e) {
-      return "";
-    }
+    String response = lab.httpGet("c1", LabAddresses.nodeIp(i), 8080, "/owner");
+    int body = response.indexOf("\r\n\r\n");
+    return body < 0 ? "" : response.substring(body + 4);
   }
 }

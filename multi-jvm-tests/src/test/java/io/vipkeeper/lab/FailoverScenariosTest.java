@@ -61,6 +61,12 @@ class FailoverScenariosTest {
     assertEquals(List.of(holder), lab.holders(), "still exactly one holder after all joined:\n" + lab.report());
     String neighbour = lab.clientNeighbour();
     assertTrue(neighbour.startsWith(LabAddresses.nodeMac(holder)), "client maps the VIP to n" + holder + ": " + neighbour);
+    for (int i = 1; i <= 3; i++) {
+      String ready = lab.lab().httpGet("c1", LabAddresses.nodeIp(i), 8558, "/ready");
+      assertTrue(ready.startsWith("HTTP/1.1 200") && ready.contains("\"ready\":true"), "n" + i + " /ready: " + ready);
+      assertTrue(lab.lab().httpGet("c1", LabAddresses.nodeIp(i), 8558, "/alive").startsWith("HTTP/1.1 200"));
+    }
+    assertTrue(lab.lab().httpGet("c1", LabAddresses.nodeIp(holder), 8558, "/ready").contains("\"holds\":[\"vip\"]"));
   }
 
   @Test
@@ -134,6 +140,8 @@ class FailoverScenariosTest {
     });
     assertTrue(moved, "the VIP left n" + sick + " after its check failed:\n" + lab.report());
     assertTrue(lab.nodes().log(sick).contains("health check: check failed 3 times in a row"), lab.nodes().log(sick));
+    String unready = lab.lab().httpGet("c1", LabAddresses.nodeIp(sick), 8558, "/ready");
+    assertTrue(unready.startsWith("HTTP/1.1 503"), "an unhealthy node is not ready: " + unready);
     holder = lab.holders().get(0);
     Files.delete(FLAGS.resolve("unhealthy-n" + sick));
     String events = Files.readString(FLAGS.resolve("events"));

@@ -99,6 +99,26 @@ public final class Lab implements AutoCloseable {
     }
   }
 
+  /**
+   * GET http://ip:port/path from {@code host}'s namespace; the whole response (status line,
+   * headers, body), or "" when nothing answers.
+   */
+  public String httpGet(String host, String ip, int port, String path) {
+    try {
+      return inside(host, () -> {
+        try (java.net.Socket socket = new java.net.Socket()) {
+          socket.connect(new java.net.InetSocketAddress(ip, port), 1000);
+          socket.setSoTimeout(3000);
+          socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + ip + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+      });
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
   public String script(String... args) {
     List<String> command = new ArrayList<>(List.of(script.toString()));
     command.addAll(List.of(args));

@@ -70,7 +70,8 @@ public final class VipkeeperNodes implements Nodes {
         "VIPKEEPER_MIN_MEMBERS", String.valueOf(nodes.size() / 2 + 1),
         "VIPKEEPER_INTERFACE", "eth0",
         "VIPKEEPER_VIPS", LabAddresses.VIP + "/24",
-        "VIPKEEPER_DATA_DIR", dataDir(i).toString()));
+        "VIPKEEPER_DATA_DIR", dataDir(i).toString(),
+        "VIPKEEPER_HTTP", LabAddresses.nodeIp(i) + ":8558"));
     env.putAll(extraEnv);
     nodes.get(i - 1).start(lab.ns("n" + i), env, jvmOptions);
   }

@@ -69,6 +69,16 @@ public final class NodeConfig {
         problems.add("VIPKEEPER_MIN_MEMBERS: '" + m + "' is not a whole number of members (1 or more)");
       }
     });
+    text(env, "VIPKEEPER_HTTP").ifPresent(h -> {
+      int colon = h.lastIndexOf(':');
+      try {
+        if (colon <= 0) throw new IllegalArgumentException("'" + h + "' is not host:port, e.g. 127.0.0.1:8558");
+        values.put("vipkeeper.http.port", port(h.substring(colon + 1)));
+        values.put("vipkeeper.http.host", h.substring(0, colon));
+      } catch (IllegalArgumentException e) {
+        problems.add("VIPKEEPER_HTTP: " + e.getMessage());
+      }
+    });
     text(env, "VIPKEEPER_NODE_NAME").ifPresent(n -> values.put("vipkeeper.node-name", n));
     text(env, "VIPKEEPER_INTERFACE").ifPresent(i -> values.put("vipkeeper.interface", i));
     text(env, "VIPKEEPER_CHECK").ifPresent(c -> values.put("vipkeeper.health.check.command", c));
