@@ -67,7 +67,8 @@ class NodeConfigTest {
   @Test
   void malformedVariablesAreNamed() {
     SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(Optional.empty(),
-        Map.of("VIPKEEPER_NODE_PORT", "70000", "VIPKEEPER_SEED_NODES", "198.18.0.11")));
+        Map.of("VIPKEEPER_NODE_PORT", "70000", "VIPKEEPER_SEED_NODES", "198.18.0.11", "VIPKEEPER_HTTP", "8558")));
+    assertTrue(e.getMessage().contains("VIPKEEPER_HTTP: '8558' is not host:port"), e.getMessage());
     assertTrue(e.getMessage().contains("VIPKEEPER_NODE_PORT: '70000' is not a port"), e.getMessage());
     assertTrue(e.getMessage().contains("VIPKEEPER_SEED_NODES: '198.18.0.11' is not host:port"), e.getMessage());
   }
