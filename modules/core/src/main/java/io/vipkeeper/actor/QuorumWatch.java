@@ -2,7 +2,6 @@ package io.vipkeeper.actor;
 
 import io.vipkeeper.safety.Quorum;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -13,7 +12,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -101,11 +99,7 @@ public final class QuorumWatch {
   }
 
   private List<Quorum.Voter> voters() {
-    List<Quorum.Voter> voters = new ArrayList<>();
-    for (Member m : Cluster.get(context.getSystem()).state().getMembers()) {
-      if (counts(m)) voters.add(new Quorum.Voter(m.address().toString(), m.upNumber()));
-    }
-    return voters;
+    return Voters.of(Cluster.get(context.getSystem()));
   }
 
   private Set<String> reachable() {
@@ -113,12 +107,6 @@ public final class QuorumWatch {
     return voters().stream().map(Quorum.Voter::address)
         .filter(a -> unreachable.stream().noneMatch(u -> u.address().toString().equals(a)))
         .collect(Collectors.toSet());
-  }
-
-  /** Joining and weakly-up members do not vote, as in the resolver. */
-  private static boolean counts(Member m) {
-    MemberStatus s = m.status();
-    return s == MemberStatus.up() || s == MemberStatus.leaving() || s == MemberStatus.exiting() || s == MemberStatus.down();
   }
 
   private String describe() {

@@ -352,14 +352,7 @@ public final class VipOwner {
   }
 
   private List<Quorum.Voter> voters() {
-    List<Quorum.Voter> voters = new ArrayList<>();
-    for (Member m : cluster.state().getMembers()) {
-      MemberStatus s = m.status();
-      if (s == MemberStatus.up() || s == MemberStatus.leaving() || s == MemberStatus.exiting() || s == MemberStatus.down()) {
-        voters.add(new Quorum.Voter(m.address().toString(), m.upNumber()));
-      }
-    }
-    return voters;
+    return Voters.of(cluster);
   }
 
   private boolean isReachable(String address) {
@@ -368,7 +361,7 @@ public final class VipOwner {
 
   private boolean isUpAndReachable(String address) {
     Optional<Member> member = member(address);
-    return member.isPresent() && member.get().status() == MemberStatus.up() && !cluster.state().getUnreachable().contains(member.get());
+    return member.isPresent() && member.get().status() == MemberStatus.up() && isReachable(address);
   }
 
   private Optional<Member> member(String address) {

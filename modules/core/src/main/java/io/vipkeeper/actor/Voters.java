@@ -1,0 +1,25 @@
+package io.vipkeeper.actor;
+
+import io.vipkeeper.safety.Quorum;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/** The members that count in a split, as the resolver counts them: joining and weakly-up do not. */
+final class Voters {
+
+  private Voters() {}
+
+  static List<Quorum.Voter> of(Cluster cluster) {
+    List<Quorum.Voter> voters = new ArrayList<>();
+    for (Member m : cluster.state().getMembers()) {
+      MemberStatus s = m.status();
+      if (s == MemberStatus.up() || s == MemberStatus.leaving() || s == MemberStatus.exiting() || s == MemberStatus.down()) {
+        voters.add(new Quorum.Voter(m.address().toString(), m.upNumber()));
+      }
+    }
+    return voters;
+  }
+}
