@@ -2,7 +2,6 @@ package io.vipkeeper.actor;
 
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.Drivers;
-import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.model.VirtualMac;
 import java.util.List;
@@ -51,19 +50,9 @@ record NicWork(String iface, Drivers drivers, Logger log) {
 
   /** At start this node owns nothing: configured VIPs or vmac links still present are leftovers. */
   void reconcile(List<VipGroup> configured) {
-    List<VipAddress> present = drivers.driver().addresses(iface);
-    for (VipGroup group : configured) {
-      if (group.virtualMac()) {
-        String link = VirtualMac.linkName(group.mac());
-        if (!drivers.driver().exists(link)) continue;
-        log.warn("removing leftover {} of group {}: this node owns nothing at start", link, group.name());
-        drivers.driver().removeVirtual(link);
-        continue;
-      }
-      List<VipAddress> leftovers = group.addresses().stream().filter(vip -> present.stream().anyMatch(p -> p.ip().equals(vip.ip()))).toList();
-      if (leftovers.isEmpty()) continue;
-      log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", leftovers, iface);
-      drivers.driver().remove(iface, leftovers);
+    for (LeftoverVips.Removed r : LeftoverVips.remove(drivers.driver(), iface, configured)) {
+      if (r.link().isEmpty()) log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", r.addresses(), iface);
+      else log.warn("removing leftover {} of group {}: this node owns nothing at start", r.link(), r.group().name());
     }
   }
 }

@@ -1,11 +1,8 @@
 package io.vipkeeper.node;
 
+import io.vipkeeper.actor.LeftoverVips;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.kernel.IpRouteDriver;
-import io.vipkeeper.model.VipAddress;
-import io.vipkeeper.model.VipGroup;
-import io.vipkeeper.model.VirtualMac;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,20 +19,12 @@ final class ReleaseAll {
 
   static void run(VipKeeperSettings settings) {
     IpRouteDriver driver = new IpRouteDriver(settings.ipCommand());
-    List<VipAddress> present = driver.addresses(settings.interfaceName());
-    for (VipGroup group : settings.groups()) {
-      if (group.virtualMac()) {
-        String link = VirtualMac.linkName(group.mac());
-        if (driver.exists(link)) {
-          driver.removeVirtual(link);
-          log.info("RELEASED group={} ({} removed) by --release-all", group.name(), link);
-        }
-        continue;
+    for (LeftoverVips.Removed r : LeftoverVips.remove(driver, settings.interfaceName(), settings.groups())) {
+      if (r.link().isEmpty()) {
+        log.info("RELEASED group={} addresses={} from {} by --release-all", r.group().name(), r.addresses(), settings.interfaceName());
+      } else {
+        log.info("RELEASED group={} ({} removed) by --release-all", r.group().name(), r.link());
       }
-      List<VipAddress> held = group.addresses().stream().filter(v -> present.stream().anyMatch(p -> p.ip().equals(v.ip()))).toList();
-      if (held.isEmpty()) continue;
-      driver.remove(settings.interfaceName(), held);
-      log.info("RELEASED group={} addresses={} from {} by --release-all", group.name(), held, settings.interfaceName());
     }
   }
 }
