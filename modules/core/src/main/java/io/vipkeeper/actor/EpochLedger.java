@@ -3,6 +3,7 @@ package io.vipkeeper.actor;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.vipkeeper.CborSerializable;
+import io.vipkeeper.safety.LeaseGrants;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
@@ -35,7 +37,24 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** Promise never to accept an epoch below {@code epoch} for {@code group}. */
   public record Promise(String group, long epoch, ActorRef<PromiseResult> replyTo) implements Command, CborSerializable {}
 
-  public record PromiseResult(String group, long epoch, String node, boolean promised, long highest) implements CborSerializable {}
+  /**
+   * {@code backedForNanos}: how long a lease this node granted for the group may still run when it
+   * answered (see {@link LeaseGrants#backedForNanos}).
+   */
+  public record PromiseResult(String group, long epoch, String node, boolean promised, long highest, long backedForNanos)
+      implements CborSerializable {}
+
+  /** A holder renews its lease on {@code epochs} (group to epoch) for {@code durationNanos}; not persisted. */
+  public record Renew(Map<String, Long> epochs, long durationNanos, ActorRef<Renewed> replyTo) implements Command, CborSerializable {}
+
+  /** The groups granted, and for each refused one the newer epoch promised here. */
+  public record Renewed(String node, List<String> granted, Map<String, Long> superseded) implements CborSerializable {}
+
+  /** A decider asks when this node last granted a renewal for {@code group}. */
+  public record LastRenewal(String group, ActorRef<RenewalSeen> replyTo) implements Command, CborSerializable {}
+
+  /** {@code sinceNanos} is -1 when no renewal was ever granted here. */
+  public record RenewalSeen(String group, long sinceNanos) implements CborSerializable {}
 
   /** A claim or release this node carried out, for the history. */
   public record Record(String group, long epoch, boolean claimed, String reason) implements Command, CborSerializable {}
@@ -97,6 +116,8 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private final ActorContext<Command> context;
   private final String nodeName;
   private final ActorRef<Notice> listener;
+  /** Lease grants live in memory only: a restarted node has granted nothing, which is the truth. */
+  private final LeaseGrants grants = new LeaseGrants(System::nanoTime);
 
   private EpochLedger(ActorContext<Command> context, String nodeName, ActorRef<Notice> listener) {
     super(PersistenceId.ofUniqueId("vipkeeper-ledger-" + nodeName));
@@ -117,21 +138,38 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .onCommand(Record.class, (state, r) -> Effect().persist(r.claimed()
             ? new Claimed(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())
             : new Released(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())))
+        .onCommand(Renew.class, this::onRenew)
+        .onCommand(LastRenewal.class, (state, q) -> Effect().none().thenRun(s ->
+            q.replyTo().tell(new RenewalSeen(q.group(), grants.sinceLastGrantNanos(q.group())))))
         .onCommand(GetHistory.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new History(nodeName, s.recent()))))
         .build();
   }
 
-  private org.apache.pekko.persistence.typed.javadsl.Effect<Event, State> onPromise(State state, Promise promise) {
+  /** Answered from memory: a renewal costs no write. A promise being persisted holds it back (stash). */
+  private Effect<Event, State> onRenew(State state, Renew renew) {
+    List<String> granted = new ArrayList<>();
+    Map<String, Long> superseded = new HashMap<>();
+    renew.epochs().forEach((group, epoch) -> {
+      long promised = state.promised().getOrDefault(group, 0L);
+      if (grants.renew(group, epoch, promised, renew.durationNanos())) granted.add(group);
+      else superseded.put(group, promised);
+    });
+    return Effect().none().thenRun(s -> renew.replyTo().tell(new Renewed(nodeName, granted, superseded)));
+  }
+
+  private Effect<Event, State> onPromise(State state, Promise promise) {
     long highest = state.promised().getOrDefault(promise.group(), 0L);
     if (promise.epoch() <= highest) {
-      return Effect().none().thenRun(s -> promise.replyTo().tell(
-          new PromiseResult(promise.group(), promise.epoch(), nodeName, false, highest)));
+      return Effect().none().thenRun(s -> promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(),
+          nodeName, false, highest, grants.backedForNanos(promise.group()))));
     }
     // Persisted before the answer: a promise survives a crash right after it is given.
     return Effect().persist(new Promised(promise.group(), promise.epoch(), System.currentTimeMillis()))
         .thenRun(s -> {
           listener.tell(new NewPromise(promise.group(), promise.epoch()));
-          promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(), nodeName, true, promise.epoch()));
+          // Measured after the write: no renewal of an older epoch is granted from here on.
+          promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(), nodeName, true, promise.epoch(),
+              grants.backedForNanos(promise.group())));
         });
   }
 

@@ -29,8 +29,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
 /**
  * The only code that touches the NIC on this node: claims (add the addresses, then announce) and
  * releases (remove them) on the order of a group's {@link VipOwner}. It refuses an order older
- * than an epoch its {@link EpochLedger} promised, and releases on its own when a newer epoch is
- * promised, when its side of a split would not survive ({@link QuorumWatch}), when its member is
+ * than an epoch its {@link EpochLedger} promised, touches the NIC only once a surviving set granted
+ * the claim a lease ({@link HolderLeases}), and releases on its own when the lease runs out, when
+ * a newer epoch is promised, when its side of a split would not survive ({@link QuorumWatch}), when its member is
  * Exiting, downed or removed, and when the node shuts down.
  */
 public final class InterfaceActor {
@@ -68,6 +69,8 @@ public final class InterfaceActor {
 
   private record FromCheck(HealthCheck.Verdict verdict) implements Command {}
 
+  private record FromLeases(HolderLeases.Notice notice) implements Command {}
+
   public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error) implements CborSerializable {}
 
   public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}
@@ -85,7 +88,7 @@ public final class InterfaceActor {
           "quorum", DispatcherSelector.defaultDispatcher());
       Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.MemberEvent.class, SelfEvent::new), ClusterEvent.MemberEvent.class));
-      return new InterfaceActor(context, timers, node, nic, settings).starting(stash);
+      return new InterfaceActor(context, timers, node, nic, settings, quorum).starting(stash);
     })));
   }
 
@@ -98,6 +101,10 @@ public final class InterfaceActor {
   private final Map<String, Long> promised = new HashMap<>();
   private final List<ActorRef<OwnershipChanged>> subscribers = new java.util.ArrayList<>();
   private ActorRef<EpochLedger.Command> ledger;
+  private ActorRef<HolderLeases.Command> leases;
+  /** Claims waiting for their first lease grant, with when they arrived. */
+  private final Map<String, Pending> pending = new HashMap<>();
+  private final Quorum quorum;
   private final ActorRef<NotifyHooks.Event> hooks;
   private String noQuorum = "";
   private boolean linkDown;
@@ -105,11 +112,14 @@ public final class InterfaceActor {
 
   private record Held(VipGroup group, long epoch) {}
 
+  private record Pending(Claim claim, long arrivedNanos) {}
+
   private static final String REFRESH = "refresh-";
   private static final int REFRESH_ROUND = -1;
 
   private InterfaceActor(ActorContext<Command> context, TimerScheduler<Command> timers, NodeIdentity node, NicWork nic,
-      VipKeeperSettings settings) {
+      VipKeeperSettings settings, Quorum quorum) {
+    this.quorum = quorum;
     this.hooks = context.spawn(NotifyHooks.create(settings.hooks()), "notify",
         DispatcherSelector.fromConfig("vipkeeper.notify-dispatcher"));
     this.context = context;
@@ -143,6 +153,8 @@ public final class InterfaceActor {
     ready.holding().forEach((group, epoch) -> context.getLog().warn(
         "the journal says this node held group {} at epoch {} when it stopped (crash or kill -9); it holds nothing now", group, epoch));
     ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
+    leases = context.spawn(HolderLeases.create(settings.lease(), quorum, context.messageAdapter(HolderLeases.Notice.class, FromLeases::new)),
+        "leases", DispatcherSelector.defaultDispatcher());
     context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
     if (!settings.linkCheckInterval().isZero()) timers.startTimerWithFixedDelay(LinkCheck.INSTANCE, settings.linkCheckInterval());
     if (!settings.check().command().isBlank()) {
@@ -165,6 +177,7 @@ public final class InterfaceActor {
         .onMessage(FromQuorum.class, this::onQuorum)
         .onMessage(LinkCheck.class, l -> onLinkCheck())
         .onMessage(FromCheck.class, this::onCheck)
+        .onMessage(FromLeases.class, this::onLease)
         .build();
   }
 
@@ -187,30 +200,75 @@ public final class InterfaceActor {
         .onMessage(WatchOwnership.class, this::onSubscribe)
         .onMessage(QueryHoldings.class, q -> onQuery(q, false))
         .onMessage(Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
+        .onMessage(FromLeases.class, f -> { if (f.notice() instanceof HolderLeases.LeaseHeld h) leases.tell(new HolderLeases.Drop(h.group())); return Behaviors.same(); })
         .onAnyMessage(m -> Behaviors.same())
         .build();
   }
 
+  /** A claim first needs a lease granted by a surviving set; the NIC is touched only then. */
   private Behavior<Command> onClaim(Claim claim) {
+    String why = claimBlocked(claim);
+    if (!why.isEmpty()) return refuse(claim, why);
+    Pending previous = pending.put(claim.group().name(), new Pending(claim, System.nanoTime()));
+    if (previous != null) refuse(previous.claim(), "a newer claim for the group arrived");
+    leases.tell(new HolderLeases.Hold(claim.group().name(), claim.epoch()));
+    return Behaviors.same();
+  }
+
+  /** Why this node cannot take {@code claim} now; "" when it can. */
+  private String claimBlocked(Claim claim) {
+    long newest = promised.getOrDefault(claim.group().name(), 0L);
+    if (claim.epoch() < newest) return "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised";
+    if (!noQuorum.isEmpty()) return "this node's side would not survive a split (" + noQuorum + ")";
+    if (linkDown) return settings.interfaceName() + " is down";
+    return checkFailing;
+  }
+
+  private Behavior<Command> onLease(FromLeases from) {
+    if (from.notice() instanceof HolderLeases.LeaseHeld granted) {
+      Pending waiting = pending.get(granted.group());
+      if (waiting == null || waiting.claim().epoch() > granted.epoch()) return Behaviors.same();
+      pending.remove(granted.group());
+      return hold(waiting);
+    }
+    HolderLeases.LeaseLost lost = (HolderLeases.LeaseLost) from.notice();
+    Pending waiting = pending.remove(lost.group());
+    if (waiting != null) refuse(waiting.claim(), "no lease: " + lost.why());
+    if (held.containsKey(lost.group())) {
+      context.getLog().warn("LEASE LOST group={} epoch={}: {}: releasing", lost.group(), lost.epoch(), lost.why());
+      release(lost.group(), "lease lost: " + lost.why());
+    }
+    return Behaviors.same();
+  }
+
+  /** The lease holds: add the addresses (unless held already), announce, confirm. */
+  private Behavior<Command> hold(Pending waiting) {
+    Claim claim = waiting.claim();
     String name = claim.group().name();
-    long newest = promised.getOrDefault(name, 0L);
-    if (claim.epoch() < newest) return refuse(claim, "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised");
-    if (!noQuorum.isEmpty()) return refuse(claim, "this node's side would not survive a split (" + noQuorum + ")");
-    if (linkDown) return refuse(claim, settings.interfaceName() + " is down");
-    if (!checkFailing.isEmpty()) return refuse(claim, checkFailing);
+    String why = claimBlocked(claim);
+    if (!why.isEmpty()) {
+      if (!held.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
+      return refuse(claim, why);
+    }
+    long leased = System.nanoTime();
     if (!held.containsKey(name)) {
       try {
         nic.add(claim.group());
       } catch (DriverException e) {
+        leases.tell(new HolderLeases.Drop(name));
         context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
         notify("fault", claim.group(), claim.epoch(), "claim failed: " + e.getMessage());
         return refuse(claim, e.getMessage());
       }
     }
+    long added = System.nanoTime();
     held.put(name, new Held(claim.group(), claim.epoch()));
     promised.merge(name, claim.epoch(), Math::max);
-    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {}", name, claim.epoch(), claim.group().addresses(), settings.interfaceName());
     onAnnounceRound(new AnnounceRound(name, 0, 1));
+    long announced = System.nanoTime();
+    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {} (lease {} ms, add {} ms, first announcement {} ms)", name,
+        claim.epoch(), claim.group().addresses(), settings.interfaceName(), millis(leased - waiting.arrivedNanos()),
+        millis(added - leased), millis(announced - added));
     Duration refresh = settings.announce().refreshInterval();
     if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new AnnounceRound(name, REFRESH_ROUND, 0), refresh);
     ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
@@ -218,6 +276,10 @@ public final class InterfaceActor {
     subscribers.forEach(s -> s.tell(new OwnershipChanged(name, true, claim.epoch(), "claimed")));
     claim.replyTo().tell(new ClaimResult(name, claim.epoch(), node, true, ""));
     return Behaviors.same();
+  }
+
+  private static String millis(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
   }
 
   private Behavior<Command> refuse(Claim claim, String why) {
@@ -268,6 +330,12 @@ public final class InterfaceActor {
       promised.merge(p.group(), p.epoch(), Math::max);
       Held holding = held.get(p.group());
       if (holding != null && holding.epoch() < p.epoch()) release(p.group(), "superseded: epoch " + p.epoch() + " was promised");
+      Pending waiting = pending.get(p.group());
+      if (waiting != null && waiting.claim().epoch() < p.epoch()) {
+        pending.remove(p.group());
+        leases.tell(new HolderLeases.Drop(p.group()));
+        refuse(waiting.claim(), "superseded: epoch " + p.epoch() + " was promised");
+      }
     }
     return Behaviors.same();
   }
@@ -327,6 +395,11 @@ public final class InterfaceActor {
 
   private void retireAll(String reason) {
     for (String name : List.copyOf(held.keySet())) release(name, reason);
+    for (Pending waiting : List.copyOf(pending.values())) {
+      leases.tell(new HolderLeases.Drop(waiting.claim().group().name()));
+      refuse(waiting.claim(), reason);
+    }
+    pending.clear();
   }
 
   /** Removes a held group's addresses; returns the error, or "" when nothing is left behind. */
@@ -343,6 +416,7 @@ public final class InterfaceActor {
       return e.getMessage();
     }
     held.remove(name);
+    leases.tell(new HolderLeases.Drop(name));
     if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
     notify("release", holding.group(), holding.epoch(), reason);
     subscribers.forEach(s -> s.tell(new OwnershipChanged(name, false, holding.epoch(), reason)));

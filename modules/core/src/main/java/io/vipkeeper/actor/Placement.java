@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * Where a group should live, as a pure function of what the survey saw, so it is tested without a
  * cluster. Policy: keep a healthy holder (no flapping); otherwise the holder with the highest epoch,
- * then the deciding node, then the oldest candidate. Nothing is claimed while a silent node might
- * still hold the group.
+ * then the oldest candidate that is not the deciding node (losing that node then does not also
+ * lose the decider), then the deciding node. A node that did not answer may still hold the group
+ * under its lease: the move is then fenced (epoch promise, then a wait for its lease).
  */
 public final class Placement {
 
@@ -18,8 +19,11 @@ public final class Placement {
   /** The group stays where it is. */
   public record Keep(NodeIdentity holder) implements Decision {}
 
-  /** Release on every node of {@code releaseFrom} first, then claim on {@code target}. */
-  public record Move(List<NodeIdentity> releaseFrom, NodeIdentity target) implements Decision {}
+  /**
+   * Release on every node of {@code releaseFrom} first, then claim on {@code target}; when
+   * {@code fenced}, a silent node may still hold it, so the claim waits out its lease.
+   */
+  public record Move(List<NodeIdentity> releaseFrom, NodeIdentity target, boolean fenced) implements Decision {}
 
   /** Nothing can be decided safely now; wait for the cluster to change. */
   public record Wait(String reason) implements Decision {}
@@ -27,7 +31,7 @@ public final class Placement {
   /**
    * @param candidates nodes that may hold the group now (up, reachable, interface ready), oldest first
    * @param holders nodes that answered that they hold it, with their epoch
-   * @param silent how many members did not answer and might hold it
+   * @param silent how many members did not answer (or were not asked) and might hold it
    * @param self the node running the decider
    * @param avoid a node to pass over when another candidate exists (its last claim failed)
    */
@@ -36,15 +40,12 @@ public final class Placement {
     if (holders.size() == 1 && candidates.contains(holders.keySet().iterator().next())) {
       return new Keep(holders.keySet().iterator().next());
     }
-    if (holders.isEmpty() && silent > 0) {
-      return new Wait(silent + " member(s) did not answer; one of them may still hold the group");
-    }
     Optional<NodeIdentity> target = target(candidates, holders, self, avoid);
     if (target.isEmpty()) return new Wait("no node can hold the group now");
     List<NodeIdentity> releaseFrom = new ArrayList<>(holders.keySet());
     releaseFrom.remove(target.get());
     releaseFrom.sort((a, b) -> a.address().compareTo(b.address()));
-    return new Move(List.copyOf(releaseFrom), target.get());
+    return new Move(List.copyOf(releaseFrom), target.get(), silent > 0);
   }
 
   private static Optional<NodeIdentity> target(List<NodeIdentity> candidates,
@@ -56,8 +57,7 @@ public final class Placement {
     if (bestHolder.isPresent()) return bestHolder;
     List<NodeIdentity> preferred = new ArrayList<>(candidates);
     if (avoid.isPresent() && preferred.size() > 1) preferred.remove(avoid.get());
-    if (preferred.contains(self)) return Optional.of(self);
-    return preferred.stream().findFirst();
+    return preferred.stream().filter(n -> !n.equals(self)).findFirst().or(() -> preferred.stream().findFirst());
   }
 
   private Placement() {}

@@ -2,6 +2,7 @@ package io.vipkeeper.actor;
 
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.safety.LeaseGrants;
 import io.vipkeeper.safety.Quorum;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +58,14 @@ public final class VipOwner {
 
   private record HolderAnswer(NodeIdentity node, InterfaceActor.Holdings holdings) implements Command {}
 
+  /** Time to ask this node's ledger when the holder last renewed its lease here. */
+  private enum WatchLease implements Command { INSTANCE }
+
+  private record RenewalAnswer(NodeIdentity holder, long sinceNanos) implements Command {}
+
+  /** The holder's lease has run out everywhere that promised: the claim may go on. */
+  private enum LeaseWaited implements Command { INSTANCE }
+
   /** While asking: look again for members that left, whose answer will never come. */
   private enum Tick implements Command { INSTANCE }
 
@@ -87,6 +96,10 @@ public final class VipOwner {
   private NodeIdentity holder;
   private long epoch;
   private NodeIdentity lastFailed;
+  /** Nodes the decider stopped trusting (no renewal, unreachable): not asked, fenced instead. */
+  private Set<String> suspects = Set.of();
+  private TakeoverTimeline timeline = TakeoverTimeline.initial();
+  private long placedAt = System.nanoTime();
   private int round;
   private final Set<String> pending = new HashSet<>();
   private final List<InterfaceActor.Holdings> answers = new ArrayList<>();
@@ -121,6 +134,8 @@ public final class VipOwner {
       String node = addressOf(ref).toString();
       if (member(node).isEmpty()) continue;
       byNode.put(node, ref);
+      // A suspect or unreachable node is not waited for: it counts as silent and the move is fenced.
+      if (suspects.contains(node) || !isReachable(node)) continue;
       pending.add(node);
       context.ask(InterfaceActor.Holdings.class, ref, settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
           (answer, failure) -> new Surveyed(thisRound, node, answer));
@@ -172,6 +187,7 @@ public final class VipOwner {
     }
     if (decision instanceof Placement.Wait wait) return waitAndRecheck(wait.reason());
     Placement.Move move = (Placement.Move) decision;
+    timeline.promising();
     return promise(highest + 1, move, 1);
   }
 
@@ -186,11 +202,17 @@ public final class VipOwner {
     round++;
     int thisRound = round;
     Set<String> promisedBy = new HashSet<>();
+    List<Long> backedFor = new ArrayList<>();
     long[] highest = {proposed - 1};
     pending.clear();
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
       String node = addressOf(ledger).toString();
-      if (member(node).isEmpty() || !isReachable(node)) continue;
+      if (member(node).isEmpty()) continue;
+      if (suspects.contains(node) || !isReachable(node)) {
+        // Asked but not waited for: if it is alive after all, the promise fences its lease sooner.
+        ledger.tell(new EpochLedger.Promise(group.name(), proposed, context.getSystem().ignoreRef()));
+        continue;
+      }
       pending.add(node);
       context.ask(EpochLedger.PromiseResult.class, ledger, settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo),
@@ -201,17 +223,36 @@ public final class VipOwner {
           if (done.round() != thisRound) return Behaviors.same();
           pending.remove(done.node());
           if (done.result() != null && done.result().promised()) promisedBy.add(done.node());
-          if (done.result() != null) highest[0] = Math.max(highest[0], done.result().highest());
+          if (done.result() != null) {
+            highest[0] = Math.max(highest[0], done.result().highest());
+            backedFor.add(done.result().backedForNanos());
+          }
           // Wait for every reachable ledger, not just a surviving set: all of them then know the
           // epoch before anything is claimed under it, so no later decider can pick it again.
           if (!pending.isEmpty()) return Behaviors.same();
           if (quorum.survives(promisedBy, voters())) {
             epoch = proposed;
-            return releaseThenClaim(move.releaseFrom(), move.target());
+            timeline.promised();
+            long wait = move.fenced() ? LeaseGrants.takeoverWaitNanos(backedFor, settings.lease().driftMargin().toNanos()) : 0;
+            return wait > 0 ? leaseWait(Duration.ofNanos(wait), move) : releaseThenClaim(move.releaseFrom(), move.target());
           }
           if (highest[0] >= proposed && attempt < 3) return promise(highest[0] + 1, move, attempt + 1);
           return waitAndRecheck("epoch " + proposed + " was promised by " + promisedBy.size() + " node(s), not by a set that would survive a split");
         })
+        .onMessage(InterfacesChanged.class, l -> { listed(l); return Behaviors.same(); })
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  /**
+   * A silent node may hold the group under a lease that a promising node granted: wait until the
+   * furthest such grant has run out (plus the drift margin) on the monotonic clock.
+   */
+  private Behavior<Command> leaseWait(Duration wait, Placement.Move move) {
+    timers.startSingleTimer(LeaseWaited.INSTANCE, wait);
+    return Behaviors.receive(Command.class)
+        .onMessage(LeaseWaited.class, w -> { timeline.waited(); return releaseThenClaim(move.releaseFrom(), move.target()); })
         .onMessage(InterfacesChanged.class, l -> { listed(l); return Behaviors.same(); })
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
@@ -253,7 +294,11 @@ public final class VipOwner {
     }
     holder = done.node();
     lastFailed = null;
+    suspects = Set.of();
+    placedAt = System.nanoTime();
     context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
+    context.getLog().info("TAKEOVER group={} {}", group.name(), timeline.describe(holder.name(), done.epoch()));
+    timeline = TakeoverTimeline.initial();
     shareEpoch();
     return holding();
   }
@@ -261,6 +306,8 @@ public final class VipOwner {
   private Behavior<Command> waitAndRecheck(String reason) {
     context.getLog().warn("group {} not placed: {}", group.name(), reason);
     holder = null;
+    // Trust is re-earned each round: one still unreachable is skipped again, a live one is asked.
+    suspects = Set.of();
     timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
     return holding();
   }
@@ -279,6 +326,7 @@ public final class VipOwner {
     if (answer.holdings() == null || !answer.node().equals(holder)) return Behaviors.same();
     if (answer.holdings().held().containsKey(group.name())) return Behaviors.same();
     context.getLog().warn("group {}: {} no longer holds it; placing it again", group.name(), holder.name());
+    timeline = new TakeoverTimeline("released", holder.name(), 0);
     lastFailed = holder;
     holder = null;
     return survey();
@@ -287,12 +335,15 @@ public final class VipOwner {
   /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */
   private Behavior<Command> holding() {
     timers.startTimerWithFixedDelay(VerifyHolder.INSTANCE, settings.holderCheckInterval());
+    timers.startTimerWithFixedDelay(WatchLease.INSTANCE, settings.lease().renewInterval());
     return Behaviors.receive(Command.class)
-        .onMessage(InterfacesChanged.class, l -> { listed(l); shareEpoch(); return holderGone() ? survey() : Behaviors.same(); })
-        .onMessage(ClusterChanged.class, c -> { shareEpoch(); return holderGone() ? survey() : Behaviors.same(); })
-        .onMessage(Recheck.class, r -> holderGone() ? survey() : Behaviors.same())
+        .onMessage(InterfacesChanged.class, l -> { listed(l); shareEpoch(); return recheck(); })
+        .onMessage(ClusterChanged.class, c -> { shareEpoch(); return recheck(); })
+        .onMessage(Recheck.class, r -> recheck())
         .onMessage(VerifyHolder.class, v -> verifyHolder())
         .onMessage(HolderAnswer.class, this::onHolderAnswer)
+        .onMessage(WatchLease.class, w -> watchLease())
+        .onMessage(RenewalAnswer.class, this::onRenewalAnswer)
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();
@@ -335,11 +386,50 @@ public final class VipOwner {
             : new ReleaseDone(node, false, "no answer: " + failure.getMessage()));
   }
 
-  private boolean holderGone() {
-    if (holder == null) return true;
+  /** Places the group again when it has no holder, the holder left, or it can no longer be reached. */
+  private Behavior<Command> recheck() {
+    if (holder == null) return survey();
     Optional<Member> member = member(holder.address());
-    // Unreachable or Down is not gone: the holder may still hold; wait until it is removed.
-    return member.isEmpty() || member.get().status() == MemberStatus.leaving() || member.get().status() == MemberStatus.exiting();
+    if (member.isEmpty() || member.get().status() == MemberStatus.leaving() || member.get().status() == MemberStatus.exiting()) {
+      timeline = new TakeoverTimeline(member.isEmpty() ? "removed" : "move", holder.name(), 0);
+      return survey();
+    }
+    if (!isReachable(holder.address()) && !holder.address().equals(self().address())) {
+      return suspect("unreachable (failure detector)", 0);
+    }
+    return Behaviors.same();
+  }
+
+  /** Asks this node's ledger when the holder last renewed here (a holder elsewhere renews with every node). */
+  private Behavior<Command> watchLease() {
+    if (holder == null || holder.address().equals(self().address())) return Behaviors.same();
+    ActorRef<EpochLedger.Command> local = ledgers.stream().filter(l -> l.path().address().hasLocalScope()).findFirst().orElse(null);
+    if (local == null) return Behaviors.same();
+    NodeIdentity asked = holder;
+    context.ask(EpochLedger.RenewalSeen.class, local, settings.lease().renewInterval(),
+        replyTo -> new EpochLedger.LastRenewal(group.name(), replyTo),
+        (seen, failure) -> new RenewalAnswer(asked, seen == null ? -1 : seen.sinceNanos()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRenewalAnswer(RenewalAnswer answer) {
+    if (!answer.holder().equals(holder)) return Behaviors.same();
+    long since = answer.sinceNanos() >= 0 ? answer.sinceNanos() : System.nanoTime() - placedAt;
+    if (since < settings.lease().suspectAfter().toNanos()) return Behaviors.same();
+    return suspect("no lease renewal seen for " + since / 1_000_000 + " ms", since);
+  }
+
+  /** The holder is no longer trusted: place the group elsewhere, fenced by epoch and lease. */
+  private Behavior<Command> suspect(String why, long detectionNanos) {
+    context.getLog().warn("SUSPECT group={} holder={}: {}; moving it without waiting for the node to be downed",
+        group.name(), holder.name(), why);
+    timeline = new TakeoverTimeline("lease", holder.name(), detectionNanos);
+    Set<String> more = new HashSet<>(suspects);
+    more.add(holder.address());
+    suspects = Set.copyOf(more);
+    lastFailed = holder;
+    holder = null;
+    return survey();
   }
 
   /** Takes in a listing; true once both keys have been listed at least once. */

@@ -3,11 +3,15 @@ package io.vipkeeper.actor;
 import io.vipkeeper.safety.Quorum;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
-/** The members that count in a split, as the resolver counts them: joining and weakly-up do not. */
+/**
+ * The members that count in a split, as the resolver counts them (joining and weakly-up do not),
+ * and the member an actor reference belongs to.
+ */
 final class Voters {
 
   private Voters() {}
@@ -21,5 +25,11 @@ final class Voters {
       }
     }
     return voters;
+  }
+
+  /** The cluster address of the node {@code ref} lives on (a local reference has none of its own). */
+  static String addressOf(Cluster cluster, ActorRef<?> ref) {
+    var address = ref.path().address();
+    return (address.hasLocalScope() ? cluster.selfMember().address() : address).toString();
   }
 }

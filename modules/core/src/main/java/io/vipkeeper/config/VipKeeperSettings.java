@@ -30,7 +30,8 @@ public record VipKeeperSettings(
     Duration linkCheckInterval,
     Duration holderCheckInterval,
     NotifySettings hooks,
-    CheckSettings check) {
+    CheckSettings check,
+    LeaseSettings lease) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -59,7 +60,8 @@ public record VipKeeperSettings(
                 read.positive("vipkeeper.health.check.interval", () -> c.getDuration("health.check.interval")),
                 read.positive("vipkeeper.health.check.timeout", () -> c.getDuration("health.check.timeout")),
                 orOne(read.value("vipkeeper.health.check.fall", () -> atLeast(c.getInt("health.check.fall"), 1))),
-                orOne(read.value("vipkeeper.health.check.rise", () -> atLeast(c.getInt("health.check.rise"), 1)))));
+                orOne(read.value("vipkeeper.health.check.rise", () -> atLeast(c.getInt("health.check.rise"), 1)))),
+            LeaseSettings.read(c, problems));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
   }

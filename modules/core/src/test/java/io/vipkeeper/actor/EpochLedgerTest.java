@@ -68,4 +68,30 @@ class EpochLedgerTest {
     assertTrue(events.get(0) instanceof EpochLedger.Claimed c && c.reason().equals("placed"));
     assertTrue(events.get(1) instanceof EpochLedger.Released r && r.reason().equals("hand-over"));
   }
+
+  @Test
+  void renewalsAreGrantedFromMemoryUntilANewerEpochIsPromised() {
+    long lease = 300_000_000L;
+    var renewed = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L), lease, r));
+    assertEquals(List.of("web"), renewed.reply().granted());
+    assertTrue(renewed.hasNoEvents(), "a renewal costs no write");
+    var seen = ledger.<EpochLedger.RenewalSeen>runCommand(r -> new EpochLedger.LastRenewal("web", r)).reply();
+    assertTrue(seen.sinceNanos() >= 0 && seen.sinceNanos() < lease, "the grant was just now: " + seen);
+    var promise = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, r)).reply();
+    assertTrue(promise.promised());
+    assertTrue(promise.backedForNanos() > 0 && promise.backedForNanos() <= lease,
+        "the promise reports how long the lease it granted may still run: " + promise);
+    var refused = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L, "db", 1L), lease, r)).reply();
+    assertEquals(List.of("db"), refused.granted(), "epoch 4 of web is no longer renewed once 5 is promised");
+    assertEquals(Map.of("web", 5L), refused.superseded());
+    var newer = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 5L), lease, r)).reply();
+    assertEquals(List.of("web"), newer.granted(), "the promised epoch itself is renewed");
+  }
+
+  @Test
+  void aGroupNeverRenewedHereReportsNoGrant() {
+    assertEquals(-1, ledger.<EpochLedger.RenewalSeen>runCommand(r -> new EpochLedger.LastRenewal("web", r)).reply().sinceNanos());
+    var promise = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 1, r)).reply();
+    assertTrue(promise.backedForNanos() < 0, "nothing to wait for: " + promise);
+  }
 }

@@ -20,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class InterfaceActorTest {
@@ -28,10 +32,22 @@ class InterfaceActorTest {
   private static final ActorTestKit kit = ActorTestKit.create("iface", TestConfigs.clusterNode(""));
   private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
   private static final VipGroup WEB = new VipGroup("web", List.of(VIP));
+  private static final VipGroup DB = new VipGroup("db", List.of(VipAddress.parse("198.18.0.60/24")));
   private static final VipKeeperSettings SETTINGS = VipKeeperSettings.create(ConfigFactory.parseString(
       "vipkeeper.announce { count = 3, interval = 20ms, forms = [request] }").withFallback(kit.system().settings().config()));
   private static final Quorum MAJORITY = new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0);
   private static final AtomicInteger nodes = new AtomicInteger();
+
+  /** A one-node cluster: the node is a surviving set of itself, so its own ledgers grant leases. */
+  @BeforeAll
+  static void join() {
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(MemberStatus.up(), cluster.selfMember().status());
+      return null;
+    });
+  }
 
   @AfterAll
   static void stop() {
@@ -135,8 +151,12 @@ class InterfaceActorTest {
   }
 
   private static InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
+    return claim(iface, WEB, epoch);
+  }
+
+  private static InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, VipGroup group, long epoch) {
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(WEB, epoch, reply.getRef()));
+    iface.tell(new InterfaceActor.Claim(group, epoch, reply.getRef()));
     return reply.receiveMessage();
   }
 
@@ -237,17 +257,18 @@ class InterfaceActorTest {
 
   @Test
   void refusesAClaimBelowAPromisedEpochAndReleasesWhenANewerIsPromised() {
+    // Its own group: every ledger in this one-node cluster grants leases, so a promise would reach the other tests.
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
-    assertTrue(claim(iface, 3).claimed());
+    assertTrue(claim(iface, DB, 3).claimed());
     TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
-    ledgerOf(iface).tell(new EpochLedger.Promise("web", 4, promised.getRef()));
+    ledgerOf(iface).tell(new EpochLedger.Promise("db", 4, promised.getRef()));
     assertTrue(promised.receiveMessage().promised());
-    promised.awaitAssert(() -> { assertFalse(nic.has("198.18.0.50"), "a holder of epoch 3 releases once 4 is promised"); return null; });
-    InterfaceActor.ClaimResult stale = claim(iface, 3);
+    promised.awaitAssert(() -> { assertFalse(nic.has("198.18.0.60"), "a holder of epoch 3 releases once 4 is promised"); return null; });
+    InterfaceActor.ClaimResult stale = claim(iface, DB, 3);
     assertFalse(stale.claimed());
     assertTrue(stale.error().contains("older than epoch 4"), stale.error());
-    assertTrue(claim(iface, 4).claimed(), "the promised epoch itself may claim");
+    assertTrue(claim(iface, DB, 4).claimed(), "the promised epoch itself may claim");
   }
 
   @Test

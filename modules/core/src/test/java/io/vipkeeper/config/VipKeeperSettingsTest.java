@@ -66,4 +66,20 @@ class VipKeeperSettingsTest {
     VipKeeperSettings s = load("vipkeeper.groups.dual.addresses = [\"198.18.0.50/24\", \"2001:db8:18::50/64\"]");
     assertTrue(s.groups().get(0).addresses().get(1).isIpv6());
   }
+
+  @Test
+  void timingProfilesAreChosenByNameAndChecked() {
+    assertEquals(Duration.ofMillis(500), load("").lease().duration(), "default profile");
+    LeaseSettings fast = load("vipkeeper.timing-profile = fast").lease();
+    assertEquals(Duration.ofMillis(50), fast.renewInterval());
+    assertEquals(Duration.ofMillis(200), fast.suspectAfter());
+    SettingsException unknown = assertThrows(SettingsException.class, () -> load("vipkeeper.timing-profile = quick"));
+    assertTrue(unknown.getMessage().contains("vipkeeper.timing-profile: 'quick' is not a profile; defined: [conservative, default, fast]"),
+        unknown.getMessage());
+    SettingsException tight = assertThrows(SettingsException.class, () -> load("""
+        vipkeeper.timing-profiles.default { renew-interval = 300ms, lease-duration = 500ms, suspect-after = 400ms }
+        """));
+    assertTrue(tight.getMessage().contains("renew-interval (300 ms) must be at most half of lease-duration (500 ms)"), tight.getMessage());
+    assertTrue(tight.getMessage().contains("suspect-after (400 ms) must be at least two renew-intervals (600 ms)"), tight.getMessage());
+  }
 }
