@@ -107,10 +107,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   public record NewPromise(String group, long epoch) implements Notice {}
 
   public static Behavior<Command> create(String nodeName, ActorRef<Notice> listener) {
-    return Behaviors.setup(context -> {
-      context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
-      return new EpochLedger(context, nodeName, listener);
-    });
+    return Behaviors.setup(context -> new EpochLedger(context, nodeName, listener));
   }
 
   private final ActorContext<Command> context;
@@ -181,7 +178,11 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> listener.tell(new Ready(state.promised(), state.holding())))
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          // Listed only once it can answer: a holder counts a listed ledger as a voter that grants or not.
+          context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+          listener.tell(new Ready(state.promised(), state.holding()));
+        })
         .onSignal(RecoveryFailed.class, (state, failed) -> {
           context.getLog().error("epoch journal unreadable: {}", String.valueOf(failed.getFailure()));
           listener.tell(new Failed(String.valueOf(failed.getFailure().getMessage())));

@@ -5,6 +5,7 @@ import io.vipkeeper.safety.Lease;
 import io.vipkeeper.safety.Quorum;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,6 +78,9 @@ public final class HolderLeases {
   private final Cluster cluster;
   private final Map<String, Entry> entries = new HashMap<>();
   private Set<ActorRef<EpochLedger.Command>> ledgers = Set.of();
+  /** When each node's ledger was first listed here, and which nodes have granted at least once. */
+  private final Map<String, Long> listedAt = new HashMap<>();
+  private final Set<String> granters = new HashSet<>();
   private long round;
 
   private HolderLeases(ActorContext<Command> context, TimerScheduler<Command> timers, LeaseSettings settings, Quorum quorum,
@@ -96,8 +100,33 @@ public final class HolderLeases {
         .onMessage(Round.class, r -> { renew(); return Behaviors.same(); })
         .onMessage(Answer.class, this::onAnswer)
         .onMessage(Expiry.class, e -> { expire(); return Behaviors.same(); })
-        .onMessage(LedgersChanged.class, l -> { ledgers = Set.copyOf(l.listing().getServiceInstances(EpochLedger.KEY)); return Behaviors.same(); })
+        .onMessage(LedgersChanged.class, this::onLedgers)
         .build();
+  }
+
+  private Behavior<Command> onLedgers(LedgersChanged changed) {
+    ledgers = Set.copyOf(changed.listing().getServiceInstances(EpochLedger.KEY));
+    Set<String> nodes = new HashSet<>();
+    for (ActorRef<EpochLedger.Command> ledger : ledgers) nodes.add(Voters.addressOf(cluster, ledger));
+    long now = System.nanoTime();
+    nodes.forEach(node -> listedAt.putIfAbsent(node, now));
+    listedAt.keySet().retainAll(nodes);
+    granters.retainAll(nodes);
+    return Behaviors.same();
+  }
+
+  /**
+   * The members a lease needs a surviving set of: those whose ledger can answer. A member whose
+   * ledger is not listed here yet, or was listed less than a lease ago and has not granted yet
+   * (a node that is still starting), does not count: its joining must not end the holder's lease.
+   * Deciders wait for every reachable member's ledger to be listed before they promise.
+   */
+  private List<Quorum.Voter> voters() {
+    long now = System.nanoTime();
+    return Voters.of(cluster).stream().filter(v -> {
+      Long listed = listedAt.get(v.address());
+      return listed != null && (granters.contains(v.address()) || now - listed >= settings.duration().toNanos());
+    }).toList();
   }
 
   private Behavior<Command> onHold(Hold hold) {
@@ -131,7 +160,8 @@ public final class HolderLeases {
 
   private Behavior<Command> onAnswer(Answer answer) {
     if (answer.renewed() == null) return Behaviors.same();
-    List<Quorum.Voter> voters = Voters.of(cluster);
+    if (!answer.renewed().granted().isEmpty() && listedAt.containsKey(answer.node())) granters.add(answer.node());
+    List<Quorum.Voter> voters = voters();
     for (String group : answer.renewed().granted()) {
       Entry entry = entries.get(group);
       if (entry == null || !entry.lease.grant(answer.round(), answer.node(), by -> quorum.survives(by, voters))) continue;

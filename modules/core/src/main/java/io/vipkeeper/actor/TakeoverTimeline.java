@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * One placement of a group, phase by phase, for the TAKEOVER log line: which path it took
  * (lease: the holder stopped renewing; removed: the holder left or was downed; released: the
- * holder let go on its own; move: a planned move; initial: nobody held it) and how long
+ * holder let go on its own; move: a planned move; decider-start: a (new) decider found nobody
+ * holding it, as after the node running both the decider and the holder failed) and how long
  * detection, the promise round, the lease wait and the claim (lease grant, address, first
  * announcement) took.
  */
@@ -26,7 +27,7 @@ final class TakeoverTimeline {
   }
 
   static TakeoverTimeline initial() {
-    return new TakeoverTimeline("initial", "-", 0);
+    return new TakeoverTimeline("decider-start", "-", 0);
   }
 
   void promising() {

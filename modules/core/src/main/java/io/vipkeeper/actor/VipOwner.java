@@ -71,8 +71,12 @@ public final class VipOwner {
 
   private static final Duration TICK = Duration.ofMillis(50);
 
+  /** How long a placement waits for the interface actors of members that are Up to be listed. */
+  private static final Duration UNLISTED_PATIENCE = Duration.ofSeconds(3);
+
   public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      context.getLog().info("DECIDER group={} runs on this node", group.name());
       ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, InterfacesChanged::new);
       context.getSystem().receptionist().tell(Receptionist.subscribe(InterfaceActor.KEY, listings));
       context.getSystem().receptionist().tell(Receptionist.subscribe(EpochLedger.KEY, listings));
@@ -100,6 +104,7 @@ public final class VipOwner {
   private Set<String> suspects = Set.of();
   private TakeoverTimeline timeline = TakeoverTimeline.initial();
   private long placedAt = System.nanoTime();
+  private long unlistedSince;
   private int round;
   private final Set<String> pending = new HashSet<>();
   private final List<InterfaceActor.Holdings> answers = new ArrayList<>();
@@ -167,6 +172,15 @@ public final class VipOwner {
 
   private Behavior<Command> decide() {
     timers.cancel(Tick.INSTANCE);
+    List<String> unlisted = voters().stream().map(Quorum.Voter::address)
+        .filter(a -> isUpAndReachable(a) && !suspects.contains(a) && !byNode.containsKey(a)).toList();
+    if (unlisted.isEmpty()) unlistedSince = 0;
+    else if (unlistedSince == 0) unlistedSince = System.nanoTime();
+    if (!unlisted.isEmpty() && System.nanoTime() - unlistedSince < UNLISTED_PATIENCE.toNanos()) {
+      // A node that just came up is not a candidate before its interface actor is listed: wait a
+      // little, so the first placement sees every node (and need not fall on the decider's own).
+      return waitAndRecheck("waiting for the interface actors of " + unlisted + " to be listed");
+    }
     Map<NodeIdentity, Long> holders = new HashMap<>();
     List<NodeIdentity> candidates = new ArrayList<>();
     long highest = epoch;
@@ -199,10 +213,16 @@ public final class VipOwner {
       // A member whose ledger is not listed yet (it just joined) would miss the new epoch.
       return waitAndRecheck("waiting for the epoch ledgers of " + unknown + " to be listed");
     }
+    List<String> reachable = voters().stream().map(Quorum.Voter::address).filter(a -> isReachable(a) && !suspects.contains(a)).toList();
+    if (!quorum.survives(reachable, voters())) {
+      // Promising on a side that cannot win would only raise epochs that, after the heal, end the real holder's lease.
+      return waitAndRecheck("this side of the cluster (" + reachable.size() + " of " + voters().size() + " members) would not survive a split");
+    }
     round++;
     int thisRound = round;
     Set<String> promisedBy = new HashSet<>();
     List<Long> backedFor = new ArrayList<>();
+    Set<String> asked = new HashSet<>();
     long[] highest = {proposed - 1};
     pending.clear();
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
@@ -214,6 +234,7 @@ public final class VipOwner {
         continue;
       }
       pending.add(node);
+      asked.add(node);
       context.ask(EpochLedger.PromiseResult.class, ledger, settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo),
           (result, failure) -> new PromiseDone(thisRound, node, result));
@@ -236,7 +257,8 @@ public final class VipOwner {
             long wait = move.fenced() ? LeaseGrants.takeoverWaitNanos(backedFor, settings.lease().driftMargin().toNanos()) : 0;
             return wait > 0 ? leaseWait(Duration.ofNanos(wait), move) : releaseThenClaim(move.releaseFrom(), move.target());
           }
-          if (highest[0] >= proposed && attempt < 3) return promise(highest[0] + 1, move, attempt + 1);
+          boolean outbid = highest[0] >= proposed && !promisedBy.containsAll(asked);
+          if (outbid && attempt < 3) return promise(highest[0] + 1, move, attempt + 1);
           return waitAndRecheck("epoch " + proposed + " was promised by " + promisedBy.size() + " node(s), not by a set that would survive a split");
         })
         .onMessage(InterfacesChanged.class, l -> { listed(l); return Behaviors.same(); })

@@ -13,27 +13,40 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The failover benchmark (not a test): the same crash and planned-stop faults, several times, for
- * vipkeeper and for keepalived in the same lab layout and the same run, printed as one table.
- * Usage: Bench [RUNS] (default 5).
+ * vipkeeper (per timing profile) and for keepalived (per advert interval) in the same lab layout
+ * and the same run, printed as one table, with each keeper's CPU use while idle.
+ * Usage: Bench [RUNS] [KINDS] — RUNS default 5; KINDS a comma list of default, fast, conservative,
+ * vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05).
  */
 public final class Bench {
 
   private record Result(String keeper, List<Takeover> crashes, List<Takeover> stops, Takeover cut, double cutOverlapMs,
-      double rssMb, double overlapMs, String staleRemoved) {}
+      double rssMb, double idleCpuPercent, double overlapMs, String staleRemoved, String phases) {}
+
+  private static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
 
   private Bench() {}
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    String kinds = args.length > 1 ? args[1] : "default,fast,ka1,ka0.1,ka0.05";
     Path logs = FailoverLab.logDir("bench");
-    List<Function<Lab, Nodes>> kinds = List.of(
-        lab -> new VipkeeperNodes(lab, 3, logs),
-        lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper vmac", Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"), List.of()),
-        lab -> new KeepalivedNodes(lab, 3, logs, "1"),
-        lab -> new KeepalivedNodes(lab, 3, logs, "0.1"));
     List<Result> results = new ArrayList<>();
-    for (Function<Lab, Nodes> kind : kinds) results.add(measure(kind, runs));
+    for (String kind : kinds.split(",")) results.add(measure(kind(kind.trim(), logs), runs));
     print(results, runs);
+  }
+
+  private static Function<Lab, Nodes> kind(String name, Path logs) {
+    return switch (name) {
+      case "default", "fast", "conservative" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper " + name,
+          Map.of("VIPKEEPER_TIMING", name), List.of());
+      case "vmac" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper vmac", Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"), List.of());
+      default -> {
+        if (!name.startsWith("ka")) throw new IllegalArgumentException("unknown kind " + name + "; see the usage in Bench");
+        String advert = name.substring(2);
+        yield lab -> new KeepalivedNodes(lab, 3, logs, advert);
+      }
+    };
   }
 
   private static Result measure(Function<Lab, Nodes> kind, int runs) throws Exception {
@@ -43,6 +56,7 @@ public final class Bench {
       int holder = awaitHolder(lab);
       Thread.sleep(3000);
       double rss = rssMb(lab.nodes(), 3);
+      double idleCpu = idleCpuPercent(lab.nodes(), 3);
       List<Takeover> crashes = new ArrayList<>();
       List<Takeover> stops = new ArrayList<>();
       int staleKept = 0;
@@ -69,8 +83,8 @@ public final class Bench {
       Thread.sleep(4000);
       for (int i = 1; i <= 3; i++) if (!lab.nodes().running(i)) lab.rejoin(i);
       awaitHolder(lab);
-      return new Result(lab.nodes().label(), crashes, stops, cut, cutOverlap, rss, before,
-          staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)");
+      return new Result(lab.nodes().label(), crashes, stops, cut, cutOverlap, rss, idleCpu, before,
+          staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)", TakeoverPhases.of(lab.nodes(), 3));
     }
   }
 
@@ -84,6 +98,33 @@ public final class Bench {
   private static void report(Takeover t) {
     System.out.printf("    %-40s %s%n", t.fault(), t.tookOver()
         ? String.format("takeover %.0f ms, gap %.0f ms, to %s", t.takeoverMillis(), t.gapMillis(), t.to()) : "NO TAKEOVER");
+  }
+
+  /** CPU time the keeper's processes use while nothing happens, per node, in % of one core. */
+  private static double idleCpuPercent(Nodes nodes, int count) throws InterruptedException {
+    long before = cpuTicks(nodes, count);
+    Thread.sleep(IDLE_WINDOW.toMillis());
+    long ticks = cpuTicks(nodes, count) - before;
+    return ticks * 100.0 / 100 / IDLE_WINDOW.toSeconds() / count; // USER_HZ = 100
+  }
+
+  private static long cpuTicks(Nodes nodes, int count) {
+    long total = 0;
+    for (int i = 1; i <= count; i++) {
+      for (ProcessHandle p : nodes.processes(i)) total += cpuTicks(p.pid());
+    }
+    return total;
+  }
+
+  /** utime + stime of /proc/PID/stat (fields 14 and 15), in clock ticks. */
+  private static long cpuTicks(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    } catch (Exception e) {
+      return 0;
+    }
   }
 
   private static double rssMb(Nodes nodes, int count) {
@@ -109,22 +150,22 @@ public final class Bench {
     System.out.printf("%nFailover benchmark, %s, %d cores, %d runs each (ms: min / median / max)%n",
         LocalDate.now(), Runtime.getRuntime().availableProcessors(), runs);
     System.out.println("| keeper | crash: fault to first answer | planned stop: client gap | old node answered after takeover"
-        + " | two holders, crashes and stops | holder cut off 8 s: new holder answers after | two holders while cut off | stale VIP removed at restart | RSS per node |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        + " | two holders, crashes and stops | holder cut off 8 s: new holder answers after | two holders while cut off | stale VIP removed at restart | RSS per node | idle CPU per node |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (Result r : results) {
       long oldAnswers = r.crashes().stream().mapToLong(Takeover::answersFromOldAfterNew).sum()
           + r.stops().stream().mapToLong(Takeover::answersFromOldAfterNew).sum();
-      System.out.printf("| %s | %s | %s | %d | %.0f ms | %s | %.0f ms | %s | %.0f MB |%n", r.keeper(),
+      System.out.printf("| %s | %s | %s | %d | %.0f ms | %s | %.0f ms | %s | %.0f MB | %.1f %% |%n", r.keeper(),
           stats(r.crashes(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis), oldAnswers,
           r.overlapMs(), r.cut().tookOver() ? String.format("%.0f ms", r.cut().takeoverMillis()) : "never",
-          r.cutOverlapMs(), r.staleRemoved(), r.rssMb());
+          r.cutOverlapMs(), r.staleRemoved(), r.rssMb(), r.idleCpuPercent());
     }
-    Result vk = results.get(0);
     System.out.println();
-    System.out.println("vipkeeper crash takeover by phase (median ms): detection " + phase(vk, t -> t.detected(), null)
-        + ", resolver decision " + phase(vk, t -> t.decided(), t -> t.detected())
-        + ", removal + singleton start + claim " + phase(vk, t -> t.claimed(), t -> t.decided())
-        + ", claim to first answer " + phase(vk, t -> t.firstAnswer(), t -> t.claimed()));
+    for (Result r : results) {
+      if (r.phases().isEmpty()) continue;
+      System.out.println(r.keeper() + ", takeovers by path, median ms per phase (from the deciders' TAKEOVER lines): " + r.phases()
+          + "; claim to first answer " + phase(r, Takeover::firstAnswer, Takeover::claimed));
+    }
   }
 
   private static String stats(List<Takeover> takeovers, ToDoubleFunction<Takeover> f) {

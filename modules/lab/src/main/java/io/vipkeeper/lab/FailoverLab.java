@@ -259,6 +259,24 @@ public final class FailoverLab implements AutoCloseable {
     return all;
   }
 
+  /** The node that started a group's singleton last, as the node logs say: where the decider runs. */
+  public int singletonNode() {
+    int node = -1;
+    long latest = Long.MIN_VALUE;
+    for (int i = 1; i <= count; i++) {
+      for (String line : nodes.log(i).split("\n")) {
+        Matcher m = LOG_TIME.matcher(line);
+        if (!line.contains("DECIDER group=") || !m.find()) continue;
+        long nanos = toNanos(LocalTime.parse(m.group(1)));
+        if (nanos >= latest) {
+          latest = nanos;
+          node = i;
+        }
+      }
+    }
+    return node;
+  }
+
   /** The first line after {@code after} in any node's log that contains {@code text}. */
   private OptionalLong logMark(long after, String text) {
     long best = Long.MAX_VALUE;

@@ -30,7 +30,9 @@ public final class NodeConfig {
       }
       user = ConfigFactory.parseFile(file.get().toFile());
     }
-    Config unresolved = fromEnvironment(env)
+    // -D settings first (the Typesafe Config convention), then the environment, then the file.
+    Config unresolved = ConfigFactory.systemProperties()
+        .withFallback(fromEnvironment(env))
         .withFallback(user)
         .withFallback(ConfigFactory.parseResources("vipkeeper-cluster.conf"))
         .withFallback(ConfigFactory.defaultReference());
