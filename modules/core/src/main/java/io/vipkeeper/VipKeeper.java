@@ -2,6 +2,7 @@ package io.vipkeeper;
 
 import io.vipkeeper.actor.InterfaceActor;
 import io.vipkeeper.actor.NodeIdentity;
+import io.vipkeeper.actor.PlacementBoard;
 import io.vipkeeper.actor.VipOwner;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.Drivers;
@@ -52,10 +53,13 @@ public final class VipKeeper {
         InterfaceActor.create(settings, node, drivers, quorum),
         "vipkeeper-interface-" + settings.interfaceName(),
         DispatcherSelector.fromConfig("vipkeeper.interface-dispatcher"));
+    // Every node has one; the deciders use the one on the node they run on (the oldest).
+    ActorRef<PlacementBoard.Command> board = system.systemActorOf(PlacementBoard.create(settings.rebalanceInterval()),
+        "vipkeeper-placement", org.apache.pekko.actor.typed.Props.empty());
     Map<String, ActorRef<VipOwner.Command>> owners = new LinkedHashMap<>();
     for (VipGroup group : settings.groups()) {
       owners.put(group.name(), ClusterSingleton.get(system).init(
-          SingletonActor.of(VipOwner.create(group, settings, quorum), "vipkeeper-owner-" + group.name())
+          SingletonActor.of(VipOwner.create(group, settings, quorum, board), "vipkeeper-owner-" + group.name())
               .withStopMessage(VipOwner.HandOver.INSTANCE)));
     }
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());

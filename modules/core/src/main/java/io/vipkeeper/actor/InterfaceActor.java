@@ -75,9 +75,12 @@ public final class InterfaceActor {
 
   public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}
 
-  /** What a node holds (group → epoch), the highest epoch it knows per group, and whether it can claim. */
-  public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim)
-      implements CborSerializable {}
+  /**
+   * What a node holds (group → epoch), the highest epoch it knows per group, whether it can claim,
+   * and its weight for balanced placement.
+   */
+  public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim,
+      double weight) implements CborSerializable {}
 
   public static Behavior<Command> create(VipKeeperSettings settings, NodeIdentity node, Drivers drivers, Quorum quorum) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(1000, stash -> {
@@ -302,7 +305,7 @@ public final class InterfaceActor {
   private Behavior<Command> onQuery(QueryHoldings query, boolean canClaim) {
     Map<String, Long> epochs = new HashMap<>();
     held.forEach((name, h) -> epochs.put(name, h.epoch()));
-    query.replyTo().tell(new Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim));
+    query.replyTo().tell(new Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight()));
     return Behaviors.same();
   }
 

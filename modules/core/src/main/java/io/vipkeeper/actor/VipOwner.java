@@ -39,6 +39,11 @@ public final class VipOwner {
   /** The singleton's stop message: this node is leaving; release here, then stop. */
   public enum HandOver implements Command { INSTANCE }
 
+  /** A planned move to the node at {@code address} (rebalance, operator), if it can hold the group. */
+  public record MoveTo(String address, String reason) implements Command {}
+
+  private record Decided(Placement.Decision decision, long highest, Map<NodeIdentity, Long> holders) implements Command {}
+
   private record InterfacesChanged(Receptionist.Listing listing) implements Command {}
 
   private record ClusterChanged(Object event) implements Command {}
@@ -47,7 +52,8 @@ public final class VipOwner {
 
   private record PromiseDone(int round, String node, EpochLedger.PromiseResult result) implements Command {}
 
-  private record ReleaseDone(NodeIdentity node, boolean released, String error) implements Command {}
+  /** {@code answered} false: the node never answered (stopped or crashed meanwhile). */
+  private record ReleaseDone(NodeIdentity node, boolean released, boolean answered, String error) implements Command {}
 
   private record ClaimDone(NodeIdentity node, long epoch, boolean claimed, String error) implements Command {}
 
@@ -74,7 +80,8 @@ public final class VipOwner {
   /** How long a placement waits for the interface actors of members that are Up to be listed. */
   private static final Duration UNLISTED_PATIENCE = Duration.ofSeconds(3);
 
-  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum) {
+  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum,
+      ActorRef<PlacementBoard.Command> board) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       context.getLog().info("DECIDER group={} runs on this node", group.name());
       ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, InterfacesChanged::new);
@@ -85,7 +92,7 @@ public final class VipOwner {
           context.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChanged::new), ClusterEvent.MemberEvent.class));
       Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ClusterChanged::new), ClusterEvent.ReachabilityEvent.class));
-      return new VipOwner(context, timers, group, settings, quorum).idle();
+      return new VipOwner(context, timers, group, settings, quorum, board).idle();
     }));
   }
 
@@ -105,13 +112,22 @@ public final class VipOwner {
   private TakeoverTimeline timeline = TakeoverTimeline.initial();
   private long placedAt = System.nanoTime();
   private long unlistedSince;
+  /** When the current epoch was promised, and how long its grantors' leases could still run then. */
+  private long promisedAt;
+  private long fenceNanos;
+  private final ActorRef<PlacementBoard.Command> board;
+  /** A node asked for by MoveTo, used by the next decision only. */
+  private String requested;
+  /** Since when each node has been a candidate without a break (for preempt-delay). */
+  private final Map<String, Long> candidateSince = new HashMap<>();
   private int round;
   private final Set<String> pending = new HashSet<>();
   private final List<InterfaceActor.Holdings> answers = new ArrayList<>();
   private final Map<String, ActorRef<InterfaceActor.Command>> byNode = new HashMap<>();
 
   private VipOwner(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group,
-      VipKeeperSettings settings, Quorum quorum) {
+      VipKeeperSettings settings, Quorum quorum, ActorRef<PlacementBoard.Command> board) {
+    this.board = board;
     this.context = context;
     this.timers = timers;
     this.group = group;
@@ -183,26 +199,61 @@ public final class VipOwner {
     }
     Map<NodeIdentity, Long> holders = new HashMap<>();
     List<NodeIdentity> candidates = new ArrayList<>();
+    Map<String, Double> weights = new HashMap<>();
     long highest = epoch;
     for (InterfaceActor.Holdings h : answers) {
       Long held = h.held().get(group.name());
       if (held != null) holders.put(h.node(), held);
       highest = Math.max(highest, h.highestEpoch().getOrDefault(group.name(), 0L));
+      weights.put(h.node().address(), h.weight());
       if (h.canClaim() && isUpAndReachable(h.node().address())) candidates.add(h.node());
     }
     candidates.sort((a, b) -> Integer.compare(age(a), age(b)));
     int silent = (int) interfaces.stream().filter(r -> member(addressOf(r).toString()).isPresent()).count() - answers.size();
-    Placement.Decision decision = Placement.decide(candidates, holders, silent, self(), Optional.ofNullable(lastFailed));
-    if (decision instanceof Placement.Keep keep) {
+    Placement.Situation situation = new Placement.Situation(candidates, holders, silent, self(), Optional.ofNullable(lastFailed),
+        Set.of(), roles(candidates), Map.of(), healthyFor(candidates),
+        candidates.stream().filter(c -> c.address().equals(requested)).findFirst());
+    requested = null;
+    long highestSeen = highest;
+    context.ask(Placement.Decision.class, board, settings.surveyTimeout(),
+        replyTo -> new PlacementBoard.Choose(group.name(), situation, group.placement(), weights, context.getSelf(), replyTo),
+        (decision, failure) -> new Decided(decision != null ? decision : new Placement.Wait("the placement board did not answer"),
+            highestSeen, holders));
+    return Behaviors.receive(Command.class)
+        .onMessage(Decided.class, this::onDecided)
+        .onMessage(InterfacesChanged.class, l -> { listed(l); return Behaviors.same(); })
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> onDecided(Decided decided) {
+    if (decided.decision() instanceof Placement.Keep keep) {
+      if (!keep.holder().equals(holder)) context.getLog().info("group {} stays on {} (epoch {})", group.name(), keep.holder().name(), epoch);
       holder = keep.holder();
-      epoch = Math.max(highest, holders.get(holder));
-      context.getLog().info("group {} stays on {} (epoch {})", group.name(), holder.name(), epoch);
+      epoch = Math.max(decided.highest(), decided.holders().get(holder));
       return holding();
     }
-    if (decision instanceof Placement.Wait wait) return waitAndRecheck(wait.reason());
-    Placement.Move move = (Placement.Move) decision;
+    if (decided.decision() instanceof Placement.Wait wait) return waitAndRecheck(wait.reason());
+    Placement.Move move = (Placement.Move) decided.decision();
+    if (timeline.path().equals("decider-start") && holder != null) timeline = new TakeoverTimeline("move", holder.name(), 0);
     timeline.promising();
-    return promise(highest + 1, move, 1);
+    return promise(decided.highest() + 1, move, 1);
+  }
+
+  private Map<NodeIdentity, Set<String>> roles(List<NodeIdentity> nodes) {
+    Map<NodeIdentity, Set<String>> roles = new HashMap<>();
+    for (NodeIdentity n : nodes) member(n.address()).ifPresent(m -> roles.put(n, Set.copyOf(m.getRoles())));
+    return roles;
+  }
+
+  /** Updates and reads how long each node has been a candidate without a break. */
+  private Map<NodeIdentity, Duration> healthyFor(List<NodeIdentity> candidates) {
+    long now = System.nanoTime();
+    candidateSince.keySet().retainAll(candidates.stream().map(NodeIdentity::address).toList());
+    Map<NodeIdentity, Duration> result = new HashMap<>();
+    for (NodeIdentity c : candidates) result.put(c, Duration.ofNanos(now - candidateSince.computeIfAbsent(c.address(), a -> now)));
+    return result;
   }
 
   /** Asks every reachable member's ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
@@ -254,8 +305,10 @@ public final class VipOwner {
           if (quorum.survives(promisedBy, voters())) {
             epoch = proposed;
             timeline.promised();
-            long wait = move.fenced() ? LeaseGrants.takeoverWaitNanos(backedFor, settings.lease().driftMargin().toNanos()) : 0;
-            return wait > 0 ? leaseWait(Duration.ofNanos(wait), move) : releaseThenClaim(move.releaseFrom(), move.target());
+            promisedAt = System.nanoTime();
+            fenceNanos = LeaseGrants.takeoverWaitNanos(backedFor, settings.lease().driftMargin().toNanos());
+            Behavior<Command> next = releaseThenClaim(move.releaseFrom(), move.target());
+            return move.fenced() && fenceNanos > 0 ? leaseWait(Duration.ofNanos(fenceNanos), () -> next) : next;
           }
           boolean outbid = highest[0] >= proposed && !promisedBy.containsAll(asked);
           if (outbid && attempt < 3) return promise(highest[0] + 1, move, attempt + 1);
@@ -271,10 +324,10 @@ public final class VipOwner {
    * A silent node may hold the group under a lease that a promising node granted: wait until the
    * furthest such grant has run out (plus the drift margin) on the monotonic clock.
    */
-  private Behavior<Command> leaseWait(Duration wait, Placement.Move move) {
+  private Behavior<Command> leaseWait(Duration wait, java.util.function.Supplier<Behavior<Command>> then) {
     timers.startSingleTimer(LeaseWaited.INSTANCE, wait);
     return Behaviors.receive(Command.class)
-        .onMessage(LeaseWaited.class, w -> { timeline.waited(); return releaseThenClaim(move.releaseFrom(), move.target()); })
+        .onMessage(LeaseWaited.class, w -> { timeline.waited(); return then.get(); })
         .onMessage(InterfacesChanged.class, l -> { listed(l); return Behaviors.same(); })
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
@@ -287,9 +340,25 @@ public final class VipOwner {
     for (NodeIdentity node : releaseFrom) askRelease(node, "moving to " + target.name());
     return Behaviors.receive(Command.class)
         .onMessage(ReleaseDone.class, done -> {
-          if (!done.released()) return waitAndRecheck(done.node().name() + " did not release (" + done.error() + "); not claiming elsewhere");
+          if (!done.released() && done.answered()) {
+            return waitAndRecheck(done.node().name() + " did not release (" + done.error() + "); not claiming elsewhere");
+          }
+          if (!done.released()) {
+            // Gone quiet (stopping, crashed): the promised epoch ends its lease; claim once that has run out.
+            context.getLog().warn("group {}: {} did not answer the release ({}); its lease is fenced by epoch {}",
+                group.name(), done.node().name(), done.error(), epoch);
+          }
           waiting.remove(done.node());
-          return waiting.isEmpty() ? claim(target) : Behaviors.same();
+          if (!waiting.isEmpty()) return Behaviors.same();
+          long left = done.released() ? 0 : fenceNanos - (System.nanoTime() - promisedAt);
+          return left > 0 ? leaseWait(Duration.ofNanos(left), () -> claim(target)) : claim(target);
+        })
+        .onMessage(ClusterChanged.class, c -> {
+          // A node that left the cluster will never answer: do not wait out the release timeout.
+          for (NodeIdentity node : waiting) {
+            if (member(node.address()).isEmpty()) context.getSelf().tell(new ReleaseDone(node, false, false, "it left the cluster"));
+          }
+          return Behaviors.same();
         })
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
@@ -356,16 +425,18 @@ public final class VipOwner {
 
   /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */
   private Behavior<Command> holding() {
+    board.tell(new PlacementBoard.Placed(group.name(), holder, group.placement(), context.getSelf()));
     timers.startTimerWithFixedDelay(VerifyHolder.INSTANCE, settings.holderCheckInterval());
     timers.startTimerWithFixedDelay(WatchLease.INSTANCE, settings.lease().renewInterval());
     return Behaviors.receive(Command.class)
         .onMessage(InterfacesChanged.class, l -> { listed(l); shareEpoch(); return recheck(); })
         .onMessage(ClusterChanged.class, c -> { shareEpoch(); return recheck(); })
         .onMessage(Recheck.class, r -> recheck())
-        .onMessage(VerifyHolder.class, v -> verifyHolder())
+        .onMessage(VerifyHolder.class, v -> preempting() ? survey() : verifyHolder())
         .onMessage(HolderAnswer.class, this::onHolderAnswer)
         .onMessage(WatchLease.class, w -> watchLease())
         .onMessage(RenewalAnswer.class, this::onRenewalAnswer)
+        .onMessage(MoveTo.class, this::onMoveTo)
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())
         .build();
@@ -390,7 +461,8 @@ public final class VipOwner {
     if (local == null) return Behaviors.stopped();
     context.ask(InterfaceActor.ReleaseResult.class, local, settings.releaseTimeout(),
         replyTo -> new InterfaceActor.Release(group.name(), "hand-over", replyTo),
-        (result, failure) -> new ReleaseDone(self(), result != null && result.released(), result != null ? result.error() : String.valueOf(failure)));
+        (result, failure) -> new ReleaseDone(self(), result != null && result.released(), result != null,
+            result != null ? result.error() : String.valueOf(failure)));
     return Behaviors.receive(Command.class)
         .onMessage(ReleaseDone.class, done -> {
           if (!done.released()) context.getLog().error("group {}: release at hand-over failed: {}", group.name(), done.error());
@@ -404,8 +476,8 @@ public final class VipOwner {
     context.ask(InterfaceActor.ReleaseResult.class, byNode.get(node.address()), settings.releaseTimeout(),
         replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo),
         (result, failure) -> result != null
-            ? new ReleaseDone(node, result.released(), result.error())
-            : new ReleaseDone(node, false, "no answer: " + failure.getMessage()));
+            ? new ReleaseDone(node, result.released(), true, result.error())
+            : new ReleaseDone(node, false, false, "no answer: " + failure.getMessage()));
   }
 
   /** Places the group again when it has no holder, the holder left, or it can no longer be reached. */
@@ -420,6 +492,20 @@ public final class VipOwner {
       return suspect("unreachable (failure detector)", 0);
     }
     return Behaviors.same();
+  }
+
+  /** A preferring group that would take a better node back looks at every node, not just its holder. */
+  private boolean preempting() {
+    return group.placement().preempt() && !group.placement().balanced() && holder != null
+        && group.placement().rank(holder.name(), Set.of()) > 0;
+  }
+
+  private Behavior<Command> onMoveTo(MoveTo move) {
+    if (holder == null || holder.address().equals(move.address())) return Behaviors.same();
+    context.getLog().info("group {}: moving from {} ({})", group.name(), holder.name(), move.reason());
+    timeline = new TakeoverTimeline("move", holder.name(), 0);
+    requested = move.address();
+    return survey();
   }
 
   /** Asks this node's ledger when the holder last renewed here (a holder elsewhere renews with every node). */

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * How a claim is announced: {@code count} rounds, {@code interval} apart, of every form; the same
  * burst again after {@code secondBurstDelay}; one round every {@code refreshInterval} while held.
- * A zero delay or interval turns that part off.
+ * A zero delay or interval turns that part off. Frames are paced to {@code maxFramesPerSecond} after
+ * a burst of {@code maxBurst}.
  */
 public record AnnounceSettings(int count, Duration interval, List<GratuitousArp.Form> forms, Duration secondBurstDelay,
-    Duration refreshInterval) {}
+    Duration refreshInterval, int maxFramesPerSecond, int maxBurst) {}

@@ -2,6 +2,8 @@ package io.vipkeeper.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.vipkeeper.model.PlacementPolicy;
 import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.model.VirtualMac;
@@ -31,7 +33,9 @@ public record VipKeeperSettings(
     Duration holderCheckInterval,
     NotifySettings hooks,
     CheckSettings check,
-    LeaseSettings lease) {
+    LeaseSettings lease,
+    double nodeWeight,
+    Duration rebalanceInterval) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -61,7 +65,9 @@ public record VipKeeperSettings(
                 read.positive("vipkeeper.health.check.timeout", () -> c.getDuration("health.check.timeout")),
                 orOne(read.value("vipkeeper.health.check.fall", () -> atLeast(c.getInt("health.check.fall"), 1))),
                 orOne(read.value("vipkeeper.health.check.rise", () -> atLeast(c.getInt("health.check.rise"), 1)))),
-            LeaseSettings.read(c, problems));
+            LeaseSettings.read(c, problems),
+            orOne(read.value("vipkeeper.node-weight", () -> positiveWeight(c.getDouble("node-weight")))),
+            read.positive("vipkeeper.placement.rebalance-interval", () -> c.getDuration("placement.rebalance-interval")));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
   }
@@ -81,13 +87,20 @@ public record VipKeeperSettings(
         for (String cidr : group.getStringList("addresses")) {
           addresses.add(VipAddress.parse(cidr));
         }
-        result.add(new VipGroup(name, addresses, virtualMac(group)));
+        result.add(new VipGroup(name, addresses, virtualMac(group), placement(group)));
       } catch (IllegalArgumentException | ConfigException e) {
         problems.add(path + ": " + e.getMessage());
       }
     }
     checkUnique(result, problems);
     return result;
+  }
+
+  /** The group's placement block; absent = balanced. */
+  private static PlacementPolicy placement(Config group) {
+    if (!group.hasPath("placement")) return PlacementPolicy.BALANCED;
+    Config p = group.getConfig("placement").withFallback(ConfigFactory.parseString("prefer = [], preempt = off, preempt-delay = 0s"));
+    return new PlacementPolicy(p.getStringList("prefer"), p.getBoolean("preempt"), p.getDuration("preempt-delay").toMillis());
   }
 
   /** "" for garp mode; the group's MAC for vmac mode. */
@@ -119,9 +132,11 @@ public record VipKeeperSettings(
     List<GratuitousArp.Form> forms = read.value("vipkeeper.announce.forms", () -> forms(c.getStringList("forms")));
     Duration second = read.value("vipkeeper.announce.second-burst-delay", () -> notNegative(c.getDuration("second-burst-delay")));
     Duration refresh = read.value("vipkeeper.announce.refresh-interval", () -> notNegative(c.getDuration("refresh-interval")));
+    Integer rate = read.value("vipkeeper.announce.max-frames-per-second", () -> atLeast(c.getInt("max-frames-per-second"), 1));
+    Integer burst = read.value("vipkeeper.announce.max-burst", () -> atLeast(c.getInt("max-burst"), 1));
     // A null part has already been reported; the settings are not built then.
-    return count == null || interval == null || forms == null || second == null || refresh == null
-        ? null : new AnnounceSettings(count, interval, forms, second, refresh);
+    return count == null || interval == null || forms == null || second == null || refresh == null || rate == null || burst == null
+        ? null : new AnnounceSettings(count, interval, forms, second, refresh, rate, burst);
   }
 
   private static List<GratuitousArp.Form> forms(List<String> names) {
@@ -144,6 +159,15 @@ public record VipKeeperSettings(
 
   /** A count already reported as wrong; 1 keeps the record buildable until the error is thrown. */
   private static int orOne(Integer value) {
+    return value == null ? 1 : value;
+  }
+
+  private static double positiveWeight(double weight) {
+    if (!(weight > 0)) throw new IllegalArgumentException("must be greater than 0, was " + weight);
+    return weight;
+  }
+
+  private static double orOne(Double value) {
     return value == null ? 1 : value;
   }
 

@@ -5,13 +5,17 @@ import java.util.List;
 /**
  * Addresses that always move together; one Cluster Singleton decides where a group lives. In vmac
  * mode the group also moves its own MAC ({@code mac}); in garp mode {@code mac} is empty and the
- * holder answers with its interface's MAC.
+ * holder answers with its interface's MAC. {@code placement} says which nodes it prefers.
  */
-public record VipGroup(String name, List<VipAddress> addresses, String mac) {
+public record VipGroup(String name, List<VipAddress> addresses, String mac, PlacementPolicy placement) {
 
-  /** A gratuitous-ARP-mode group. */
+  /** A gratuitous-ARP-mode group, placed balanced. */
   public VipGroup(String name, List<VipAddress> addresses) {
     this(name, addresses, "");
+  }
+
+  public VipGroup(String name, List<VipAddress> addresses, String mac) {
+    this(name, addresses, mac, PlacementPolicy.BALANCED);
   }
 
   public boolean virtualMac() {
@@ -28,5 +32,6 @@ public record VipGroup(String name, List<VipAddress> addresses, String mac) {
     }
     addresses = List.copyOf(addresses);
     mac = mac == null ? "" : mac;
+    placement = placement == null ? PlacementPolicy.BALANCED : placement;
   }
 }

@@ -26,9 +26,11 @@ public final class PcapAnnouncer implements Announcer {
   private final String mac;
   private final List<GratuitousArp.Form> forms;
   private final AtomicLong sent = new AtomicLong();
+  private final FramePacer pacer;
   private PcapHandle handle;
 
-  private PcapAnnouncer(String iface, String mac, List<GratuitousArp.Form> forms, PcapHandle handle) {
+  private PcapAnnouncer(String iface, String mac, List<GratuitousArp.Form> forms, PcapHandle handle, FramePacer pacer) {
+    this.pacer = pacer;
     this.iface = iface;
     this.mac = mac;
     this.forms = List.copyOf(forms);
@@ -40,6 +42,11 @@ public final class PcapAnnouncer implements Announcer {
    * that is down is opened later, on the first announcement after it comes up.
    */
   public static PcapAnnouncer open(String iface, String mac, List<GratuitousArp.Form> forms) {
+    return open(iface, mac, forms, new FramePacer(Integer.MAX_VALUE / 2, Integer.MAX_VALUE / 2, System::nanoTime));
+  }
+
+  /** As {@link #open(String, String, List)}, with frames paced by {@code pacer}. */
+  public static PcapAnnouncer open(String iface, String mac, List<GratuitousArp.Form> forms, FramePacer pacer) {
     PcapHandle handle = null;
     try {
       handle = openHandle(iface);
@@ -50,7 +57,7 @@ public final class PcapAnnouncer implements Announcer {
     // Build one frame of each kind now: the first build loads pcap4j's packet classes (~15 ms).
     GratuitousArp.frame(GratuitousArp.Form.REQUEST, mac, (Inet4Address) new VipAddress("198.18.0.1", 32).inet());
     NeighborAdvertisement.frame(mac, (Inet6Address) new VipAddress("2001:db8::1", 128).inet());
-    return new PcapAnnouncer(iface, mac, forms, handle);
+    return new PcapAnnouncer(iface, mac, forms, handle, pacer);
   }
 
   @Override
@@ -79,6 +86,8 @@ public final class PcapAnnouncer implements Announcer {
 
   private synchronized void send(byte[] frame, VipAddress address) {
     if (handle == null) handle = openHandle(iface);
+    long wait = pacer.take();
+    if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
     try {
       handle.sendPacket(frame);
       sent.incrementAndGet();

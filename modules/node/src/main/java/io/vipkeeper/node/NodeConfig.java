@@ -100,7 +100,10 @@ public final class NodeConfig {
     return config;
   }
 
-  /** The environment's one group: VIPKEEPER_VIPS, with VIPKEEPER_MODE / _VRID / _VMAC for vmac mode. */
+  /**
+   * The environment's one group: VIPKEEPER_VIPS, with VIPKEEPER_MODE / _VRID / _VMAC for vmac mode
+   * and VIPKEEPER_PREFER (node names, best first) / _PREEMPT (off, on, or a delay such as 10s).
+   */
   private static Map<String, Object> envGroup(String vips, Map<String, String> env, List<String> problems) {
     Map<String, Object> group = new HashMap<>(Map.of("addresses", List.of(vips.split("\\s*,\\s*"))));
     text(env, "VIPKEEPER_MODE").ifPresent(m -> group.put("mode", m));
@@ -112,6 +115,19 @@ public final class NodeConfig {
         problems.add("VIPKEEPER_VRID: '" + r + "' is not a number 1..255");
       }
     });
+    Map<String, Object> placement = new HashMap<>();
+    text(env, "VIPKEEPER_PREFER").ifPresent(p -> placement.put("prefer", List.of(p.split("\\s*,\\s*"))));
+    text(env, "VIPKEEPER_PREEMPT").ifPresent(p -> {
+      switch (p) {
+        case "off" -> placement.put("preempt", false);
+        case "on" -> placement.put("preempt", true);
+        default -> {
+          placement.put("preempt", true);
+          placement.put("preempt-delay", p);
+        }
+      }
+    });
+    if (!placement.isEmpty()) group.put("placement", placement);
     return group;
   }
 

@@ -65,6 +65,17 @@ class NodeConfigTest {
   }
 
   @Test
+  void environmentSetsTheGroupsPlacementAndTheTimingProfile() {
+    Map<String, String> env = new java.util.HashMap<>(LAB_ENV);
+    env.putAll(Map.of("VIPKEEPER_PREFER", "n3, n2", "VIPKEEPER_PREEMPT", "10s", "VIPKEEPER_TIMING", "fast"));
+    VipKeeperSettings settings = VipKeeperSettings.create(NodeConfig.load(Optional.empty(), env));
+    assertEquals(new io.vipkeeper.model.PlacementPolicy(java.util.List.of("n3", "n2"), true, 10_000), settings.groups().get(0).placement());
+    assertEquals("fast", settings.lease().profile());
+    env.put("VIPKEEPER_PREEMPT", "off");
+    assertFalse(VipKeeperSettings.create(NodeConfig.load(Optional.empty(), env)).groups().get(0).placement().preempt());
+  }
+
+  @Test
   void malformedVariablesAreNamed() {
     SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(Optional.empty(),
         Map.of("VIPKEEPER_NODE_PORT", "70000", "VIPKEEPER_SEED_NODES", "198.18.0.11", "VIPKEEPER_HTTP", "8558")));

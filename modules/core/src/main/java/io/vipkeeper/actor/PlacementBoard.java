@@ -1,0 +1,121 @@
+package io.vipkeeper.actor;
+
+import io.vipkeeper.model.PlacementPolicy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * Where every group is placed, as the groups' deciders report it. All deciders (Cluster
+ * Singletons) run on the oldest node and use that node's board, so it sees every group. A decider
+ * makes its choice through the board, which applies {@link Placement} with the current load and
+ * books the target at once: groups placed at the same moment spread out instead of all picking
+ * the same empty node. Every rebalance-interval it asks one balanced group to move from the most
+ * to the least loaded node, one graceful move at a time, until no move would even things out.
+ */
+public final class PlacementBoard {
+
+  public sealed interface Command {}
+
+  /** Decide for {@code group} with the board's load filled in; the target is booked. */
+  public record Choose(String group, Placement.Situation situation, PlacementPolicy policy, Map<String, Double> weights,
+      ActorRef<VipOwner.Command> owner, ActorRef<Placement.Decision> replyTo) implements Command {}
+
+  /** Where {@code group} is now; {@code node} null when nowhere. */
+  public record Placed(String group, NodeIdentity node, PlacementPolicy policy, ActorRef<VipOwner.Command> owner) implements Command {}
+
+  private enum Rebalance implements Command { INSTANCE }
+
+  private record Entry(NodeIdentity node, PlacementPolicy policy, ActorRef<VipOwner.Command> owner, long movingSince) {}
+
+  public static Behavior<Command> create(Duration rebalanceInterval) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Rebalance.INSTANCE, rebalanceInterval);
+      return new PlacementBoard(context, rebalanceInterval).behavior();
+    }));
+  }
+
+  private final ActorContext<Command> context;
+  private final Duration interval;
+  private final Map<String, Entry> groups = new HashMap<>();
+  private final Map<String, Double> weights = new HashMap<>();
+
+  private PlacementBoard(ActorContext<Command> context, Duration interval) {
+    this.context = context;
+    this.interval = interval;
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Choose.class, this::onChoose)
+        .onMessage(Placed.class, p -> {
+          groups.put(p.group(), new Entry(p.node(), p.policy(), p.owner(), 0));
+          return Behaviors.same();
+        })
+        .onMessage(Rebalance.class, r -> rebalance())
+        .build();
+  }
+
+  private Behavior<Command> onChoose(Choose choose) {
+    weights.putAll(choose.weights());
+    Map<NodeIdentity, Double> load = new HashMap<>();
+    for (NodeIdentity node : choose.situation().candidates()) load.put(node, count(node.address(), choose.group()) / weight(node.address()));
+    Placement.Decision decision = Placement.decide(choose.situation().withLoad(load), choose.policy());
+    Entry before = groups.get(choose.group());
+    long moving = before == null ? 0 : before.movingSince();
+    if (decision instanceof Placement.Keep keep) groups.put(choose.group(), new Entry(keep.holder(), choose.policy(), choose.owner(), 0));
+    if (decision instanceof Placement.Move move) groups.put(choose.group(), new Entry(move.target(), choose.policy(), choose.owner(), moving));
+    choose.replyTo().tell(decision);
+    return Behaviors.same();
+  }
+
+  /** One balanced group from the most to the least loaded Up member, if that evens things out. */
+  private Behavior<Command> rebalance() {
+    long now = System.nanoTime();
+    boolean moving = groups.values().stream().anyMatch(e -> e.movingSince() != 0 && now - e.movingSince() < interval.toNanos() * 5);
+    if (moving) return Behaviors.same();
+    Map<String, String> placed = new HashMap<>();
+    java.util.Set<String> balanced = new java.util.HashSet<>();
+    groups.forEach((group, e) -> {
+      if (e.node() != null) placed.put(group, e.node().address());
+      if (e.policy().balanced()) balanced.add(group);
+    });
+    Optional<Placement.Step> step = Placement.rebalance(upMembers(), placed, balanced, weights);
+    if (step.isEmpty()) return Behaviors.same();
+    Entry entry = groups.get(step.get().group());
+    context.getLog().info("REBALANCE group={} from {} to {}", step.get().group(), entry.node().name(), step.get().to());
+    groups.put(step.get().group(), new Entry(entry.node(), entry.policy(), entry.owner(), now));
+    entry.owner().tell(new VipOwner.MoveTo(step.get().to(), "rebalance"));
+    return Behaviors.same();
+  }
+
+  /** Groups placed on {@code address}, not counting {@code except}. */
+  private double count(String address, String except) {
+    return groups.entrySet().stream()
+        .filter(e -> !e.getKey().equals(except) && e.getValue().node() != null && e.getValue().node().address().equals(address))
+        .count();
+  }
+
+  private double weight(String address) {
+    return weights.getOrDefault(address, 1.0);
+  }
+
+  private List<String> upMembers() {
+    Cluster cluster = Cluster.get(context.getSystem());
+    List<String> unreachable = cluster.state().getUnreachable().stream().map(m -> m.address().toString()).toList();
+    return java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+        .filter(m -> m.status() == MemberStatus.up())
+        .map(Member::address).map(Object::toString)
+        .filter(a -> !unreachable.contains(a))
+        .toList();
+  }
+}
