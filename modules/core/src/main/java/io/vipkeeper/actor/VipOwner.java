@@ -307,8 +307,9 @@ public final class VipOwner {
             timeline.promised();
             promisedAt = System.nanoTime();
             fenceNanos = LeaseGrants.takeoverWaitNanos(backedFor, settings.lease().driftMargin().toNanos());
-            Behavior<Command> next = releaseThenClaim(move.releaseFrom(), move.target());
-            return move.fenced() && fenceNanos > 0 ? leaseWait(Duration.ofNanos(fenceNanos), () -> next) : next;
+            // Built only when it is due: building it already sends the release and claim orders.
+            java.util.function.Supplier<Behavior<Command>> next = () -> releaseThenClaim(move.releaseFrom(), move.target());
+            return move.fenced() && fenceNanos > 0 ? leaseWait(Duration.ofNanos(fenceNanos), next) : next.get();
           }
           boolean outbid = highest[0] >= proposed && !promisedBy.containsAll(asked);
           if (outbid && attempt < 3) return promise(highest[0] + 1, move, attempt + 1);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * keepalived (Debian's package) on the lab's nodes: one VRRP instance, the same VIP, all nodes
@@ -19,12 +20,31 @@ public final class KeepalivedNodes implements Nodes {
   private final Path dir;
   private final String advert;
   private final Process[] processes;
+  private final IntFunction<String> instances;
 
   public KeepalivedNodes(Lab lab, int count, Path dir, String advertSeconds) {
+    this(lab, count, dir, advertSeconds, null);
+  }
+
+  /** With {@code instances} giving node i's vrrp_instance blocks (null: the one lab VIP instance). */
+  public KeepalivedNodes(Lab lab, int count, Path dir, String advertSeconds, IntFunction<String> instances) {
     this.lab = lab;
     this.dir = dir;
     this.advert = advertSeconds;
     this.processes = new Process[count + 1];
+    this.instances = instances != null ? instances : i -> """
+        vrrp_instance VIP {
+          state BACKUP
+          interface eth0
+          version 3
+          virtual_router_id 50
+          priority %d
+          advert_int %s
+          virtual_ipaddress {
+            %s/24 dev eth0
+          }
+        }
+        """.formatted(100 + i, advertSeconds, LabAddresses.VIP);
   }
 
   @Override
@@ -42,18 +62,7 @@ public final class KeepalivedNodes implements Nodes {
           enable_script_security
           vrrp_garp_master_repeat 5
         }
-        vrrp_instance VIP {
-          state BACKUP
-          interface eth0
-          version 3
-          virtual_router_id 50
-          priority %d
-          advert_int %s
-          virtual_ipaddress {
-            %s/24 dev eth0
-          }
-        }
-        """.formatted(i, 100 + i, advert, LabAddresses.VIP));
+        %s""".formatted(i, instances.apply(i)));
     String tag = "n" + i + "-" + advert;
     processes[i] = new ProcessBuilder("ip", "netns", "exec", lab.ns("n" + i), "keepalived", "--dont-fork", "--log-console",
         "--vrrp", "--use-file", conf.toString(), "--pid", dir.resolve(tag + ".pid").toString(),
