@@ -89,6 +89,7 @@ public final class VipKeeper {
     shutdown.addTask(CoordinatedShutdown.PhaseActorSystemTerminate(), "vipkeeper-close-drivers",
         () -> {
           drivers.announcer().close();
+          drivers.sensor().close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
   }

@@ -51,6 +51,12 @@ public final class InterfaceActor {
   /** Tell {@code subscriber} of every claim and release on this node, starting with what is held now. */
   public record WatchOwnership(ActorRef<OwnershipChanged> subscriber) implements Command {}
 
+  /** The address conflicts this node saw (see {@link ConflictWatch}). */
+  public record QueryConflicts(ActorRef<ConflictWatch.Conflicts> replyTo) implements Command, CborSerializable {}
+
+  /** Another host answered for a group's address: announce it again. */
+  private record Reannounce(String group) implements Command {}
+
   /** Release everything and refuse further claims: the node is leaving or stopping. */
   public record Retire(String reason, ActorRef<Done> replyTo) implements Command {}
 
@@ -105,6 +111,7 @@ public final class InterfaceActor {
   private final List<ActorRef<OwnershipChanged>> subscribers = new java.util.ArrayList<>();
   private ActorRef<EpochLedger.Command> ledger;
   private ActorRef<HolderLeases.Command> leases;
+  private ActorRef<ConflictWatch.Command> conflicts;
   /** Claims waiting for their first lease grant, with when they arrived. */
   private final Map<String, Pending> pending = new HashMap<>();
   private final Quorum quorum;
@@ -158,6 +165,7 @@ public final class InterfaceActor {
     ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
     leases = context.spawn(HolderLeases.create(settings.lease(), quorum, context.messageAdapter(HolderLeases.Notice.class, FromLeases::new)),
         "leases", DispatcherSelector.defaultDispatcher());
+    watchConflicts();
     context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
     if (!settings.linkCheckInterval().isZero()) timers.startTimerWithFixedDelay(LinkCheck.INSTANCE, settings.linkCheckInterval());
     if (!settings.check().command().isBlank()) {
@@ -167,8 +175,25 @@ public final class InterfaceActor {
     return stash.unstashAll(active());
   }
 
+  private void watchConflicts() {
+    if (!settings.conflict().detect()) return;
+    String mac;
+    try {
+      mac = nic.drivers().driver().link(settings.interfaceName()).mac();
+    } catch (DriverException e) {
+      mac = "";
+    }
+    ActorRef<ConflictWatch.Command> watch = context.spawn(ConflictWatch.create(settings.groups(), mac,
+        settings.conflict().reannounceInterval(), context.messageAdapter(String.class, Reannounce::new)), "conflicts",
+        DispatcherSelector.defaultDispatcher());
+    conflicts = watch;
+    nic.drivers().sensor().start(sighting -> watch.tell(new ConflictWatch.Seen(sighting)));
+  }
+
   private Behavior<Command> active() {
     return Behaviors.receive(Command.class)
+        .onMessage(Reannounce.class, r -> onAnnounceRound(new AnnounceRound(r.group(), 0, 2)))
+        .onMessage(QueryConflicts.class, this::onQueryConflicts)
         .onMessage(Claim.class, this::onClaim)
         .onMessage(Release.class, this::onRelease)
         .onMessage(WatchOwnership.class, this::onSubscribe)
@@ -201,6 +226,7 @@ public final class InterfaceActor {
         .onMessage(Claim.class, c -> refuse(c, why))
         .onMessage(Release.class, this::onRelease)
         .onMessage(WatchOwnership.class, this::onSubscribe)
+        .onMessage(QueryConflicts.class, this::onQueryConflicts)
         .onMessage(QueryHoldings.class, q -> onQuery(q, false))
         .onMessage(Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
         .onMessage(FromLeases.class, f -> { if (f.notice() instanceof HolderLeases.LeaseHeld h) leases.tell(new HolderLeases.Drop(h.group())); return Behaviors.same(); })
@@ -276,13 +302,24 @@ public final class InterfaceActor {
     if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new AnnounceRound(name, REFRESH_ROUND, 0), refresh);
     ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
     notify("claim", claim.group(), claim.epoch(), "ordered by the group's decider");
-    subscribers.forEach(s -> s.tell(new OwnershipChanged(name, true, claim.epoch(), "claimed")));
+    tellOwnership(new OwnershipChanged(name, true, claim.epoch(), "claimed"));
     claim.replyTo().tell(new ClaimResult(name, claim.epoch(), node, true, ""));
     return Behaviors.same();
   }
 
   private static String millis(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+  }
+
+  private void tellOwnership(OwnershipChanged change) {
+    subscribers.forEach(s -> s.tell(change));
+    if (conflicts != null) conflicts.tell(new ConflictWatch.Owned(change));
+  }
+
+  private Behavior<Command> onQueryConflicts(QueryConflicts query) {
+    if (conflicts != null) conflicts.tell(new ConflictWatch.GetConflicts(query.replyTo()));
+    else query.replyTo().tell(new ConflictWatch.Conflicts(0, List.of()));
+    return Behaviors.same();
   }
 
   private Behavior<Command> refuse(Claim claim, String why) {
@@ -422,7 +459,7 @@ public final class InterfaceActor {
     leases.tell(new HolderLeases.Drop(name));
     if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
     notify("release", holding.group(), holding.epoch(), reason);
-    subscribers.forEach(s -> s.tell(new OwnershipChanged(name, false, holding.epoch(), reason)));
+    tellOwnership(new OwnershipChanged(name, false, holding.epoch(), reason));
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
         holding.group().addresses(), settings.interfaceName(), reason);
     return "";

@@ -338,7 +338,15 @@ public final class VipOwner {
   private Behavior<Command> releaseThenClaim(List<NodeIdentity> releaseFrom, NodeIdentity target) {
     if (releaseFrom.isEmpty()) return claim(target);
     Set<NodeIdentity> waiting = new HashSet<>(releaseFrom);
-    for (NodeIdentity node : releaseFrom) askRelease(node, "moving to " + target.name());
+    for (NodeIdentity node : releaseFrom) {
+      Optional<Member> m = member(node.address());
+      if (m.isPresent() && m.get().status() != MemberStatus.exiting() && m.get().status() != MemberStatus.down()) {
+        askRelease(node, "moving to " + target.name());
+      } else {
+        // Exiting, downed or gone: it releases on its own and may never answer; the lease fence covers it.
+        context.getSelf().tell(new ReleaseDone(node, false, false, "it is leaving the cluster"));
+      }
+    }
     return Behaviors.receive(Command.class)
         .onMessage(ReleaseDone.class, done -> {
           if (!done.released() && done.answered()) {
@@ -355,9 +363,13 @@ public final class VipOwner {
           return left > 0 ? leaseWait(Duration.ofNanos(left), () -> claim(target)) : claim(target);
         })
         .onMessage(ClusterChanged.class, c -> {
-          // A node that left the cluster will never answer: do not wait out the release timeout.
+          // A node that is exiting or gone may never answer: do not wait out the release timeout.
+          // (The event itself, not the state view, which lags it.)
+          String gone = c.event() instanceof ClusterEvent.MemberExited e ? e.member().address().toString()
+              : c.event() instanceof ClusterEvent.MemberRemoved e ? e.member().address().toString()
+              : c.event() instanceof ClusterEvent.MemberDowned e ? e.member().address().toString() : "";
           for (NodeIdentity node : waiting) {
-            if (member(node.address()).isEmpty()) context.getSelf().tell(new ReleaseDone(node, false, false, "it left the cluster"));
+            if (node.address().equals(gone)) context.getSelf().tell(new ReleaseDone(node, false, false, "it is leaving the cluster"));
           }
           return Behaviors.same();
         })

@@ -35,7 +35,8 @@ public record VipKeeperSettings(
     CheckSettings check,
     LeaseSettings lease,
     double nodeWeight,
-    Duration rebalanceInterval) {
+    Duration rebalanceInterval,
+    ConflictSettings conflict) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -67,7 +68,9 @@ public record VipKeeperSettings(
                 orOne(read.value("vipkeeper.health.check.rise", () -> atLeast(c.getInt("health.check.rise"), 1)))),
             LeaseSettings.read(c, problems),
             orOne(read.value("vipkeeper.node-weight", () -> positiveWeight(c.getDouble("node-weight")))),
-            read.positive("vipkeeper.placement.rebalance-interval", () -> c.getDuration("placement.rebalance-interval")));
+            read.positive("vipkeeper.placement.rebalance-interval", () -> c.getDuration("placement.rebalance-interval")),
+            new ConflictSettings(c.getBoolean("conflict.detect"),
+                read.positive("vipkeeper.conflict.reannounce-interval", () -> c.getDuration("conflict.reannounce-interval"))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
   }

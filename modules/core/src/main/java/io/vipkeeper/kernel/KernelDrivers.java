@@ -4,7 +4,9 @@ import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.driver.LinkInfo;
+import io.vipkeeper.driver.AddressSensor;
 import io.vipkeeper.pcap.FramePacer;
+import io.vipkeeper.pcap.PcapAddressSensor;
 import io.vipkeeper.pcap.PcapAnnouncer;
 import java.util.List;
 
@@ -22,6 +24,7 @@ public final class KernelDrivers {
     IpRouteDriver driver = new IpRouteDriver(settings.ipCommand());
     LinkInfo link = driver.link(settings.interfaceName());
     return new Drivers(driver, PcapAnnouncer.open(link.name(), link.mac(), settings.announce().forms(),
-        new FramePacer(settings.announce().maxFramesPerSecond(), settings.announce().maxBurst(), System::nanoTime)));
+        new FramePacer(settings.announce().maxFramesPerSecond(), settings.announce().maxBurst(), System::nanoTime)),
+        settings.conflict().detect() ? new PcapAddressSensor(link.name()) : AddressSensor.NONE);
   }
 }

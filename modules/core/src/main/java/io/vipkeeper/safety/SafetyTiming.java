@@ -15,7 +15,10 @@ import java.util.List;
  *
  * <pre>release-after + release-margin + acceptable-heartbeat-pause &lt; stable-after + down-removal-margin</pre>
  *
- * Checked once at start, with the Pekko settings that would otherwise fail later or silently.
+ * Checked once at start, with the Pekko settings that would otherwise fail later or silently, and
+ * the lease profile's margin: the decider waits drift-margin past the furthest grant, and in that
+ * time the old holder's expiry timer must fire (timers run on the scheduler's tick) and its
+ * addresses must go (an ip call, 5-20 ms measured), so it must be at least two ticks plus 20 ms.
  */
 public final class SafetyTiming {
 
@@ -41,7 +44,22 @@ public final class SafetyTiming {
             removal.toMillis(), claim.toMillis()));
       }
     }
+    checkLeaseMargin(config, problems);
     if (!problems.isEmpty()) throw new SettingsException(problems);
+  }
+
+  private static void checkLeaseMargin(Config config, List<String> problems) {
+    String profile = config.getString("vipkeeper.timing-profile");
+    String path = "vipkeeper.timing-profiles.\"" + profile + "\".drift-margin";
+    if (!config.hasPath(path)) return; // an unknown profile is reported with the settings
+    Duration margin = config.getDuration(path);
+    Duration tick = config.getDuration("pekko.scheduler.tick-duration");
+    Duration least = tick.multipliedBy(2).plusMillis(20);
+    if (margin.compareTo(least) < 0) {
+      problems.add(String.format("vipkeeper.timing-profiles.%s.drift-margin: %d ms is too small; it must cover two scheduler ticks"
+          + " (pekko.scheduler.tick-duration = %d ms) and a release (20 ms): at least %d ms", profile, margin.toMillis(),
+          tick.toMillis(), least.toMillis()));
+    }
   }
 
   /** Pekko reads a zero ("off") down-removal-margin as stable-after. */

@@ -32,7 +32,7 @@ class InterfaceActorTest {
   private static final ActorTestKit kit = ActorTestKit.create("iface", TestConfigs.clusterNode(""));
   private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
   private static final VipGroup WEB = new VipGroup("web", List.of(VIP));
-  private static final VipGroup DB = new VipGroup("db", List.of(VipAddress.parse("198.18.0.60/24")));
+  private static final VipGroup DB = new VipGroup("fenced", List.of(VipAddress.parse("198.18.0.60/24")));
   private static final VipKeeperSettings SETTINGS = VipKeeperSettings.create(ConfigFactory.parseString(
       "vipkeeper.announce { count = 3, interval = 20ms, forms = [request] }").withFallback(kit.system().settings().config()));
   private static final Quorum MAJORITY = new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0);
@@ -262,7 +262,7 @@ class InterfaceActorTest {
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
     assertTrue(claim(iface, DB, 3).claimed());
     TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
-    ledgerOf(iface).tell(new EpochLedger.Promise("db", 4, promised.getRef()));
+    ledgerOf(iface).tell(new EpochLedger.Promise("fenced", 4, promised.getRef()));
     assertTrue(promised.receiveMessage().promised());
     promised.awaitAssert(() -> { assertFalse(nic.has("198.18.0.60"), "a holder of epoch 3 releases once 4 is promised"); return null; });
     InterfaceActor.ClaimResult stale = claim(iface, DB, 3);

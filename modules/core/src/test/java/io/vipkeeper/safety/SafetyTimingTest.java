@@ -49,4 +49,12 @@ class SafetyTimingTest {
     assertTrue(e.getMessage().contains("leader-actions-interval: must be greater than 0"), e.getMessage());
     assertTrue(e.getMessage().contains("stable-after: must be greater than 0"), e.getMessage());
   }
+
+  @Test
+  void theLeaseMarginMustCoverTimerTicksAndARelease() {
+    SettingsException e = assertThrows(SettingsException.class,
+        () -> SafetyTiming.check(profile("vipkeeper.timing-profiles.default.drift-margin = 20ms")));
+    assertTrue(e.getMessage().contains("drift-margin: 20 ms is too small"), e.getMessage());
+    assertDoesNotThrow(() -> SafetyTiming.check(profile("vipkeeper.timing-profile = fast")));
+  }
 }

@@ -42,7 +42,12 @@ public final class FailoverLab implements AutoCloseable {
 
   /** Brings a lab up and starts its watches; {@code kind} makes the keepers for it. */
   public static FailoverLab up(String prefix, int count, Function<Lab, Nodes> kind) throws Exception {
-    Lab lab = Lab.up(prefix, count, 1);
+    return up(prefix, count, 1, kind);
+  }
+
+  /** With {@code clients} client namespaces; c1 runs the probe, the others are free for a scenario. */
+  public static FailoverLab up(String prefix, int count, int clients, Function<Lab, Nodes> kind) throws Exception {
+    Lab lab = Lab.up(prefix, count, clients);
     FailoverLab failover = null;
     try {
       failover = new FailoverLab(lab, count, kind.apply(lab));

@@ -2,6 +2,7 @@ package io.vipkeeper.node;
 
 import com.typesafe.config.Config;
 import io.vipkeeper.VipKeeper;
+import io.vipkeeper.actor.ConflictWatch;
 import io.vipkeeper.actor.InterfaceActor;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -20,7 +21,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** GET /alive and GET /ready for supervisors and compose health checks (the full API comes later). */
+/**
+ * GET /alive and /ready for supervisors and compose health checks, /conflicts (JSON) and /metrics
+ * (Prometheus text) for address conflicts; the full management API comes later.
+ */
 final class HealthEndpoint {
 
   private static final Logger log = LoggerFactory.getLogger(HealthEndpoint.class);
@@ -32,7 +36,11 @@ final class HealthEndpoint {
     if (!http.getBoolean("enabled")) return;
     Route route = Directives.concat(
         Directives.path("alive", () -> Directives.get(() -> Directives.complete(json(StatusCodes.OK, "{\"alive\":true}")))),
-        Directives.path("ready", () -> Directives.get(() -> Directives.completeWithFuture(ready(system, keeper)))));
+        Directives.path("ready", () -> Directives.get(() -> Directives.completeWithFuture(ready(system, keeper)))),
+        Directives.path("conflicts", () -> Directives.get(() -> Directives.completeWithFuture(conflicts(system, keeper)
+            .thenApply(c -> json(StatusCodes.OK, toJson(c)))))),
+        Directives.path("metrics", () -> Directives.get(() -> Directives.completeWithFuture(conflicts(system, keeper)
+            .thenApply(HealthEndpoint::metrics)))));
     Http.get(system).newServerAt(http.getString("host"), http.getInt("port")).bind(route).whenComplete((binding, failure) -> {
       if (failure != null) {
         log.error("cannot serve http on {}:{} ({}); set VIPKEEPER_HTTP to a free host:port", http.getString("host"),
@@ -57,6 +65,30 @@ final class HealthEndpoint {
             : json(StatusCodes.SERVICE_UNAVAILABLE, "{\"ready\":false,\"reason\":\"interface unhealthy or no quorum\"}"))
         .exceptionally(e -> json(StatusCodes.SERVICE_UNAVAILABLE, "{\"ready\":false,\"reason\":\"no answer from the interface actor\"}"));
   }
+
+  private static CompletionStage<ConflictWatch.Conflicts> conflicts(ActorSystem<?> system, VipKeeper keeper) {
+    return AskPattern.<InterfaceActor.Command, ConflictWatch.Conflicts>ask(keeper.interfaceActor(),
+        InterfaceActor.QueryConflicts::new, Duration.ofSeconds(2), system.scheduler());
+  }
+
+  /** Prometheus text format (the management work adds ownership and takeover metrics here). */
+  private static HttpResponse metrics(ConflictWatch.Conflicts c) {
+    String body = "# HELP vipkeeper_address_conflicts_total Frames in which another MAC answered for a VIP.\n"
+        + "# TYPE vipkeeper_address_conflicts_total counter\n"
+        + "vipkeeper_address_conflicts_total " + c.total() + "\n";
+    return HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body));
+  }
+
+  private static String toJson(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private static HttpResponse json(StatusCode status, String body) {
     return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
