@@ -31,8 +31,9 @@ class BadInputTest {
   }
 
   private static final Map<String, String> GOOD = Map.of(
-      "VIPKEEPER_NODE_HOST", "198.18.0.11", "VIPKEEPER_SEED_NODES", "198.18.0.11:25520",
-      "VIPKEEPER_INTERFACE", "eth0", "VIPKEEPER_VIPS", "198.18.0.50/24");
+      "VIPKEEPER_NODE_HOST", "198.18.0.11", "VIPKEEPER_SEED_NODES", "198.18.0.11:25520", "VIPKEEPER_NODE_NAME", "n1",
+      "VIPKEEPER_INTERFACE", "eth0", "VIPKEEPER_VIPS", "198.18.0.50/24",
+      "VIPKEEPER_TLS_DIR", LabCerts.cluster().toAbsolutePath().toString());
 
   record Outcome(int exit, String output) {}
 
@@ -83,6 +84,9 @@ class BadInputTest {
     Map<String, String> env = new java.util.HashMap<>(GOOD);
     Path data = Path.of("/tmp/vipkeeper-nobody-" + ProcessHandle.current().pid()); // writable for uid 65534
     env.put("VIPKEEPER_DATA_DIR", data.toString());
+    // The certificates are root's (mode 600): plain TCP here, so the check under test is reached.
+    env.remove("VIPKEEPER_TLS_DIR");
+    env.put("VIPKEEPER_INSECURE", "on");
     Outcome o = run(env, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
         "--bounding-set=-all"), List.of("-Duser.home=/tmp"));
     assertEquals(3, o.exit(), o.output());

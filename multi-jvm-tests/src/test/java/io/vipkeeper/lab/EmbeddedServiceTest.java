@@ -31,6 +31,7 @@ class EmbeddedServiceTest {
               "VIPKEEPER_DATA_DIR", logs.resolve("n" + i + "-data").toAbsolutePath().toString(),
               // nothing is claimed before both have joined, so "one holder" means a cluster of two
               "VIPKEEPER_MIN_MEMBERS", "2"));
+          env.putAll(LabCerts.env(LabCerts.cluster()));
           services[i - 1].start(lab.ns("n" + i), env, List.of(), jar);
         }
         assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> holders(lab).size() == 1),

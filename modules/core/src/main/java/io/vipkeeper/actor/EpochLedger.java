@@ -50,6 +50,14 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** The groups granted, and for each refused one the newer epoch promised here. */
   public record Renewed(String node, List<String> granted, Map<String, Long> superseded) implements CborSerializable {}
 
+  /** The holder of {@code epoch} released {@code group}: its grants back nothing any more. */
+  public record Renounce(String group, long epoch) implements Command, CborSerializable {}
+
+  /** How long a lease granted here for {@code group} may still run (see {@link LeaseGrants#backedForNanos}). */
+  public record GetBacking(String group, ActorRef<Backing> replyTo) implements Command, CborSerializable {}
+
+  public record Backing(String node, long backedForNanos) implements CborSerializable {}
+
   /** A decider asks when this node last granted a renewal for {@code group}. */
   public record LastRenewal(String group, ActorRef<RenewalSeen> replyTo) implements Command, CborSerializable {}
 
@@ -136,6 +144,9 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
             ? new Claimed(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())
             : new Released(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())))
         .onCommand(Renew.class, this::onRenew)
+        .onCommand(Renounce.class, (state, r) -> Effect().none().thenRun(s -> grants.renounce(r.group(), r.epoch())))
+        .onCommand(GetBacking.class, (state, q) -> Effect().none().thenRun(s ->
+            q.replyTo().tell(new Backing(nodeName, grants.backedForNanos(q.group())))))
         .onCommand(LastRenewal.class, (state, q) -> Effect().none().thenRun(s ->
             q.replyTo().tell(new RenewalSeen(q.group(), grants.sinceLastGrantNanos(q.group())))))
         .onCommand(GetHistory.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new History(nodeName, s.recent()))))

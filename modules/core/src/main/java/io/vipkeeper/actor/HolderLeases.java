@@ -31,7 +31,7 @@ public final class HolderLeases {
   /** Renew a lease on {@code group} at {@code epoch} (a new one starts with a round at once). */
   public record Hold(String group, long epoch) implements Command {}
 
-  /** The group is no longer held here: stop renewing. */
+  /** The group's addresses are gone from this node (or never came): stop renewing and renounce the lease. */
   public record Drop(String group) implements Command {}
 
   private record Answer(long round, String node, EpochLedger.Renewed renewed) implements Command {}
@@ -96,7 +96,7 @@ public final class HolderLeases {
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
         .onMessage(Hold.class, this::onHold)
-        .onMessage(Drop.class, d -> { entries.remove(d.group()); return Behaviors.same(); })
+        .onMessage(Drop.class, this::onDrop)
         .onMessage(Round.class, r -> { renew(); return Behaviors.same(); })
         .onMessage(Answer.class, this::onAnswer)
         .onMessage(Expiry.class, e -> { expire(); return Behaviors.same(); })
@@ -127,6 +127,15 @@ public final class HolderLeases {
       Long listed = listedAt.get(v.address());
       return listed != null && (granters.contains(v.address()) || now - listed >= settings.duration().toNanos());
     }).toList();
+  }
+
+  /** Released: stop renewing, and tell every ledger, so a decider need not wait this lease out. */
+  private Behavior<Command> onDrop(Drop drop) {
+    Entry entry = entries.remove(drop.group());
+    if (entry != null && entry.held) {
+      for (ActorRef<EpochLedger.Command> ledger : ledgers) ledger.tell(new EpochLedger.Renounce(drop.group(), entry.epoch));
+    }
+    return Behaviors.same();
   }
 
   private Behavior<Command> onHold(Hold hold) {

@@ -64,6 +64,8 @@ public final class VipOwner {
 
   private record HolderAnswer(NodeIdentity node, InterfaceActor.Holdings holdings) implements Command {}
 
+  private record BackingDone(int round, String node, EpochLedger.Backing backing) implements Command {}
+
   /** Time to ask this node's ledger when the holder last renewed its lease here. */
   private enum WatchLease implements Command { INSTANCE }
 
@@ -338,6 +340,7 @@ public final class VipOwner {
   private Behavior<Command> releaseThenClaim(List<NodeIdentity> releaseFrom, NodeIdentity target) {
     if (releaseFrom.isEmpty()) return claim(target);
     Set<NodeIdentity> waiting = new HashSet<>(releaseFrom);
+    boolean[] quiet = {false};
     for (NodeIdentity node : releaseFrom) {
       Optional<Member> m = member(node.address());
       if (m.isPresent() && m.get().status() != MemberStatus.exiting() && m.get().status() != MemberStatus.down()) {
@@ -358,9 +361,9 @@ public final class VipOwner {
                 group.name(), done.node().name(), done.error(), epoch);
           }
           waiting.remove(done.node());
+          quiet[0] |= !done.released();
           if (!waiting.isEmpty()) return Behaviors.same();
-          long left = done.released() ? 0 : fenceNanos - (System.nanoTime() - promisedAt);
-          return left > 0 ? leaseWait(Duration.ofNanos(left), () -> claim(target)) : claim(target);
+          return quiet[0] ? awaitBacking(target) : claim(target);
         })
         .onMessage(ClusterChanged.class, c -> {
           // A node that is exiting or gone may never answer: do not wait out the release timeout.
@@ -372,6 +375,43 @@ public final class VipOwner {
             if (node.address().equals(gone)) context.getSelf().tell(new ReleaseDone(node, false, false, "it is leaving the cluster"));
           }
           return Behaviors.same();
+        })
+        .onMessage(HandOver.class, h -> handOver())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  /**
+   * A holder went quiet instead of confirming its release: claim once no lease the reachable
+   * ledgers granted can still run (a holder that released renounced its lease with them; one that
+   * did not is waited out). A ledger that does not answer keeps the wait computed at the promise.
+   */
+  private Behavior<Command> awaitBacking(NodeIdentity target) {
+    round++;
+    int thisRound = round;
+    pending.clear();
+    List<Long> backed = new ArrayList<>();
+    boolean[] unknown = {false};
+    for (ActorRef<EpochLedger.Command> ledger : ledgers) {
+      String node = addressOf(ledger).toString();
+      if (member(node).isEmpty() || suspects.contains(node) || !isReachable(node)) continue;
+      pending.add(node);
+      context.ask(EpochLedger.Backing.class, ledger, settings.promiseTimeout(), replyTo -> new EpochLedger.GetBacking(group.name(), replyTo),
+          (backing, failure) -> new BackingDone(thisRound, node, backing));
+    }
+    java.util.function.Supplier<Behavior<Command>> decide = () -> {
+      long wait = LeaseGrants.takeoverWaitNanos(backed, settings.lease().driftMargin().toNanos());
+      if (unknown[0] || pending.isEmpty() && backed.isEmpty()) wait = Math.max(wait, fenceNanos - (System.nanoTime() - promisedAt));
+      return wait > 0 ? leaseWait(Duration.ofNanos(wait), () -> claim(target)) : claim(target);
+    };
+    if (pending.isEmpty()) return decide.get();
+    return Behaviors.receive(Command.class)
+        .onMessage(BackingDone.class, done -> {
+          if (done.round() != thisRound) return Behaviors.same();
+          pending.remove(done.node());
+          if (done.backing() == null) unknown[0] = true;
+          else backed.add(done.backing().backedForNanos());
+          return pending.isEmpty() ? decide.get() : Behaviors.same();
         })
         .onMessage(HandOver.class, h -> handOver())
         .onAnyMessage(m -> Behaviors.same())

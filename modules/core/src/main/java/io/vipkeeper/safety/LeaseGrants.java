@@ -15,6 +15,7 @@ public final class LeaseGrants {
   private final LongSupplier clock;
   private final Map<String, Long> backedUntil = new HashMap<>();
   private final Map<String, Long> lastGrant = new HashMap<>();
+  private final Map<String, Long> grantedEpoch = new HashMap<>();
 
   public LeaseGrants(LongSupplier clock) {
     this.clock = clock;
@@ -26,7 +27,17 @@ public final class LeaseGrants {
     long now = clock.getAsLong();
     backedUntil.merge(group, now + durationNanos, (a, b) -> b - a > 0 ? b : a);
     lastGrant.put(group, now);
+    grantedEpoch.merge(group, epoch, Math::max);
     return true;
+  }
+
+  /**
+   * The holder of {@code epoch} released the group and says so: what was granted to it no longer
+   * backs anything. Ignored when a newer epoch has been granted here since.
+   */
+  public void renounce(String group, long epoch) {
+    if (grantedEpoch.getOrDefault(group, 0L) > epoch) return;
+    backedUntil.remove(group);
   }
 
   /** Reported when nothing was ever granted here for a group. */

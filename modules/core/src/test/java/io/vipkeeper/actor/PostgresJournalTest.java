@@ -62,6 +62,7 @@ class PostgresJournalTest {
             "jdbc:postgresql://127.0.0.1:" + port + "/postgres"))
         .withFallback(ConfigFactory.parseString("""
             pekko.coordinated-shutdown.exit-jvm = off
+            pekko.remote.artery.transport = tcp
             pekko.persistence.journal.plugin = "jdbc-journal"
             pekko.persistence.snapshot-store.plugin = "jdbc-snapshot-store"
             pekko-persistence-jdbc.shared-databases.vipkeeper {

@@ -109,6 +109,17 @@ class LeaseTest {
     assertEquals(120 * MS + MARGIN, LeaseGrants.takeoverWaitNanos(List.of(30 * MS, 120 * MS), MARGIN), "the furthest grant counts");
   }
 
+  @Test
+  void aHolderThatReleasedRenouncesItsLeaseButAStaleRenounceChangesNothing() {
+    LeaseGrants grants = new LeaseGrants(() -> now);
+    grants.renew("web", 3, 3, LEASE);
+    grants.renounce("web", 3);
+    assertEquals(LeaseGrants.NEVER, grants.backedForNanos("web"), "released: nothing to wait for");
+    grants.renew("web", 4, 4, LEASE);
+    grants.renounce("web", 3);
+    assertEquals(LEASE, grants.backedForNanos("web"), "the old holder's late renounce leaves the new lease alone");
+  }
+
   private static List<Quorum.Voter> voters(String... names) {
     List<Quorum.Voter> voters = new ArrayList<>();
     for (int i = 0; i < names.length; i++) voters.add(new Quorum.Voter(names[i], i + 1));

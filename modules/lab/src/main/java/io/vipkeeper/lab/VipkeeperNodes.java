@@ -63,6 +63,11 @@ public final class VipkeeperNodes implements Nodes {
 
   @Override
   public void start(int i) throws Exception {
+    start(i, Map.of());
+  }
+
+  /** Starts node {@code i} with {@code overrides} on top of its usual environment (e.g. another node's certificates). */
+  public void start(int i, Map<String, String> overrides) throws Exception {
     Map<String, String> env = new HashMap<>(Map.of(
         "VIPKEEPER_NODE_HOST", LabAddresses.nodeIp(i),
         "VIPKEEPER_NODE_NAME", "n" + i,
@@ -72,7 +77,10 @@ public final class VipkeeperNodes implements Nodes {
         "VIPKEEPER_VIPS", LabAddresses.VIP + "/24",
         "VIPKEEPER_DATA_DIR", dataDir(i).toString(),
         "VIPKEEPER_HTTP", LabAddresses.nodeIp(i) + ":8558"));
+    env.putAll(LabCerts.env(LabCerts.cluster()));
     env.putAll(extraEnv);
+    env.putAll(overrides);
+    env.values().removeIf(String::isEmpty);
     nodes.get(i - 1).start(lab.ns("n" + i), env, jvmOptions);
   }
 

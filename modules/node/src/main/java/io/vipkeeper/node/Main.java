@@ -34,6 +34,11 @@ public final class Main {
         ReleaseAll.run(settings);
         return;
       }
+      if (!config.getString("pekko.remote.artery.transport").equals("tls-tcp")) {
+        log.warn("INSECURE: cluster traffic is plain {} without authentication (vipkeeper.tls.insecure = on): any process that"
+            + " reaches port {} can join the cluster and take the VIPs; make certificates with bin/vipkeeper certs",
+            config.getString("pekko.remote.artery.transport"), config.getInt("pekko.remote.artery.canonical.port"));
+      }
       Drivers drivers = KernelDrivers.open(settings);
       StartupChecks.warnAboutSubnets(settings, drivers.driver());
       log.info("starting node {} on {} with groups {}", config.getString("pekko.remote.artery.canonical.hostname")

@@ -39,6 +39,18 @@ public final class NodeConfig {
     // The journal URL is built from data-dir: make it absolute first (H2 refuses relative paths).
     Config merged = ConfigFactory.parseMap(Map.of("vipkeeper.data-dir", dataDir(unresolved.getString("vipkeeper.data-dir"))))
         .withFallback(unresolved).resolve();
+    Optional<String> tlsDir = text(env, "VIPKEEPER_TLS_DIR");
+    if (tlsDir.isPresent() && text(env, "VIPKEEPER_TLS_KEYSTORE").isEmpty()) {
+      // The node's own store in the directory, by node name (the file, env or the host name).
+      String name = merged.getString("vipkeeper.node-name");
+      if (name.isBlank()) name = merged.getString("pekko.remote.artery.canonical.hostname");
+      String store = Path.of(tlsDir.get()).resolve(name + ".p12").toString();
+      merged = ConfigFactory.parseMap(Map.of("vipkeeper.tls.key-store", store, "pekko.remote.artery.ssl.config-ssl-engine.key-store", store))
+          .withFallback(merged);
+    }
+    if (merged.getBoolean("vipkeeper.tls.insecure")) {
+      merged = ConfigFactory.parseMap(Map.of("pekko.remote.artery.transport", "tcp")).withFallback(merged);
+    }
     checkSeeds(merged);
     return merged;
   }
@@ -91,6 +103,7 @@ public final class NodeConfig {
       values.put("vipkeeper.notify.fault", n);
     });
     text(env, "VIPKEEPER_DATA_DIR").ifPresent(d -> values.put("vipkeeper.data-dir", d));
+    tls(env, values, problems);
     text(env, "VIPKEEPER_VIPS").ifPresent(v -> values.put("vipkeeper.groups", Map.of("vip", envGroup(v, env, problems))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     Config config = ConfigFactory.empty();
@@ -98,6 +111,23 @@ public final class NodeConfig {
       config = config.withValue(e.getKey(), ConfigValueFactory.fromAnyRef(e.getValue()));
     }
     return config;
+  }
+
+  /** VIPKEEPER_TLS_DIR (from bin/vipkeeper certs), or the files one by one; VIPKEEPER_INSECURE=on for plain TCP. */
+  private static void tls(Map<String, String> env, Map<String, Object> values, List<String> problems) {
+    text(env, "VIPKEEPER_TLS_DIR").ifPresent(d -> {
+      Path dir = Path.of(d);
+      values.put("vipkeeper.tls.trust-store", dir.resolve("trust.p12").toString());
+      try {
+        values.put("vipkeeper.tls.password", Files.readString(dir.resolve("password")).trim());
+      } catch (java.io.IOException e) {
+        problems.add("VIPKEEPER_TLS_DIR: cannot read " + dir.resolve("password") + " (" + e.getMessage() + "); make it with bin/vipkeeper certs");
+      }
+    });
+    text(env, "VIPKEEPER_TLS_KEYSTORE").ifPresent(k -> values.put("vipkeeper.tls.key-store", k));
+    text(env, "VIPKEEPER_TLS_TRUSTSTORE").ifPresent(t -> values.put("vipkeeper.tls.trust-store", t));
+    text(env, "VIPKEEPER_TLS_PASSWORD").ifPresent(p -> values.put("vipkeeper.tls.password", p));
+    text(env, "VIPKEEPER_INSECURE").ifPresent(i -> values.put("vipkeeper.tls.insecure", i.equals("on") || i.equals("true")));
   }
 
   /**

@@ -21,6 +21,7 @@ final class StartupChecks {
   static VipKeeperSettings settings(Config config) {
     VipKeeperSettings settings = VipKeeperSettings.create(config);
     SafetyTiming.check(config);
+    TlsCheck.check(config);
     Quorum.of(config);
     if (settings.groups().isEmpty()) {
       throw new SettingsException(List.of("no VIP configured: set VIPKEEPER_VIPS=198.18.0.50/24"

@@ -1,0 +1,97 @@
+package io.vipkeeper.transport;
+
+import java.net.Socket;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.remote.artery.tcp.ConfigSSLEngineProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pekko's key-store based TLS for Artery, plus a log line for every peer certificate it refuses:
+ * Pekko itself drops such connections without a word, and a stranger trying to join the cluster
+ * is exactly what an operator wants to see. Configured as
+ * {@code pekko.remote.artery.ssl.ssl-engine-provider} in vipkeeper-cluster.conf.
+ */
+public final class AuditingSslEngineProvider extends ConfigSSLEngineProvider {
+
+  private static final Logger log = LoggerFactory.getLogger(AuditingSslEngineProvider.class);
+
+  public AuditingSslEngineProvider(ActorSystem system) {
+    super(system);
+  }
+
+  @Override
+  public TrustManager[] trustManagers() {
+    TrustManager[] managers = super.trustManagers();
+    for (int i = 0; i < managers.length; i++) {
+      if (managers[i] instanceof X509ExtendedTrustManager m) managers[i] = new Auditing(m);
+    }
+    return managers;
+  }
+
+  private static final class Auditing extends X509ExtendedTrustManager {
+    private final X509ExtendedTrustManager trust;
+
+    Auditing(X509ExtendedTrustManager trust) {
+      this.trust = trust;
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      try {
+        trust.checkClientTrusted(chain, authType, engine);
+      } catch (CertificateException e) {
+        throw refused("an incoming connection", chain, engine, e);
+      }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      try {
+        trust.checkServerTrusted(chain, authType, engine);
+      } catch (CertificateException e) {
+        throw refused("a node this one connected to", chain, engine, e);
+      }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      trust.checkClientTrusted(chain, authType, socket);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+      trust.checkServerTrusted(chain, authType, socket);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      trust.checkClientTrusted(chain, authType);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+      trust.checkServerTrusted(chain, authType);
+    }
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return trust.getAcceptedIssuers();
+    }
+
+    private static CertificateException refused(String who, X509Certificate[] chain, SSLEngine engine, CertificateException e) {
+      String subject = chain == null || chain.length == 0 ? "(no certificate)" : chain[0].getSubjectX500Principal().getName();
+      String issuer = chain == null || chain.length == 0 ? "-" : chain[0].getIssuerX500Principal().getName();
+      // The peer host is known only on the connecting side (a server engine is made for its own address).
+      boolean outgoing = who.startsWith("a node");
+      log.warn("REFUSED TLS peer {} (issued by {}) from {}{}: {}; it cannot join or talk to this cluster", subject, issuer, who,
+          outgoing && engine != null && engine.getPeerHost() != null ? " at " + engine.getPeerHost() : "", e.getMessage());
+      return e;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package io.vipkeeper.node;
+
+import com.typesafe.config.Config;
+import io.vipkeeper.config.SettingsException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Before a node joins over TLS: its key store and trust store open with the password, it has a key
+ * with a certificate that is valid now, and a CA in the trust store signed that certificate. Every
+ * failure names the file and what to do, instead of a handshake error later on every connection.
+ */
+final class TlsCheck {
+
+  private static final String REMEDY = "; make certificates with: bin/vipkeeper certs DIR NODE...";
+
+  private TlsCheck() {}
+
+  static void check(Config config) {
+    if (!config.getString("pekko.remote.artery.transport").equals("tls-tcp")) return;
+    Config ssl = config.getConfig("pekko.remote.artery.ssl.config-ssl-engine");
+    Path keyFile = Path.of(ssl.getString("key-store"));
+    Path trustFile = Path.of(ssl.getString("trust-store"));
+    KeyStore keys = open(keyFile, ssl.getString("key-store-password"), "VIPKEEPER_TLS_KEYSTORE (vipkeeper.tls.key-store)");
+    KeyStore trust = open(trustFile, ssl.getString("trust-store-password"), "VIPKEEPER_TLS_TRUSTSTORE (vipkeeper.tls.trust-store)");
+    X509Certificate cert = nodeCertificate(keys, keyFile);
+    try {
+      cert.checkValidity();
+    } catch (CertificateExpiredException e) {
+      throw problem("the certificate in " + keyFile + " (" + cert.getSubjectX500Principal().getName() + ") expired on "
+          + cert.getNotAfter() + REMEDY);
+    } catch (CertificateNotYetValidException e) {
+      throw problem("the certificate in " + keyFile + " is not valid before " + cert.getNotBefore() + " (check the clock)");
+    }
+    if (!signedByTrusted(cert, trust)) {
+      throw problem("the certificate in " + keyFile + " (" + cert.getSubjectX500Principal().getName() + ", issued by "
+          + cert.getIssuerX500Principal().getName() + ") is not signed by a CA in " + trustFile
+          + ": the other nodes would refuse this node" + REMEDY);
+    }
+  }
+
+  private static KeyStore open(Path file, String password, String setting) {
+    if (!Files.isReadable(file)) throw problem(file.toAbsolutePath() + " is missing or unreadable: set " + setting + REMEDY);
+    try (InputStream in = Files.newInputStream(file)) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+      return store;
+    } catch (Exception e) {
+      String why = String.valueOf(e.getMessage());
+      throw problem("cannot open " + file + (why.contains("password") || why.contains("keystore") || why.contains("MAC")
+          ? ": wrong password (VIPKEEPER_TLS_PASSWORD / vipkeeper.tls.password)" : ": " + why));
+    }
+  }
+
+  private static X509Certificate nodeCertificate(KeyStore keys, Path file) {
+    try {
+      for (String alias : Collections.list(keys.aliases())) {
+        if (keys.isKeyEntry(alias) && keys.getCertificate(alias) instanceof X509Certificate cert
+            && !cert.getSubjectX500Principal().equals(cert.getIssuerX500Principal())) {
+          return cert;
+        }
+      }
+    } catch (Exception e) {
+      throw problem("cannot read " + file + ": " + e.getMessage());
+    }
+    throw problem(file + " holds no node key with a CA-signed certificate" + REMEDY);
+  }
+
+  private static boolean signedByTrusted(X509Certificate cert, KeyStore trust) {
+    List<X509Certificate> cas = new ArrayList<>();
+    try {
+      for (String alias : Collections.list(trust.aliases())) {
+        if (trust.getCertificate(alias) instanceof X509Certificate ca) cas.add(ca);
+      }
+    } catch (Exception e) {
+      return false;
+    }
+    for (X509Certificate ca : cas) {
+      try {
+        cert.verify(ca.getPublicKey());
+        return true;
+      } catch (Exception e) {
+        // not this CA
+      }
+    }
+    return false;
+  }
+
+  private static SettingsException problem(String message) {
+    return new SettingsException(List.of("tls: " + message));
+  }
+}
