@@ -58,6 +58,16 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   public record Backing(String node, long backedForNanos) implements CborSerializable {}
 
+  /** Another ledger asks for the epochs promised here (a starting ledger catching up). */
+  public record GetPromises(ActorRef<Promises> replyTo) implements Command, CborSerializable {}
+
+  public record Promises(String node, Map<String, Long> promised) implements CborSerializable {}
+
+  /** Start of the catch-up: the other ledgers, as the receptionist knows them now. */
+  private record Others(Receptionist.Listing listing) implements Command {}
+
+  private record CaughtUp(Promises promises) implements Command {}
+
   /** A decider asks when this node last granted a renewal for {@code group}. */
   public record LastRenewal(String group, ActorRef<RenewalSeen> replyTo) implements Command, CborSerializable {}
 
@@ -123,6 +133,9 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private final ActorRef<Notice> listener;
   /** Lease grants live in memory only: a restarted node has granted nothing, which is the truth. */
   private final LeaseGrants grants = new LeaseGrants(System::nanoTime);
+  /** Ledgers still to answer the catch-up at start. */
+  private int waitingFor;
+  private static final java.time.Duration CATCH_UP = java.time.Duration.ofSeconds(1);
 
   private EpochLedger(ActorContext<Command> context, String nodeName, ActorRef<Notice> listener) {
     super(PersistenceId.ofUniqueId("vipkeeper-ledger-" + nodeName));
@@ -144,6 +157,9 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
             ? new Claimed(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())
             : new Released(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())))
         .onCommand(Renew.class, this::onRenew)
+        .onCommand(GetPromises.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new Promises(nodeName, s.promised()))))
+        .onCommand(Others.class, this::onOthers)
+        .onCommand(CaughtUp.class, this::onCaughtUp)
         .onCommand(Renounce.class, (state, r) -> Effect().none().thenRun(s -> grants.renounce(r.group(), r.epoch())))
         .onCommand(GetBacking.class, (state, q) -> Effect().none().thenRun(s ->
             q.replyTo().tell(new Backing(nodeName, grants.backedForNanos(q.group())))))
@@ -157,12 +173,57 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private Effect<Event, State> onRenew(State state, Renew renew) {
     List<String> granted = new ArrayList<>();
     Map<String, Long> superseded = new HashMap<>();
+    List<Event> learned = new ArrayList<>();
     renew.epochs().forEach((group, epoch) -> {
       long promised = state.promised().getOrDefault(group, 0L);
       if (grants.renew(group, epoch, promised, renew.durationNanos())) granted.add(group);
       else superseded.put(group, promised);
+      // A holder of a newer epoch than this ledger knows (it joined after the promise): learn it
+      // before granting, so this node never helps promise that epoch again.
+      if (epoch > promised) learned.add(new Promised(group, epoch, System.currentTimeMillis()));
     });
-    return Effect().none().thenRun(s -> renew.replyTo().tell(new Renewed(nodeName, granted, superseded)));
+    Renewed answer = new Renewed(nodeName, granted, superseded);
+    if (learned.isEmpty()) return Effect().none().thenRun(s -> renew.replyTo().tell(answer));
+    return Effect().persist(learned).thenRun(s -> {
+      learned.forEach(e -> listener.tell(new NewPromise(e.group(), e.epoch())));
+      renew.replyTo().tell(answer);
+    });
+  }
+
+  /** Catching up at start: ask every other ledger what it promised, take the highest, then be listed. */
+  private Effect<Event, State> onOthers(State state, Others others) {
+    List<ActorRef<Command>> peers = others.listing().getServiceInstances(KEY).stream()
+        .filter(r -> !r.equals(context.getSelf())).toList();
+    waitingFor = peers.size();
+    if (peers.isEmpty()) return Effect().none().thenRun(s -> register());
+    for (ActorRef<Command> peer : peers) {
+      context.ask(Promises.class, peer, CATCH_UP, GetPromises::new,
+          (answer, failure) -> new CaughtUp(answer != null ? answer : new Promises("?", Map.of())));
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onCaughtUp(State state, CaughtUp caughtUp) {
+    if (waitingFor <= 0) return Effect().none();
+    waitingFor--;
+    List<Event> learned = new ArrayList<>();
+    caughtUp.promises().promised().forEach((group, epoch) -> {
+      if (epoch > state.promised().getOrDefault(group, 0L)) learned.add(new Promised(group, epoch, System.currentTimeMillis()));
+    });
+    boolean done = waitingFor == 0;
+    return Effect().persist(learned).thenRun(s -> {
+      learned.forEach(e -> {
+        context.getLog().info("caught up: group {} epoch {} promised by {}", e.group(), e.epoch(), caughtUp.promises().node());
+        listener.tell(new NewPromise(e.group(), e.epoch()));
+      });
+      if (done) register();
+    });
+  }
+
+  private void register() {
+    // Listed only once it can answer and knows what the others promised: a holder counts a listed
+    // ledger as a voter, and a decider's promise round includes it.
+    context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
   }
 
   private Effect<Event, State> onPromise(State state, Promise promise) {
@@ -190,9 +251,8 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          // Listed only once it can answer: a holder counts a listed ledger as a voter that grants or not.
-          context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
           listener.tell(new Ready(state.promised(), state.holding()));
+          context.getSystem().receptionist().tell(Receptionist.find(KEY, context.messageAdapter(Receptionist.Listing.class, Others::new)));
         })
         .onSignal(RecoveryFailed.class, (state, failed) -> {
           context.getLog().error("epoch journal unreadable: {}", String.valueOf(failed.getFailure()));

@@ -195,11 +195,19 @@ public final class HolderLeases {
       Entry entry = entries.get(group);
       if (entry.held && !entry.lease.valid()) {
         lose(group, "no surviving set of nodes granted a renewal within " + settings.duration().toMillis() + " ms");
-      } else if (!entry.held && now - entry.since >= settings.duration().toNanos()) {
-        lose(group, "no surviving set of nodes granted the lease within " + settings.duration().toMillis() + " ms");
+      } else if (!entry.held && now - entry.since >= acquireNanos()) {
+        lose(group, "no surviving set of nodes granted the lease within " + acquireNanos() / 1_000_000 + " ms");
       }
     }
     scheduleExpiry();
+  }
+
+  /**
+   * How long a claim may wait for its first grant: longer than a lease, since nothing is held yet
+   * (no safety at stake) and a node that just started may not have listed every ledger.
+   */
+  private long acquireNanos() {
+    return settings.duration().toNanos() * 4;
   }
 
   private void lose(String group, String why) {
@@ -212,7 +220,7 @@ public final class HolderLeases {
     long now = System.nanoTime();
     long next = Long.MAX_VALUE;
     for (Entry entry : entries.values()) {
-      long left = entry.held ? entry.lease.remainingNanos() : entry.since + settings.duration().toNanos() - now;
+      long left = entry.held ? entry.lease.remainingNanos() : entry.since + acquireNanos() - now;
       next = Math.min(next, Math.max(0, left));
     }
     if (next == Long.MAX_VALUE) timers.cancel(Expiry.INSTANCE);

@@ -8,24 +8,26 @@ import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class EpochLedgerTest {
 
-  private static final ActorTestKit kit = ActorTestKit.create("ledger",
-      EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
-  private final TestProbe<EpochLedger.Notice> notices = kit.createTestProbe();
+  /** A system per test: a ledger catches up from the others it finds, which must not be another test's. */
+  private ActorTestKit kit;
+  private TestProbe<EpochLedger.Notice> notices;
   private EventSourcedBehaviorTestKit<EpochLedger.Command, EpochLedger.Event, EpochLedger.State> ledger;
 
-  @AfterAll
-  static void stop() {
+  @AfterEach
+  void stop() {
     kit.shutdownTestKit();
   }
 
   @BeforeEach
   void start() {
+    kit = ActorTestKit.create("ledger", EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+    notices = kit.createTestProbe();
     ledger = EventSourcedBehaviorTestKit.create(kit.system(), EpochLedger.create("n1", notices.getRef()));
     ledger.clear();
   }
@@ -72,6 +74,7 @@ class EpochLedgerTest {
   @Test
   void renewalsAreGrantedFromMemoryUntilANewerEpochIsPromised() {
     long lease = 300_000_000L;
+    ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 4, r));
     var renewed = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L), lease, r));
     assertEquals(List.of("web"), renewed.reply().granted());
     assertTrue(renewed.hasNoEvents(), "a renewal costs no write");
@@ -81,6 +84,7 @@ class EpochLedgerTest {
     assertTrue(promise.promised());
     assertTrue(promise.backedForNanos() > 0 && promise.backedForNanos() <= lease,
         "the promise reports how long the lease it granted may still run: " + promise);
+    ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("db", 1, r));
     var refused = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L, "db", 1L), lease, r)).reply();
     assertEquals(List.of("db"), refused.granted(), "epoch 4 of web is no longer renewed once 5 is promised");
     assertEquals(Map.of("web", 5L), refused.superseded());
@@ -93,5 +97,14 @@ class EpochLedgerTest {
     assertEquals(-1, ledger.<EpochLedger.RenewalSeen>runCommand(r -> new EpochLedger.LastRenewal("web", r)).reply().sinceNanos());
     var promise = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 1, r)).reply();
     assertTrue(promise.backedForNanos() < 0, "nothing to wait for: " + promise);
+  }
+
+  @Test
+  void aRenewalOfANewerEpochThanKnownIsLearnedBeforeItIsGranted() {
+    var renewed = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 7L), 300_000_000L, r));
+    assertEquals(List.of("web"), renewed.reply().granted());
+    assertTrue(renewed.event() instanceof EpochLedger.Promised p && p.epoch() == 7, "learned and persisted: " + renewed.events());
+    assertFalse(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 7, r)).reply().promised(),
+        "a node that joined after epoch 7 was promised never helps promise it again");
   }
 }

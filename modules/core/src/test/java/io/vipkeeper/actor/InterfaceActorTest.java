@@ -23,24 +23,27 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class InterfaceActorTest {
 
-  private static final ActorTestKit kit = ActorTestKit.create("iface", TestConfigs.clusterNode(""));
+  private static final com.typesafe.config.Config CONFIG = TestConfigs.clusterNode("");
+  /** A cluster of one per test: ledgers of one system all grant leases and share what they promised. */
+  private ActorTestKit kit;
   private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
   private static final VipGroup WEB = new VipGroup("web", List.of(VIP));
   private static final VipGroup DB = new VipGroup("fenced", List.of(VipAddress.parse("198.18.0.60/24")));
   private static final VipKeeperSettings SETTINGS = VipKeeperSettings.create(ConfigFactory.parseString(
-      "vipkeeper.announce { count = 3, interval = 20ms, forms = [request] }").withFallback(kit.system().settings().config()));
+      "vipkeeper.announce { count = 3, interval = 20ms, forms = [request] }").withFallback(CONFIG));
   private static final Quorum MAJORITY = new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0);
   private static final AtomicInteger nodes = new AtomicInteger();
 
   /** A one-node cluster: the node is a surviving set of itself, so its own ledgers grant leases. */
-  @BeforeAll
-  static void join() {
+  @BeforeEach
+  void join() {
+    kit = ActorTestKit.create("iface", CONFIG);
     Cluster cluster = Cluster.get(kit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
@@ -49,8 +52,8 @@ class InterfaceActorTest {
     });
   }
 
-  @AfterAll
-  static void stop() {
+  @AfterEach
+  void stop() {
     kit.shutdownTestKit();
   }
 
@@ -66,12 +69,12 @@ class InterfaceActorTest {
 
   private static VipKeeperSettings announcing(String announce) {
     return VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.announce { " + announce + " }")
-        .withFallback(kit.system().settings().config()));
+        .withFallback(CONFIG));
   }
 
   private static VipKeeperSettings hooked(String notify) {
     return VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.notify { " + notify + " }")
-        .withFallback(kit.system().settings().config()));
+        .withFallback(CONFIG));
   }
 
   @Test
@@ -97,7 +100,7 @@ class InterfaceActorTest {
     Path broken = dir.resolve("broken");
     VipKeeperSettings settings = VipKeeperSettings.create(ConfigFactory.parseString(
         "vipkeeper.health.check { command = \"test ! -e " + broken + "\", interval = 50ms, fall = 2, rise = 2 }")
-        .withFallback(kit.system().settings().config()));
+        .withFallback(CONFIG));
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
     ActorRef<InterfaceActor.Command> iface = spawn(nic, settings);
     assertTrue(claim(iface, 1).claimed());
@@ -150,14 +153,16 @@ class InterfaceActorTest {
     assertEquals(afterRelease, nic.framesSent(), "no announcements for a VIP no longer held");
   }
 
-  private static InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
+  private InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
     return claim(iface, WEB, epoch);
   }
 
-  private static InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, VipGroup group, long epoch) {
+  private InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, VipGroup group, long epoch) {
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
     iface.tell(new InterfaceActor.Claim(group, epoch, reply.getRef()));
-    return reply.receiveMessage();
+    InterfaceActor.ClaimResult result = reply.receiveMessage();
+    if (!result.claimed()) System.out.println("claim of " + group.name() + " at epoch " + epoch + " refused: " + result.error());
+    return result;
   }
 
   private ActorRef<EpochLedger.Command> ledgerOf(ActorRef<InterfaceActor.Command> iface) {
