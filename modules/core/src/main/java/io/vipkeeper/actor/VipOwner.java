@@ -79,6 +79,9 @@ public final class VipOwner {
 
   private static final Duration TICK = Duration.ofMillis(50);
 
+  /** How often a move away from a quiet holder looks again whether its lease was renounced. */
+  private static final Duration BACKING_POLL = Duration.ofMillis(50);
+
   /** How long a placement waits for the interface actors of members that are Up to be listed. */
   private static final Duration UNLISTED_PATIENCE = Duration.ofSeconds(3);
 
@@ -281,8 +284,9 @@ public final class VipOwner {
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
       String node = addressOf(ledger).toString();
       if (member(node).isEmpty()) continue;
-      if (suspects.contains(node) || !isReachable(node)) {
-        // Asked but not waited for: if it is alive after all, the promise fences its lease sooner.
+      if (suspects.contains(node) || !isReachable(node) || leavingOrDown(node)) {
+        // Asked but not waited for (a node on its way out may never answer): if it is alive, the
+        // promise fences its lease sooner.
         ledger.tell(new EpochLedger.Promise(group.name(), proposed, context.getSystem().ignoreRef()));
         continue;
       }
@@ -363,7 +367,7 @@ public final class VipOwner {
           waiting.remove(done.node());
           quiet[0] |= !done.released();
           if (!waiting.isEmpty()) return Behaviors.same();
-          return quiet[0] ? awaitBacking(target) : claim(target);
+          return quiet[0] ? awaitBacking(target, 0) : claim(target);
         })
         .onMessage(ClusterChanged.class, c -> {
           // A node that is exiting or gone may never answer: do not wait out the release timeout.
@@ -386,7 +390,7 @@ public final class VipOwner {
    * ledgers granted can still run (a holder that released renounced its lease with them; one that
    * did not is waited out). A ledger that does not answer keeps the wait computed at the promise.
    */
-  private Behavior<Command> awaitBacking(NodeIdentity target) {
+  private Behavior<Command> awaitBacking(NodeIdentity target, long deadline) {
     round++;
     int thisRound = round;
     pending.clear();
@@ -400,9 +404,15 @@ public final class VipOwner {
           (backing, failure) -> new BackingDone(thisRound, node, backing));
     }
     java.util.function.Supplier<Behavior<Command>> decide = () -> {
+      long now = System.nanoTime();
       long wait = LeaseGrants.takeoverWaitNanos(backed, settings.lease().driftMargin().toNanos());
-      if (unknown[0] || pending.isEmpty() && backed.isEmpty()) wait = Math.max(wait, fenceNanos - (System.nanoTime() - promisedAt));
-      return wait > 0 ? leaseWait(Duration.ofNanos(wait), () -> claim(target)) : claim(target);
+      if (unknown[0] || pending.isEmpty() && backed.isEmpty()) wait = Math.max(wait, fenceNanos - (now - promisedAt));
+      long until = deadline != 0 ? Math.min(deadline, now + wait) : now + wait;
+      if (wait <= 0 || until - now <= 0) return claim(target);
+      // A holder that just released renounces its lease a moment later: look again shortly rather
+      // than wait the whole lease out; never past the first deadline.
+      long next = Math.min(until - now, BACKING_POLL.toNanos());
+      return leaseWait(Duration.ofNanos(next), () -> now + next - until >= 0 ? claim(target) : awaitBacking(target, until));
     };
     if (pending.isEmpty()) return decide.get();
     return Behaviors.receive(Command.class)
@@ -604,6 +614,11 @@ public final class VipOwner {
 
   private List<Quorum.Voter> voters() {
     return Voters.of(cluster);
+  }
+
+  private boolean leavingOrDown(String address) {
+    Optional<Member> m = member(address);
+    return m.isPresent() && (m.get().status() == MemberStatus.exiting() || m.get().status() == MemberStatus.down());
   }
 
   private boolean isReachable(String address) {
