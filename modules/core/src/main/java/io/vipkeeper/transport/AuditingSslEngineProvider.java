@@ -43,19 +43,23 @@ public final class AuditingSslEngineProvider extends ConfigSSLEngineProvider {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-      try {
-        trust.checkClientTrusted(chain, authType, engine);
-      } catch (CertificateException e) {
-        throw refused("an incoming connection", chain, engine, e);
-      }
+      audited("an incoming connection", chain, engine, () -> trust.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+      audited("a node this one connected to", chain, engine, () -> trust.checkServerTrusted(chain, authType, engine));
+    }
+
+    private interface Check {
+      void run() throws CertificateException;
+    }
+
+    private static void audited(String who, X509Certificate[] chain, SSLEngine engine, Check check) throws CertificateException {
       try {
-        trust.checkServerTrusted(chain, authType, engine);
+        check.run();
       } catch (CertificateException e) {
-        throw refused("a node this one connected to", chain, engine, e);
+        throw refused(who, chain, engine, e);
       }
     }
 
