@@ -16,7 +16,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
   /** Whether the interface is up with a carrier; an unreadable link counts as down. */
   boolean linkUp() {
     try {
-      return drivers.driver().link(iface).up();
+      return drivers.driver().linkUp(iface);
     } catch (DriverException e) {
       log.warn("cannot read the state of {}: {}", iface, e.getMessage());
       return false;

@@ -13,6 +13,12 @@ public interface InterfaceDriver {
   /** MAC, index and link state of {@code iface}; fails when the interface does not exist. */
   LinkInfo link(String iface);
 
+  /** Whether {@code iface} is up with a carrier; asked every link-check-interval, so it should be cheap. */
+  default boolean linkUp(String iface) {
+    return link(iface).up();
+  }
+
+
   /** Every address currently on {@code iface}, as the kernel reports it. */
   List<VipAddress> addresses(String iface);
 
