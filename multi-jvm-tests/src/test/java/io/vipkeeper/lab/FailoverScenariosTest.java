@@ -67,6 +67,16 @@ class FailoverScenariosTest {
       assertTrue(lab.lab().httpGet("c1", LabAddresses.nodeIp(i), 8558, "/alive").startsWith("HTTP/1.1 200"));
     }
     assertTrue(lab.lab().httpGet("c1", LabAddresses.nodeIp(holder), 8558, "/ready").contains("\"holds\":[\"vip\"]"));
+    // The read-only management views, from a node that does not hold the VIP.
+    int other = holder == 1 ? 2 : 1;
+    String vips = lab.lab().httpGet("c1", LabAddresses.nodeIp(other), 8558, "/vips");
+    assertTrue(vips.contains("\"group\":\"vip\"") && vips.contains("\"holder\":\"n" + holder + "\""), "GET /vips on n" + other + ": " + vips);
+    assertTrue(vips.contains("\"mode\":\"garp\"") && vips.contains("198.18.0.50/24"), vips);
+    String cluster = lab.lab().httpGet("c1", LabAddresses.nodeIp(other), 8558, "/cluster");
+    assertEquals(3, cluster.split("\"status\":\"Up\"", -1).length - 1, "GET /cluster lists 3 Up members: " + cluster);
+    assertFalse(cluster.contains("\"reachable\":false"), cluster);
+    System.out.println("GET /vips -> " + vips.substring(vips.indexOf("\r\n\r\n") + 4));
+    System.out.println("GET /cluster -> " + cluster.substring(cluster.indexOf("\r\n\r\n") + 4));
   }
 
   @Test

@@ -13,7 +13,7 @@ final class Guardian {
 
   static Behavior<Void> create(VipKeeperSettings settings, Drivers drivers) {
     return Behaviors.setup(context -> {
-      HealthEndpoint.start(context.getSystem(), VipKeeper.start(context.getSystem(), settings, drivers));
+      HealthEndpoint.start(context.getSystem(), VipKeeper.start(context.getSystem(), settings, drivers), settings);
       return Behaviors.empty();
     });
   }

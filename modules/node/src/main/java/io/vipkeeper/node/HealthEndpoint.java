@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * GET /alive and /ready for supervisors and compose health checks, /conflicts (JSON) and /metrics
- * (Prometheus text) for address conflicts; the full management API comes later.
+ * GET /alive and /ready for supervisors and compose health checks; the read-only management views
+ * /cluster and /vips (JSON); /conflicts (JSON) and /metrics (Prometheus text) for address
+ * conflicts. The changing calls of the management API come later.
  */
 final class HealthEndpoint {
 
@@ -31,12 +32,16 @@ final class HealthEndpoint {
 
   private HealthEndpoint() {}
 
-  static void start(ActorSystem<?> system, VipKeeper keeper) {
+  static void start(ActorSystem<?> system, VipKeeper keeper, io.vipkeeper.config.VipKeeperSettings settings) {
     Config http = system.settings().config().getConfig("vipkeeper.http");
     if (!http.getBoolean("enabled")) return;
     Route route = Directives.concat(
         Directives.path("alive", () -> Directives.get(() -> Directives.complete(json(StatusCodes.OK, "{\"alive\":true}")))),
         Directives.path("ready", () -> Directives.get(() -> Directives.completeWithFuture(ready(system, keeper)))),
+        Directives.path("cluster", () -> Directives.get(() -> Directives.complete(json(StatusCodes.OK,
+            toJson(ManagementView.cluster(system)))))),
+        Directives.path("vips", () -> Directives.get(() -> Directives.completeWithFuture(ManagementView.vips(system, settings)
+            .thenApply(v -> json(StatusCodes.OK, toJson(v)))))),
         Directives.path("conflicts", () -> Directives.get(() -> Directives.completeWithFuture(conflicts(system, keeper)
             .thenApply(c -> json(StatusCodes.OK, toJson(c)))))),
         Directives.path("metrics", () -> Directives.get(() -> Directives.completeWithFuture(conflicts(system, keeper)
