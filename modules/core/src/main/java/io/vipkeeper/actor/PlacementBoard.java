@@ -35,6 +35,8 @@ public final class PlacementBoard {
 
   private enum Rebalance implements Command { INSTANCE }
 
+  private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(30);
+
   private record Entry(NodeIdentity node, PlacementPolicy policy, ActorRef<VipOwner.Command> owner, long movingSince) {}
 
   public static Behavior<Command> create(Duration rebalanceInterval) {
@@ -81,7 +83,9 @@ public final class PlacementBoard {
   /** One balanced group from the most to the least loaded Up member, if that evens things out. */
   private Behavior<Command> rebalance() {
     long now = System.nanoTime();
-    boolean moving = groups.values().stream().anyMatch(e -> e.movingSince() != 0 && now - e.movingSince() < interval.toNanos() * 5);
+    // One move at a time: the next waits until the last one's decider reported where its group is
+    // now (a move can take seconds on a loaded host), or for MOVE_TIMEOUT if that report is lost.
+    boolean moving = groups.values().stream().anyMatch(e -> e.movingSince() != 0 && now - e.movingSince() < MOVE_TIMEOUT.toNanos());
     if (moving) return Behaviors.same();
     Map<String, String> placed = new HashMap<>();
     java.util.Set<String> balanced = new java.util.HashSet<>();

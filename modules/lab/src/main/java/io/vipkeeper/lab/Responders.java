@@ -47,18 +47,20 @@ public final class Responders implements AutoCloseable {
 
   private static void serve(String host, DatagramChannel channel) {
     ByteBuffer in = ByteBuffer.allocate(256);
-    try {
-      while (true) {
+    while (channel.isOpen()) {
+      try {
         in.clear();
         SocketAddress from = channel.receive(in);
         in.flip();
         String request = StandardCharsets.US_ASCII.decode(in).toString();
         channel.send(ByteBuffer.wrap((host + " " + request).getBytes(StandardCharsets.US_ASCII)), from);
+      } catch (ClosedChannelException closed) {
+        return; // stopped: the node "crashed" or the lab is closing
+      } catch (IOException e) {
+        // One answer lost (the VIP or the route went away under it, as in a flapping link): keep
+        // serving, or this node would look silent for the rest of the test.
+        System.err.println("responder " + host + ": " + e.getMessage());
       }
-    } catch (ClosedChannelException closed) {
-      // stopped: the node "crashed" or the lab is closing
-    } catch (IOException e) {
-      System.err.println("responder " + host + " failed: " + e.getMessage());
     }
   }
 
