@@ -35,15 +35,16 @@ class AddressConflictTest {
   }
 
   /** What any host can do: one unsolicited ARP reply for the VIP from its own MAC, sent inside its namespace. */
-  private static void sendGratuitousArp(String host, String mac) throws Exception {
+  /** Returns when the frame left (opening the pcap handle first takes half a second). */
+  private static LocalTime sendGratuitousArp(String host, String mac) throws Exception {
     byte[] frame = io.vipkeeper.pcap.GratuitousArp.frame(io.vipkeeper.pcap.GratuitousArp.Form.REPLY, mac,
         (java.net.Inet4Address) java.net.InetAddress.getByName(LabAddresses.VIP));
-    lab.lab().inside(host, () -> {
+    return lab.lab().inside(host, () -> {
       try (org.pcap4j.core.PcapHandle handle = org.pcap4j.core.Pcaps.getDevByName("eth0")
           .openLive(128, org.pcap4j.core.PcapNetworkInterface.PromiscuousMode.NONPROMISCUOUS, 10)) {
         handle.sendPacket(frame);
+        return LocalTime.now();
       }
-      return null;
     });
   }
 
@@ -53,9 +54,8 @@ class AddressConflictTest {
     assertTrue(holder > 0, lab.report());
     String holderMac = LabAddresses.nodeMac(holder);
     assertTrue(FailoverLab.await(Duration.ofSeconds(10), () -> lab.clientNeighbour().startsWith(holderMac)), lab.clientNeighbour());
-    LocalTime sent = LocalTime.now();
     lab.lab().exec("c2", "ip", "addr", "add", LabAddresses.VIP + "/32", "dev", "eth0");
-    sendGratuitousArp("c2", ROGUE_MAC);
+    LocalTime sent = sendGratuitousArp("c2", ROGUE_MAC);
     lab.lab().exec("c2", "ip", "addr", "del", LabAddresses.VIP + "/32", "dev", "eth0");
     assertTrue(FailoverLab.await(Duration.ofSeconds(5), () -> lab.nodes().log(holder).contains("ADDRESS CONFLICT ip=198.18.0.50")),
         "the holder noticed:\n" + lab.nodes().log(holder));
