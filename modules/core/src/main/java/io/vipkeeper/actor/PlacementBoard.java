@@ -42,18 +42,16 @@ public final class PlacementBoard {
   public static Behavior<Command> create(Duration rebalanceInterval) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Rebalance.INSTANCE, rebalanceInterval);
-      return new PlacementBoard(context, rebalanceInterval).behavior();
+      return new PlacementBoard(context).behavior();
     }));
   }
 
   private final ActorContext<Command> context;
-  private final Duration interval;
   private final Map<String, Entry> groups = new HashMap<>();
   private final Map<String, Double> weights = new HashMap<>();
 
-  private PlacementBoard(ActorContext<Command> context, Duration interval) {
+  private PlacementBoard(ActorContext<Command> context) {
     this.context = context;
-    this.interval = interval;
   }
 
   private Behavior<Command> behavior() {

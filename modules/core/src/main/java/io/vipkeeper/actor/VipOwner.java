@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.pekko.actor.Address;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -157,7 +157,7 @@ public final class VipOwner {
     pending.clear();
     int thisRound = round;
     for (ActorRef<InterfaceActor.Command> ref : interfaces) {
-      String node = addressOf(ref).toString();
+      String node = addressOf(ref);
       if (member(node).isEmpty()) continue;
       byNode.put(node, ref);
       // A suspect or unreachable node is not waited for: it counts as silent and the move is fenced.
@@ -214,7 +214,7 @@ public final class VipOwner {
       if (h.canClaim() && isUpAndReachable(h.node().address())) candidates.add(h.node());
     }
     candidates.sort((a, b) -> Integer.compare(age(a), age(b)));
-    int silent = (int) interfaces.stream().filter(r -> member(addressOf(r).toString()).isPresent()).count() - answers.size();
+    int silent = (int) interfaces.stream().filter(r -> member(addressOf(r)).isPresent()).count() - answers.size();
     Placement.Situation situation = new Placement.Situation(candidates, holders, silent, self(), Optional.ofNullable(lastFailed),
         Set.of(), roles(candidates), Map.of(), healthyFor(candidates),
         candidates.stream().filter(c -> c.address().equals(requested)).findFirst());
@@ -264,7 +264,7 @@ public final class VipOwner {
   /** Asks every reachable member's ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
   private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
     List<String> unknown = voters().stream().map(Quorum.Voter::address).filter(this::isReachable)
-        .filter(a -> ledgers.stream().noneMatch(l -> addressOf(l).toString().equals(a))).toList();
+        .filter(a -> ledgers.stream().noneMatch(l -> addressOf(l).equals(a))).toList();
     if (!unknown.isEmpty()) {
       // A member whose ledger is not listed yet (it just joined) would miss the new epoch.
       return waitAndRecheck("waiting for the epoch ledgers of " + unknown + " to be listed");
@@ -282,9 +282,9 @@ public final class VipOwner {
     long[] highest = {proposed - 1};
     pending.clear();
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
-      String node = addressOf(ledger).toString();
+      String node = addressOf(ledger);
       if (member(node).isEmpty()) continue;
-      if (suspects.contains(node) || !isReachable(node) || leavingOrDown(node)) {
+      if (suspects.contains(node) || !isReachable(node) || exitingOrDown(node)) {
         // Asked but not waited for (a node on its way out may never answer): if it is alive, the
         // promise fences its lease sooner.
         ledger.tell(new EpochLedger.Promise(group.name(), proposed, context.getSystem().ignoreRef()));
@@ -314,7 +314,7 @@ public final class VipOwner {
             promisedAt = System.nanoTime();
             fenceNanos = LeaseGrants.takeoverWaitNanos(backedFor, settings.lease().driftMargin().toNanos());
             // Built only when it is due: building it already sends the release and claim orders.
-            java.util.function.Supplier<Behavior<Command>> next = () -> releaseThenClaim(move.releaseFrom(), move.target());
+            Supplier<Behavior<Command>> next = () -> releaseThenClaim(move.releaseFrom(), move.target());
             return move.fenced() && fenceNanos > 0 ? leaseWait(Duration.ofNanos(fenceNanos), next) : next.get();
           }
           boolean outbid = highest[0] >= proposed && !promisedBy.containsAll(asked);
@@ -331,7 +331,7 @@ public final class VipOwner {
    * A silent node may hold the group under a lease that a promising node granted: wait until the
    * furthest such grant has run out (plus the drift margin) on the monotonic clock.
    */
-  private Behavior<Command> leaseWait(Duration wait, java.util.function.Supplier<Behavior<Command>> then) {
+  private Behavior<Command> leaseWait(Duration wait, Supplier<Behavior<Command>> then) {
     timers.startSingleTimer(LeaseWaited.INSTANCE, wait);
     return Behaviors.receive(Command.class)
         .onMessage(LeaseWaited.class, w -> { timeline.waited(); return then.get(); })
@@ -346,8 +346,7 @@ public final class VipOwner {
     Set<NodeIdentity> waiting = new HashSet<>(releaseFrom);
     boolean[] quiet = {false};
     for (NodeIdentity node : releaseFrom) {
-      Optional<Member> m = member(node.address());
-      if (m.isPresent() && m.get().status() != MemberStatus.exiting() && m.get().status() != MemberStatus.down()) {
+      if (member(node.address()).isPresent() && !exitingOrDown(node.address())) {
         askRelease(node, "moving to " + target.name());
       } else {
         // Exiting, downed or gone: it releases on its own and may never answer; the lease fence covers it.
@@ -397,13 +396,13 @@ public final class VipOwner {
     List<Long> backed = new ArrayList<>();
     boolean[] unknown = {false};
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
-      String node = addressOf(ledger).toString();
+      String node = addressOf(ledger);
       if (member(node).isEmpty() || suspects.contains(node) || !isReachable(node)) continue;
       pending.add(node);
       context.ask(EpochLedger.Backing.class, ledger, settings.promiseTimeout(), replyTo -> new EpochLedger.GetBacking(group.name(), replyTo),
           (backing, failure) -> new BackingDone(thisRound, node, backing));
     }
-    java.util.function.Supplier<Behavior<Command>> decide = () -> {
+    Supplier<Behavior<Command>> decide = () -> {
       long now = System.nanoTime();
       long wait = LeaseGrants.takeoverWaitNanos(backed, settings.lease().driftMargin().toNanos());
       if (unknown[0] || pending.isEmpty() && backed.isEmpty()) wait = Math.max(wait, fenceNanos - (now - promisedAt));
@@ -616,7 +615,7 @@ public final class VipOwner {
     return Voters.of(cluster);
   }
 
-  private boolean leavingOrDown(String address) {
+  private boolean exitingOrDown(String address) {
     Optional<Member> m = member(address);
     return m.isPresent() && (m.get().status() == MemberStatus.exiting() || m.get().status() == MemberStatus.down());
   }
@@ -641,9 +640,8 @@ public final class VipOwner {
     return member(node.address()).map(Member::upNumber).orElse(Integer.MAX_VALUE);
   }
 
-  private Address addressOf(ActorRef<?> ref) {
-    Address address = ref.path().address();
-    return address.hasLocalScope() ? cluster.selfMember().address() : address;
+  private String addressOf(ActorRef<?> ref) {
+    return Voters.addressOf(cluster, ref);
   }
 
   private NodeIdentity self() {
