@@ -173,18 +173,17 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private Effect<Event, State> onRenew(State state, Renew renew) {
     List<String> granted = new ArrayList<>();
     Map<String, Long> superseded = new HashMap<>();
-    List<Event> learned = new ArrayList<>();
     renew.epochs().forEach((group, epoch) -> {
       long promised = state.promised().getOrDefault(group, 0L);
       if (grants.renew(group, epoch, promised, renew.durationNanos())) granted.add(group);
       else superseded.put(group, promised);
-      // A holder of a newer epoch than this ledger knows (it joined after the promise): learn it
-      // before granting, so this node never helps promise that epoch again.
-      if (epoch > promised) learned.add(new Promised(group, epoch, System.currentTimeMillis()));
     });
+    // A holder of a newer epoch than this ledger knows (it joined after the promise): learn it
+    // before granting, so this node never helps promise that epoch again.
+    List<Promised> learned = newerThanPromised(state, renew.epochs());
     Renewed answer = new Renewed(nodeName, granted, superseded);
     if (learned.isEmpty()) return Effect().none().thenRun(s -> renew.replyTo().tell(answer));
-    return Effect().persist(learned).thenRun(s -> {
+    return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
       learned.forEach(e -> listener.tell(new NewPromise(e.group(), e.epoch())));
       renew.replyTo().tell(answer);
     });
@@ -206,18 +205,24 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private Effect<Event, State> onCaughtUp(State state, CaughtUp caughtUp) {
     if (waitingFor <= 0) return Effect().none();
     waitingFor--;
-    List<Event> learned = new ArrayList<>();
-    caughtUp.promises().promised().forEach((group, epoch) -> {
-      if (epoch > state.promised().getOrDefault(group, 0L)) learned.add(new Promised(group, epoch, System.currentTimeMillis()));
-    });
+    List<Promised> learned = newerThanPromised(state, caughtUp.promises().promised());
     boolean done = waitingFor == 0;
-    return Effect().persist(learned).thenRun(s -> {
+    return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
       learned.forEach(e -> {
         context.getLog().info("caught up: group {} epoch {} promised by {}", e.group(), e.epoch(), caughtUp.promises().node());
         listener.tell(new NewPromise(e.group(), e.epoch()));
       });
       if (done) register();
     });
+  }
+
+  /** Promises to persist for the epochs in {@code epochs} newer than what this ledger promised. */
+  private static List<Promised> newerThanPromised(State state, Map<String, Long> epochs) {
+    List<Promised> newer = new ArrayList<>();
+    epochs.forEach((group, epoch) -> {
+      if (epoch > state.promised().getOrDefault(group, 0L)) newer.add(new Promised(group, epoch, System.currentTimeMillis()));
+    });
+    return newer;
   }
 
   private void register() {

@@ -322,6 +322,12 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
+  /** A claim still waiting for its lease will not be carried out: stop the lease, refuse the claim. */
+  private void abandon(Pending waiting, String why) {
+    leases.tell(new HolderLeases.Drop(waiting.claim().group().name()));
+    refuse(waiting.claim(), why);
+  }
+
   private Behavior<Command> refuse(Claim claim, String why) {
     claim.replyTo().tell(new ClaimResult(claim.group().name(), claim.epoch(), node, false, why));
     return Behaviors.same();
@@ -373,8 +379,7 @@ public final class InterfaceActor {
       Pending waiting = pending.get(p.group());
       if (waiting != null && waiting.claim().epoch() < p.epoch()) {
         pending.remove(p.group());
-        leases.tell(new HolderLeases.Drop(p.group()));
-        refuse(waiting.claim(), "superseded: epoch " + p.epoch() + " was promised");
+        abandon(waiting, "superseded: epoch " + p.epoch() + " was promised");
       }
     }
     return Behaviors.same();
@@ -386,7 +391,6 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
-  /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
   /** Fire and forget: hooks run on their own thread and never hold up the NIC work. */
   private void notify(String event, VipGroup group, long epoch, String reason) {
     hooks.tell(new NotifyHooks.Event(event, group.name(), epoch, reason,
@@ -419,6 +423,7 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
+  /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
   private Behavior<Command> onAnnounceRound(AnnounceRound round) {
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
@@ -435,10 +440,7 @@ public final class InterfaceActor {
 
   private void retireAll(String reason) {
     for (String name : List.copyOf(held.keySet())) release(name, reason);
-    for (Pending waiting : List.copyOf(pending.values())) {
-      leases.tell(new HolderLeases.Drop(waiting.claim().group().name()));
-      refuse(waiting.claim(), reason);
-    }
+    for (Pending waiting : List.copyOf(pending.values())) abandon(waiting, reason);
     pending.clear();
   }
 
