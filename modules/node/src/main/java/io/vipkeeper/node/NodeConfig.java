@@ -36,23 +36,26 @@ public final class NodeConfig {
         .withFallback(user)
         .withFallback(ConfigFactory.parseResources("vipkeeper-cluster.conf"))
         .withFallback(ConfigFactory.defaultReference());
-    // The journal URL is built from data-dir: make it absolute first (H2 refuses relative paths).
-    Config merged = ConfigFactory.parseMap(Map.of("vipkeeper.data-dir", dataDir(unresolved.getString("vipkeeper.data-dir"))))
-        .withFallback(unresolved).resolve();
-    Optional<String> tlsDir = text(env, "VIPKEEPER_TLS_DIR");
-    if (tlsDir.isPresent() && text(env, "VIPKEEPER_TLS_KEYSTORE").isEmpty()) {
-      // The node's own store in the directory, by node name (the file, env or the host name).
-      String name = merged.getString("vipkeeper.node-name");
-      if (name.isBlank()) name = merged.getString("pekko.remote.artery.canonical.hostname");
-      String store = Path.of(tlsDir.get()).resolve(name + ".p12").toString();
-      merged = ConfigFactory.parseMap(Map.of("vipkeeper.tls.key-store", store, "pekko.remote.artery.ssl.config-ssl-engine.key-store", store))
-          .withFallback(merged);
-    }
+    // Values derived from others go in before resolving, so the settings built from them follow:
+    // the journal URL from data-dir (absolute first: H2 refuses relative paths), the Artery key
+    // store from the TLS directory and the node's name.
+    Map<String, Object> derived = new HashMap<>(Map.of("vipkeeper.data-dir", dataDir(unresolved.getString("vipkeeper.data-dir"))));
+    tlsKeyStore(env, unresolved).ifPresent(store -> derived.put("vipkeeper.tls.key-store", store));
+    Config merged = ConfigFactory.parseMap(derived).withFallback(unresolved).resolve();
     if (merged.getBoolean("vipkeeper.tls.insecure")) {
       merged = ConfigFactory.parseMap(Map.of("pekko.remote.artery.transport", "tcp")).withFallback(merged);
     }
     checkSeeds(merged);
     return merged;
+  }
+
+  /** With VIPKEEPER_TLS_DIR and no VIPKEEPER_TLS_KEYSTORE: the node's own store there, by node name (or host). */
+  private static Optional<String> tlsKeyStore(Map<String, String> env, Config unresolved) {
+    Optional<String> dir = text(env, "VIPKEEPER_TLS_DIR");
+    if (dir.isEmpty() || text(env, "VIPKEEPER_TLS_KEYSTORE").isPresent()) return Optional.empty();
+    String name = unresolved.getString("vipkeeper.node-name");
+    if (name.isBlank()) name = unresolved.getString("pekko.remote.artery.canonical.hostname");
+    return Optional.of(Path.of(dir.get()).resolve(name + ".p12").toString());
   }
 
   /** The VIPKEEPER_* variables as config; each malformed one is named with what to write. */
