@@ -193,14 +193,14 @@ public final class VipOwner {
 
   private Behavior<Command> decide() {
     timers.cancel(Tick.INSTANCE);
-    List<String> unlisted = voters().stream().map(Quorum.Voter::address)
-        .filter(a -> isUpAndReachable(a) && !suspects.contains(a) && !byNode.containsKey(a)).toList();
-    if (unlisted.isEmpty()) unlistedSince = 0;
+    List<String> unheard = unheard();
+    if (unheard.isEmpty()) unlistedSince = 0;
     else if (unlistedSince == 0) unlistedSince = System.nanoTime();
-    if (!unlisted.isEmpty() && System.nanoTime() - unlistedSince < UNLISTED_PATIENCE.toNanos()) {
-      // A node that just came up is not a candidate before its interface actor is listed: wait a
-      // little, so the first placement sees every node (and need not fall on the decider's own).
-      return waitAndRecheck("waiting for the interface actors of " + unlisted + " to be listed");
+    if (!unheard.isEmpty() && System.nanoTime() - unlistedSince < UNLISTED_PATIENCE.toNanos()) {
+      // A node that just came up is not a candidate before its interface actor is listed and
+      // answers: wait a little, so the first placement sees every node (a slow answer would
+      // otherwise put a group that prefers it elsewhere, for good when it does not preempt).
+      return waitAndRecheck("waiting to hear from the interface actors of " + unheard);
     }
     Map<NodeIdentity, Long> holders = new HashMap<>();
     List<NodeIdentity> candidates = new ArrayList<>();
@@ -244,6 +244,23 @@ public final class VipOwner {
     if (timeline.path().equals("decider-start") && holder != null) timeline = new TakeoverTimeline("move", holder.name(), 0);
     timeline.promising();
     return promise(decided.highest() + 1, move, 1);
+  }
+
+  /**
+   * Up, reachable, unsuspected nodes whose interface actor is not listed yet, or (while nobody
+   * holds the group) did not answer this survey in time.
+   */
+  private List<String> unheard() {
+    Set<String> answered = new HashSet<>();
+    boolean held = false;
+    for (InterfaceActor.Holdings h : answers) {
+      answered.add(h.node().address());
+      held |= h.held().containsKey(group.name());
+    }
+    boolean nobodyHolds = !held;
+    return voters().stream().map(Quorum.Voter::address)
+        .filter(a -> isUpAndReachable(a) && !suspects.contains(a))
+        .filter(a -> !byNode.containsKey(a) || (nobodyHolds && !answered.contains(a))).toList();
   }
 
   private Map<NodeIdentity, Set<String>> roles(List<NodeIdentity> nodes) {
