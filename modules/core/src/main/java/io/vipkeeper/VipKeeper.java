@@ -3,6 +3,7 @@ package io.vipkeeper;
 import io.vipkeeper.actor.InterfaceActor;
 import io.vipkeeper.actor.NodeIdentity;
 import io.vipkeeper.actor.PlacementBoard;
+import io.vipkeeper.actor.VipCatalog;
 import io.vipkeeper.actor.VipOwner;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.Drivers;
@@ -20,6 +21,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
@@ -31,10 +34,13 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 public final class VipKeeper {
 
   private final ActorRef<InterfaceActor.Command> interfaceActor;
+  private final ActorRef<VipCatalog.Command> catalog;
   private final Map<String, ActorRef<VipOwner.Command>> owners;
 
-  private VipKeeper(ActorRef<InterfaceActor.Command> interfaceActor, Map<String, ActorRef<VipOwner.Command>> owners) {
+  private VipKeeper(ActorRef<InterfaceActor.Command> interfaceActor, ActorRef<VipCatalog.Command> catalog,
+      Map<String, ActorRef<VipOwner.Command>> owners) {
     this.interfaceActor = interfaceActor;
+    this.catalog = catalog;
     this.owners = owners;
   }
 
@@ -56,14 +62,20 @@ public final class VipKeeper {
     // Every node has one; the deciders use the one on the node they run on (the oldest).
     ActorRef<PlacementBoard.Command> board = system.systemActorOf(PlacementBoard.create(settings.rebalanceInterval()),
         "vipkeeper-placement", org.apache.pekko.actor.typed.Props.empty());
+    ActorRef<Replicator.Command> replicator = system.systemActorOf(Replicator.behavior(
+        ReplicatorSettings.create(system.settings().config().getConfig("vipkeeper.catalog.replicator"))),
+        "vipkeeper-replicator", org.apache.pekko.actor.typed.Props.empty());
+    ActorRef<VipCatalog.Command> catalog = system.systemActorOf(VipCatalog.create(settings, quorum, iface, board, replicator),
+        "vipkeeper-catalog", org.apache.pekko.actor.typed.Props.empty());
     Map<String, ActorRef<VipOwner.Command>> owners = new LinkedHashMap<>();
     for (VipGroup group : settings.groups()) {
       owners.put(group.name(), ClusterSingleton.get(system).init(
-          SingletonActor.of(VipOwner.create(group, settings, quorum, board), "vipkeeper-owner-" + group.name())
+          SingletonActor.of(VipOwner.create(group, settings, quorum, board, catalog), "vipkeeper-owner-" + group.name())
               .withStopMessage(VipOwner.HandOver.INSTANCE)));
     }
+    catalog.tell(new VipCatalog.ConfiguredOwners(Map.copyOf(owners)));
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());
-    return new VipKeeper(iface, Map.copyOf(owners));
+    return new VipKeeper(iface, catalog, Map.copyOf(owners));
   }
 
   /** Ownership changes of this node (what it holds now first), e.g. to serve only while holding. */
@@ -75,6 +87,12 @@ public final class VipKeeper {
     return interfaceActor;
   }
 
+  /** The cluster-wide catalog: groups added at run time, drained nodes, every group's decider. */
+  public ActorRef<VipCatalog.Command> catalog() {
+    return catalog;
+  }
+
+  /** The deciders of the groups in the config file (the catalog's snapshot has every group's). */
   public Map<String, ActorRef<VipOwner.Command>> owners() {
     return owners;
   }

@@ -2,6 +2,7 @@ package io.vipkeeper.actor;
 
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.OwnershipChanged;
+import io.vipkeeper.VipEvent;
 import io.vipkeeper.config.AnnounceSettings;
 import io.vipkeeper.config.VipKeeperSettings;
 import java.time.Duration;
@@ -56,6 +57,9 @@ public final class InterfaceActor {
 
   /** Another host answered for a group's address: announce it again. */
   private record Reannounce(String group) implements Command {}
+
+  /** The groups added at run time that exist now (from this node's catalog). */
+  public record Catalogued(Map<String, VipGroup> runtime) implements Command {}
 
   /** Release everything and refuse further claims: the node is leaving or stopping. */
   public record Retire(String reason, ActorRef<Done> replyTo) implements Command {}
@@ -119,6 +123,8 @@ public final class InterfaceActor {
   private String noQuorum = "";
   private boolean linkDown;
   private String checkFailing = "";
+  /** Runtime groups this node knows; null until the catalog first said. */
+  private Map<String, VipGroup> runtime;
 
   private record Held(VipGroup group, long epoch) {}
 
@@ -196,6 +202,7 @@ public final class InterfaceActor {
         .onMessage(QueryConflicts.class, this::onQueryConflicts)
         .onMessage(Claim.class, this::onClaim)
         .onMessage(Release.class, this::onRelease)
+        .onMessage(Catalogued.class, this::onCatalogued)
         .onMessage(WatchOwnership.class, this::onSubscribe)
         .onMessage(QueryHoldings.class, q -> onQuery(q, noQuorum.isEmpty() && !linkDown && checkFailing.isEmpty()))
         .onMessage(Retire.class, this::onRetire)
@@ -225,6 +232,7 @@ public final class InterfaceActor {
     return Behaviors.receive(Command.class)
         .onMessage(Claim.class, c -> refuse(c, why))
         .onMessage(Release.class, this::onRelease)
+        .onMessage(Catalogued.class, c -> { runtime = c.runtime(); return Behaviors.same(); })
         .onMessage(WatchOwnership.class, this::onSubscribe)
         .onMessage(QueryConflicts.class, this::onQueryConflicts)
         .onMessage(QueryHoldings.class, q -> onQuery(q, false))
@@ -246,7 +254,10 @@ public final class InterfaceActor {
 
   /** Why this node cannot take {@code claim} now; "" when it can. */
   private String claimBlocked(Claim claim) {
-    long newest = promised.getOrDefault(claim.group().name(), 0L);
+    String name = claim.group().name();
+    boolean known = settings.groups().stream().anyMatch(g -> g.name().equals(name)) || (runtime != null && runtime.containsKey(name));
+    if (!known) return "group " + name + " is not in this node's catalog (just added or removed?)";
+    long newest = promised.getOrDefault(name, 0L);
     if (claim.epoch() < newest) return "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised";
     if (!noQuorum.isEmpty()) return "this node's side would not survive a split (" + noQuorum + ")";
     if (linkDown) return settings.interfaceName() + " is down";
@@ -270,6 +281,33 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
+  /**
+   * A removed group is released here (whoever decides for it is gone too); at the first listing,
+   * runtime groups left on the interface by a killed process are removed, as configured ones are.
+   */
+  private Behavior<Command> onCatalogued(Catalogued catalogued) {
+    boolean first = runtime == null;
+    runtime = catalogued.runtime();
+    if (first && settings.reconcileAtStart()) {
+      nic.reconcile(runtime.values().stream().filter(g -> !held.containsKey(g.name()) && !pending.containsKey(g.name())).toList());
+    }
+    for (String name : List.copyOf(held.keySet())) {
+      if (isRuntime(name) && !runtime.containsKey(name)) release(name, "removed from the catalog");
+    }
+    for (Pending waiting : List.copyOf(pending.values())) {
+      String name = waiting.claim().group().name();
+      if (isRuntime(name) && !runtime.containsKey(name)) {
+        pending.remove(name);
+        abandon(waiting, "removed from the catalog");
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private boolean isRuntime(String group) {
+    return settings.groups().stream().noneMatch(g -> g.name().equals(group));
+  }
+
   /** The lease holds: add the addresses (unless held already), announce, confirm. */
   private Behavior<Command> hold(Pending waiting) {
     Claim claim = waiting.claim();
@@ -287,6 +325,7 @@ public final class InterfaceActor {
         leases.tell(new HolderLeases.Drop(name));
         context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
         notify("fault", claim.group(), claim.epoch(), "claim failed: " + e.getMessage());
+        publish(new VipEvent.NicFailure(name, "claim", e.getMessage()));
         return refuse(claim, e.getMessage());
       }
     }
@@ -444,6 +483,10 @@ public final class InterfaceActor {
     pending.clear();
   }
 
+  private void publish(VipEvent event) {
+    context.getSystem().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(event));
+  }
+
   /** Removes a held group's addresses; returns the error, or "" when nothing is left behind. */
   private String release(String name, String reason) {
     Held holding = held.get(name);
@@ -455,6 +498,7 @@ public final class InterfaceActor {
     } catch (DriverException e) {
       context.getLog().error("RELEASE FAILED group={} epoch={}: {}", name, holding.epoch(), e.getMessage());
       notify("fault", holding.group(), holding.epoch(), "release failed: " + e.getMessage());
+      publish(new VipEvent.NicFailure(name, "release", e.getMessage()));
       return e.getMessage();
     }
     held.remove(name);

@@ -33,6 +33,12 @@ public final class PlacementBoard {
   /** Where {@code group} is now; {@code node} null when nowhere. */
   public record Placed(String group, NodeIdentity node, PlacementPolicy policy, ActorRef<VipOwner.Command> owner) implements Command {}
 
+  /** A group removed from the catalog: it no longer counts as load. */
+  public record Forget(String group) implements Command {}
+
+  /** The nodes (by name) being drained: never a rebalance target. */
+  public record Drained(java.util.Set<String> names) implements Command {}
+
   private enum Rebalance implements Command { INSTANCE }
 
   private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(30);
@@ -49,6 +55,9 @@ public final class PlacementBoard {
   private final ActorContext<Command> context;
   private final Map<String, Entry> groups = new HashMap<>();
   private final Map<String, Double> weights = new HashMap<>();
+  /** Node names by address, learned from the candidates the deciders report. */
+  private final Map<String, String> names = new HashMap<>();
+  private java.util.Set<String> drained = java.util.Set.of();
 
   private PlacementBoard(ActorContext<Command> context) {
     this.context = context;
@@ -61,12 +70,15 @@ public final class PlacementBoard {
           groups.put(p.group(), new Entry(p.node(), p.policy(), p.owner(), 0));
           return Behaviors.same();
         })
+        .onMessage(Forget.class, f -> { groups.remove(f.group()); return Behaviors.same(); })
+        .onMessage(Drained.class, d -> { drained = d.names(); return Behaviors.same(); })
         .onMessage(Rebalance.class, r -> rebalance())
         .build();
   }
 
   private Behavior<Command> onChoose(Choose choose) {
     weights.putAll(choose.weights());
+    choose.situation().candidates().forEach(n -> names.put(n.address(), n.name()));
     Map<NodeIdentity, Double> load = new HashMap<>();
     for (NodeIdentity node : choose.situation().candidates()) load.put(node, count(node.address(), choose.group()) / weight(node.address()));
     Placement.Decision decision = Placement.decide(choose.situation().withLoad(load), choose.policy());
@@ -117,7 +129,7 @@ public final class PlacementBoard {
     return java.util.stream.StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
         .filter(m -> m.status() == MemberStatus.up())
         .map(Member::address).map(Object::toString)
-        .filter(a -> !unreachable.contains(a))
+        .filter(a -> !unreachable.contains(a) && !drained.contains(names.getOrDefault(a, "")))
         .toList();
   }
 }

@@ -54,6 +54,12 @@ final class TakeoverTimeline {
         ms(detectionNanos + now - start));
   }
 
+  /** The finished takeover, for the event stream and the status view. */
+  io.vipkeeper.VipEvent.Takeover done(String group, String to, long epoch) {
+    return new io.vipkeeper.VipEvent.Takeover(group, path, from, to, epoch, ms(detectionNanos + System.nanoTime() - start),
+        System.currentTimeMillis());
+  }
+
   private static long ms(long nanos) {
     return Math.max(0, nanos) / 1_000_000;
   }

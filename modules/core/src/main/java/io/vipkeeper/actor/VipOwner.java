@@ -42,6 +42,19 @@ public final class VipOwner {
   /** A planned move to the node at {@code address} (rebalance, operator), if it can hold the group. */
   public record MoveTo(String address, String reason) implements Command {}
 
+  /** Where the group is, at which epoch, who decides, and how the last takeover went. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command, io.vipkeeper.CborSerializable {}
+
+  /** {@code holder} empty when nowhere; {@code lastTakeover} null before the first on this decider. */
+  public record Status(String group, String holder, long epoch, String decider, VipEventView lastTakeover)
+      implements io.vipkeeper.CborSerializable {}
+
+  /** The last takeover as the status view shows it. */
+  public record VipEventView(String path, String from, String to, long epoch, long totalMillis, long atEpochMillis)
+      implements io.vipkeeper.CborSerializable {}
+
+  private record DrainedChanged(VipCatalog.DrainedNodes nodes) implements Command {}
+
   private record Decided(Placement.Decision decision, long highest, Map<NodeIdentity, Long> holders) implements Command {}
 
   private record InterfacesChanged(Receptionist.Listing listing) implements Command {}
@@ -86,7 +99,7 @@ public final class VipOwner {
   private static final Duration UNLISTED_PATIENCE = Duration.ofSeconds(3);
 
   public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum,
-      ActorRef<PlacementBoard.Command> board) {
+      ActorRef<PlacementBoard.Command> board, ActorRef<VipCatalog.Command> catalog) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       context.getLog().info("DECIDER group={} runs on this node", group.name());
       ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, InterfacesChanged::new);
@@ -97,7 +110,9 @@ public final class VipOwner {
           context.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChanged::new), ClusterEvent.MemberEvent.class));
       Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ClusterChanged::new), ClusterEvent.ReachabilityEvent.class));
-      return new VipOwner(context, timers, group, settings, quorum, board).idle();
+      catalog.tell(new VipCatalog.WatchDrained(context.messageAdapter(VipCatalog.DrainedNodes.class, DrainedChanged::new)));
+      VipOwner owner = new VipOwner(context, timers, group, settings, quorum, board);
+      return Behaviors.intercept(() -> new AnyState(owner), owner.idle());
     }));
   }
 
@@ -115,6 +130,9 @@ public final class VipOwner {
   /** Nodes the decider stopped trusting (no renewal, unreachable): not asked, fenced instead. */
   private Set<String> suspects = Set.of();
   private TakeoverTimeline timeline = TakeoverTimeline.initial();
+  private io.vipkeeper.VipEvent.Takeover lastTakeover;
+  /** Nodes (by name) being drained, from the catalog. */
+  private Set<String> drained = Set.of();
   private long placedAt = System.nanoTime();
   private long unlistedSince;
   /** When the current epoch was promised, and how long its grantors' leases could still run then. */
@@ -216,7 +234,7 @@ public final class VipOwner {
     candidates.sort((a, b) -> Integer.compare(age(a), age(b)));
     int silent = (int) interfaces.stream().filter(r -> member(addressOf(r)).isPresent()).count() - answers.size();
     Placement.Situation situation = new Placement.Situation(candidates, holders, silent, self(), Optional.ofNullable(lastFailed),
-        Set.of(), roles(candidates), Map.of(), healthyFor(candidates),
+        drainedAmong(answers), roles(candidates), Map.of(), healthyFor(candidates),
         candidates.stream().filter(c -> c.address().equals(requested)).findFirst());
     requested = null;
     long highestSeen = highest;
@@ -244,6 +262,12 @@ public final class VipOwner {
     if (timeline.path().equals("decider-start") && holder != null) timeline = new TakeoverTimeline("move", holder.name(), 0);
     timeline.promising();
     return promise(decided.highest() + 1, move, 1);
+  }
+
+  private Set<NodeIdentity> drainedAmong(List<InterfaceActor.Holdings> answers) {
+    Set<NodeIdentity> nodes = new HashSet<>();
+    for (InterfaceActor.Holdings h : answers) if (drained.contains(h.node().name())) nodes.add(h.node());
+    return nodes;
   }
 
   /**
@@ -457,6 +481,42 @@ public final class VipOwner {
         .build();
   }
 
+  /** Answers status queries and learns drained nodes whatever the decider is doing. */
+  private static final class AnyState extends org.apache.pekko.actor.typed.BehaviorInterceptor<Command, Command> {
+    private final VipOwner owner;
+
+    AnyState(VipOwner owner) {
+      super(Command.class);
+      this.owner = owner;
+    }
+
+    @Override
+    public Behavior<Command> aroundReceive(org.apache.pekko.actor.typed.TypedActorContext<Command> ctx, Command msg,
+        ReceiveTarget<Command> target) {
+      if (msg instanceof GetStatus get) {
+        get.replyTo().tell(owner.status());
+        return Behaviors.same();
+      }
+      if (msg instanceof DrainedChanged changed) {
+        owner.drained = changed.nodes().names();
+        // In the steady state this checks at once whether the holder must move away.
+        return target.apply(ctx, VerifyHolder.INSTANCE);
+      }
+      return target.apply(ctx, msg);
+    }
+  }
+
+  private Status status() {
+    io.vipkeeper.VipEvent.Takeover t = lastTakeover;
+    return new Status(group.name(), holder == null ? "" : holder.name(), epoch, self().name(),
+        t == null ? null : new VipEventView(t.path(), t.from(), t.to(), t.epoch(), t.totalMillis(), t.atEpochMillis()));
+  }
+
+  /** A drained holder gives the group up (planned, graceful) at the next check. */
+  private boolean holderDrained() {
+    return holder != null && drained.contains(holder.name());
+  }
+
   private Behavior<Command> onClaimDone(ClaimDone done) {
     if (!done.claimed()) {
       lastFailed = done.node();
@@ -468,6 +528,8 @@ public final class VipOwner {
     placedAt = System.nanoTime();
     context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
     context.getLog().info("TAKEOVER group={} {}", group.name(), timeline.describe(holder.name(), done.epoch()));
+    lastTakeover = timeline.done(group.name(), holder.name(), done.epoch());
+    context.getSystem().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(lastTakeover));
     timeline = TakeoverTimeline.initial();
     shareEpoch();
     return holding();
@@ -511,7 +573,7 @@ public final class VipOwner {
         .onMessage(InterfacesChanged.class, l -> { listed(l); shareEpoch(); return recheck(); })
         .onMessage(ClusterChanged.class, c -> { shareEpoch(); return recheck(); })
         .onMessage(Recheck.class, r -> recheck())
-        .onMessage(VerifyHolder.class, v -> preempting() ? survey() : verifyHolder())
+        .onMessage(VerifyHolder.class, v -> preempting() || holderDrained() ? drainAway() : verifyHolder())
         .onMessage(HolderAnswer.class, this::onHolderAnswer)
         .onMessage(WatchLease.class, w -> watchLease())
         .onMessage(RenewalAnswer.class, this::onRenewalAnswer)
@@ -571,6 +633,11 @@ public final class VipOwner {
       return suspect("unreachable (failure detector)", 0);
     }
     return Behaviors.same();
+  }
+
+  private Behavior<Command> drainAway() {
+    if (holderDrained()) timeline = new TakeoverTimeline("drain", holder.name(), 0);
+    return survey();
   }
 
   /** A preferring group that would take a better node back looks at every node, not just its holder. */

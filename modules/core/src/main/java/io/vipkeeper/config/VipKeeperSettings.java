@@ -80,17 +80,29 @@ public record VipKeeperSettings(
     return groups.stream().flatMap(g -> g.addresses().stream()).toList();
   }
 
+  /** One group's block, as in the config file or a management API request; problems are named. */
+  public static VipGroup parseGroup(String name, Config group) {
+    try {
+      return group(name, group);
+    } catch (IllegalArgumentException | ConfigException e) {
+      throw new SettingsException(List.of("group " + name + ": " + e.getMessage()));
+    }
+  }
+
+  private static VipGroup group(String name, Config group) {
+    List<VipAddress> addresses = new ArrayList<>();
+    for (String cidr : group.getStringList("addresses")) {
+      addresses.add(VipAddress.parse(cidr));
+    }
+    return new VipGroup(name, addresses, virtualMac(group), placement(group));
+  }
+
   private static List<VipGroup> groups(Config groups, List<String> problems) {
     List<VipGroup> result = new ArrayList<>();
     for (String name : groups.root().keySet().stream().sorted().toList()) {
       String path = "vipkeeper.groups." + name;
       try {
-        Config group = groups.getConfig(quote(name));
-        List<VipAddress> addresses = new ArrayList<>();
-        for (String cidr : group.getStringList("addresses")) {
-          addresses.add(VipAddress.parse(cidr));
-        }
-        result.add(new VipGroup(name, addresses, virtualMac(group), placement(group)));
+        result.add(group(name, groups.getConfig(quote(name))));
       } catch (IllegalArgumentException | ConfigException e) {
         problems.add(path + ": " + e.getMessage());
       }

@@ -23,6 +23,7 @@ public final class TestConfigs {
         pekko.persistence.snapshot-store.plugin = ""
         pekko.cluster.split-brain-resolver.active-strategy = keep-majority
         vipkeeper.announce.interval = 20ms
+        vipkeeper.catalog.replicator.durable.keys = []
         vipkeeper.groups.web.addresses = ["198.18.0.50/24"]
         """).withFallback(ConfigFactory.load()).resolve();
   }
