@@ -12,11 +12,11 @@ import org.apache.pekko.cluster.typed.Cluster;
  * The members that count in a split, as the resolver counts them (joining and weakly-up do not),
  * and the member an actor reference belongs to.
  */
-final class Voters {
+public final class Voters {
 
   private Voters() {}
 
-  static List<Quorum.Voter> of(Cluster cluster) {
+  public static List<Quorum.Voter> of(Cluster cluster) {
     List<Quorum.Voter> voters = new ArrayList<>();
     for (Member m : cluster.state().getMembers()) {
       MemberStatus s = m.status();

@@ -13,7 +13,8 @@ final class Guardian {
 
   static Behavior<Void> create(VipKeeperSettings settings, Drivers drivers) {
     return Behaviors.setup(context -> {
-      HealthEndpoint.start(context.getSystem(), VipKeeper.start(context.getSystem(), settings, drivers), settings);
+      VipKeeper keeper = VipKeeper.start(context.getSystem(), settings, drivers);
+      HttpServer.start(context.getSystem(), keeper, drivers, settings.nodeName());
       return Behaviors.empty();
     });
   }

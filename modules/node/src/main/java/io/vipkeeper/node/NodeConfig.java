@@ -39,7 +39,9 @@ public final class NodeConfig {
     // Values derived from others go in before resolving, so the settings built from them follow:
     // the journal URL from data-dir (absolute first: H2 refuses relative paths), the Artery key
     // store from the TLS directory and the node's name.
-    Map<String, Object> derived = new HashMap<>(Map.of("vipkeeper.data-dir", dataDir(unresolved.getString("vipkeeper.data-dir"))));
+    String dataDir = dataDir(unresolved.getString("vipkeeper.data-dir"));
+    Map<String, Object> derived = new HashMap<>(Map.of("vipkeeper.data-dir", dataDir,
+        "vipkeeper.catalog.replicator.durable.file.dir", Path.of(dataDir).resolve("catalog").toString()));
     tlsKeyStore(env, unresolved).ifPresent(store -> derived.put("vipkeeper.tls.key-store", store));
     Config merged = ConfigFactory.parseMap(derived).withFallback(unresolved).resolve();
     if (merged.getBoolean("vipkeeper.tls.insecure")) {
@@ -105,6 +107,7 @@ public final class NodeConfig {
       values.put("vipkeeper.notify.release", n);
       values.put("vipkeeper.notify.fault", n);
     });
+    text(env, "VIPKEEPER_HTTP_TOKEN").ifPresent(t -> values.put("vipkeeper.http.token", t));
     text(env, "VIPKEEPER_DATA_DIR").ifPresent(d -> values.put("vipkeeper.data-dir", d));
     tls(env, values, problems);
     text(env, "VIPKEEPER_VIPS").ifPresent(v -> values.put("vipkeeper.groups", Map.of("vip", envGroup(v, env, problems))));

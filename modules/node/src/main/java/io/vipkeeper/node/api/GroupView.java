@@ -1,0 +1,60 @@
+package io.vipkeeper.node.api;
+
+import io.vipkeeper.actor.InterfaceActor;
+import io.vipkeeper.actor.VipCatalog;
+import io.vipkeeper.actor.VipOwner;
+import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.model.VipGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** One group as GET /vips shows it. */
+final class GroupView {
+
+  private GroupView() {}
+
+  static Map<String, Object> of(VipGroup group, VipCatalog.Snapshot snapshot, List<InterfaceActor.Holdings> all,
+      VipOwner.Status status) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("group", group.name());
+    view.put("mode", group.virtualMac() ? "vmac" : "garp");
+    if (group.virtualMac()) view.put("mac", group.mac());
+    view.put("addresses", group.addresses().stream().map(VipAddress::cidr).toList());
+    view.put("source", snapshot.runtime().contains(group.name()) ? "api" : "config");
+    List<String> holders = new ArrayList<>();
+    long epoch = 0;
+    Map<String, Object> nodes = new LinkedHashMap<>();
+    for (InterfaceActor.Holdings h : all.stream().sorted(java.util.Comparator.comparing(h -> h.node().name())).toList()) {
+      Long held = h.held().get(group.name());
+      if (held != null) {
+        holders.add(h.node().name());
+        epoch = Math.max(epoch, held);
+      }
+      nodes.put(h.node().name(), Map.of("holds", held != null, "canHold", h.canClaim(),
+          "drained", snapshot.drained().contains(h.node().name())));
+    }
+    view.put("holder", holders.size() == 1 ? holders.get(0) : holders.isEmpty() ? null : holders);
+    view.put("epoch", epoch);
+    VipOwner.VipEventView last = status == null ? null : status.lastTakeover();
+    // "since": when the current holder got it, as its decider saw the takeover finish.
+    view.put("since", last != null && holders.size() == 1 && last.to().equals(holders.get(0))
+        ? java.time.Instant.ofEpochMilli(last.atEpochMillis()).toString() : null);
+    view.put("lastTakeover", last == null ? null : takeover(last));
+    view.put("decider", status == null ? null : status.decider());
+    view.put("nodes", nodes);
+    return view;
+  }
+
+  private static Map<String, Object> takeover(VipOwner.VipEventView t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("path", t.path());
+    m.put("from", t.from());
+    m.put("to", t.to());
+    m.put("epoch", t.epoch());
+    m.put("millis", t.totalMillis());
+    m.put("at", java.time.Instant.ofEpochMilli(t.atEpochMillis()).toString());
+    return m;
+  }
+}

@@ -1,0 +1,106 @@
+package io.vipkeeper.node.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vipkeeper.VipEvent;
+import io.vipkeeper.actor.ConflictWatch;
+import io.vipkeeper.actor.InterfaceActor;
+import io.vipkeeper.driver.Announcer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * This node's Prometheus metrics (GET /metrics). Takeovers are counted on the node that decided
+ * them (the deciders run on the oldest node: sum over nodes); what this node holds, its epochs,
+ * its frames and failures, and the membership as it sees it are read at each scrape.
+ */
+public final class Metrics {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Map<String, AtomicLong> held = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> epochs = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> members = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> lastTakeoverMillis = new ConcurrentHashMap<>();
+  private final AtomicLong conflicts = new AtomicLong();
+  private final ActorSystem<?> system;
+  private final Supplier<CompletionStage<InterfaceActor.Holdings>> holdings;
+  private final Supplier<CompletionStage<ConflictWatch.Conflicts>> conflictView;
+  private final String node;
+
+  public Metrics(ActorSystem<?> system, String node, Announcer announcer, Supplier<CompletionStage<InterfaceActor.Holdings>> holdings,
+      Supplier<CompletionStage<ConflictWatch.Conflicts>> conflictView) {
+    this.system = system;
+    this.node = node;
+    this.holdings = holdings;
+    this.conflictView = conflictView;
+    FunctionCounter.builder("vipkeeper.announce.frames", announcer, a -> a.framesSent())
+        .description("Gratuitous ARP and unsolicited neighbour advertisement frames sent by this node").register(registry);
+    FunctionCounter.builder("vipkeeper.address.conflicts", conflicts, AtomicLong::get)
+        .description("Frames in which another MAC answered for a VIP").register(registry);
+    ActorRef<VipEvent> events = system.systemActorOf(Behaviors.receive(VipEvent.class)
+        .onMessage(VipEvent.Takeover.class, t -> { onTakeover(t); return Behaviors.same(); })
+        .onMessage(VipEvent.NicFailure.class, f -> { onFailure(f); return Behaviors.same(); })
+        .build(), "vipkeeper-metrics", Props.empty());
+    system.eventStream().tell(new EventStream.Subscribe<>(VipEvent.class, events));
+  }
+
+  private void onTakeover(VipEvent.Takeover t) {
+    Counter.builder("vipkeeper.takeovers").description("Takeovers decided on this node, by group and path (reason)")
+        .tags("group", t.group(), "path", t.path()).register(registry).increment();
+    Timer.builder("vipkeeper.takeover.duration").description("Time from detection to the new holder's claim")
+        .tags("group", t.group(), "path", t.path()).register(registry).record(Duration.ofMillis(t.totalMillis()));
+    gauge(lastTakeoverMillis, "vipkeeper.takeover.last.seconds", "Duration of the group's last takeover",
+        Tags.of("group", t.group()), v -> v / 1000.0).set(t.totalMillis());
+  }
+
+  private void onFailure(VipEvent.NicFailure f) {
+    Counter.builder("vipkeeper.nic.failures").description("Address changes the kernel refused, by action (claim, release)")
+        .tags("group", f.group(), "action", f.action()).register(registry).increment();
+  }
+
+  /** Reads the current state, then renders every metric in Prometheus text format. */
+  public CompletionStage<String> scrape() {
+    members.values().forEach(v -> v.set(0));
+    Cluster cluster = Cluster.get(system);
+    for (Member m : cluster.state().getMembers()) {
+      gauge(members, "vipkeeper.cluster.members", "Cluster members as this node sees them, by status",
+          Tags.of("status", m.status().toString()), v -> v).incrementAndGet();
+    }
+    gauge(members, "vipkeeper.cluster.unreachable", "Members this node's failure detector cannot reach", Tags.empty(), v -> v)
+        .set(cluster.state().getUnreachable().size());
+    return holdings.get().thenCombine(conflictView.get(), (h, c) -> {
+      held.values().forEach(v -> v.set(0));
+      h.highestEpoch().forEach((group, epoch) -> gauge(epochs, "vipkeeper.epoch", "Highest epoch this node knows per group",
+          Tags.of("group", group), v -> v).set(epoch));
+      h.held().keySet().forEach(group -> gauge(held, "vipkeeper.vip.held", "1 while this node holds the group",
+          Tags.of("group", group, "node", node), v -> v).set(1));
+      conflicts.set(c.total());
+      return registry.scrape();
+    });
+  }
+
+  private AtomicLong gauge(Map<String, AtomicLong> values, String name, String help, Tags tags,
+      java.util.function.DoubleUnaryOperator scale) {
+    return values.computeIfAbsent(name + tags, k -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder(name, value, v -> scale.applyAsDouble(v.get())).description(help).tags(tags).register(registry);
+      return value;
+    });
+  }
+}
