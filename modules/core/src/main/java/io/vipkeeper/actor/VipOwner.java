@@ -139,7 +139,7 @@ public final class VipOwner {
   private long promisedAt;
   private long fenceNanos;
   private final ActorRef<PlacementBoard.Command> board;
-  /** A node asked for by MoveTo, used by the next decision only. */
+  /** A node asked for by MoveTo, used until the next decision that is not a wait. */
   private String requested;
   /** Since when each node has been a candidate without a break (for preempt-delay). */
   private final Map<String, Long> candidateSince = new HashMap<>();
@@ -236,7 +236,6 @@ public final class VipOwner {
     Placement.Situation situation = new Placement.Situation(candidates, holders, silent, self(), Optional.ofNullable(lastFailed),
         drainedAmong(answers), roles(candidates), Map.of(), healthyFor(candidates),
         candidates.stream().filter(c -> c.address().equals(requested)).findFirst());
-    requested = null;
     long highestSeen = highest;
     context.ask(Placement.Decision.class, board, settings.surveyTimeout(),
         replyTo -> new PlacementBoard.Choose(group.name(), situation, group.placement(), weights, context.getSelf(), replyTo),
@@ -251,6 +250,8 @@ public final class VipOwner {
   }
 
   private Behavior<Command> onDecided(Decided decided) {
+    // An operator's or a rebalance's request lasts until a decision is made, not through a wait.
+    if (!(decided.decision() instanceof Placement.Wait)) requested = null;
     if (decided.decision() instanceof Placement.Keep keep) {
       if (!keep.holder().equals(holder)) context.getLog().info("group {} stays on {} (epoch {})", group.name(), keep.holder().name(), epoch);
       holder = keep.holder();

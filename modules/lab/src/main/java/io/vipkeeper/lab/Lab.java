@@ -104,13 +104,25 @@ public final class Lab implements AutoCloseable {
    * headers, body), or "" when nothing answers.
    */
   public String httpGet(String host, String ip, int port, String path) {
+    return http(host, ip, port, "GET", path, null, "");
+  }
+
+  /**
+   * One HTTP request from namespace {@code host}; the raw response (status line, headers, body),
+   * or "" when nothing answered. {@code token} empty: no Authorization header.
+   */
+  public String http(String host, String ip, int port, String method, String path, String body, String token) {
+    byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+    String head = method + " " + path + " HTTP/1.1\r\nHost: " + ip + "\r\nConnection: close\r\n"
+        + (token.isEmpty() ? "" : "Authorization: Bearer " + token + "\r\n")
+        + (body == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + content.length + "\r\n\r\n";
     try {
       return inside(host, () -> {
         try (java.net.Socket socket = new java.net.Socket()) {
           socket.connect(new java.net.InetSocketAddress(ip, port), 1000);
-          socket.setSoTimeout(3000);
-          socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + ip + "\r\nConnection: close\r\n\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
+          socket.setSoTimeout(30_000);
+          socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+          socket.getOutputStream().write(content);
           return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
       });

@@ -24,8 +24,8 @@ final class StartupChecks {
     TlsCheck.check(config);
     Quorum.of(config);
     if (settings.groups().isEmpty()) {
-      throw new SettingsException(List.of("no VIP configured: set VIPKEEPER_VIPS=198.18.0.50/24"
-          + " or vipkeeper.groups.<name>.addresses in the config file"));
+      log.warn("no VIP group in the config: this node holds only groups added at run time (POST /vips,"
+          + " bin/vipkeeper add); set VIPKEEPER_VIPS or vipkeeper.groups.<name>.addresses to configure one");
     }
     return settings;
   }

@@ -1,0 +1,115 @@
+package io.vipkeeper.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vipkeeper.node.api.VipTable;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bin/vipkeeper status|move|drain|undrain|add|remove|history}: the management API from a
+ * shell. The node is VIPKEEPER_URL (or http:// + VIPKEEPER_HTTP, else http://127.0.0.1:8558);
+ * the token is VIPKEEPER_HTTP_TOKEN. Exit 0 done, 1 refused (the API's reason on stderr), 2 usage.
+ */
+public final class Cli {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String USAGE = """
+      usage: vipkeeper status
+             vipkeeper move GROUP NODE
+             vipkeeper drain NODE | undrain NODE
+             vipkeeper add NAME CIDR[,CIDR...] [--prefer NODE[,NODE...]] [--mode garp|vmac] [--vrid N]
+             vipkeeper remove GROUP
+             vipkeeper history GROUP""";
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final String base;
+  private final String token;
+
+  Cli(String base, String token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  public static void main(String[] args) {
+    Map<String, String> env = System.getenv();
+    String base = env.getOrDefault("VIPKEEPER_URL", "http://" + env.getOrDefault("VIPKEEPER_HTTP", "127.0.0.1:8558"));
+    try {
+      System.exit(new Cli(base, env.getOrDefault("VIPKEEPER_HTTP_TOKEN", "")).run(args));
+    } catch (java.io.IOException e) {
+      System.err.println("vipkeeper: cannot reach the management API at " + base + " (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
+          + "); is the node running? set VIPKEEPER_URL or VIPKEEPER_HTTP");
+      System.exit(1);
+    } catch (InterruptedException e) {
+      System.exit(1);
+    }
+  }
+
+  int run(String[] args) throws java.io.IOException, InterruptedException {
+    String command = args.length == 0 ? "" : args[0];
+    return switch (command + "/" + args.length) {
+      case "status/1" -> status();
+      case "move/3" -> print(send("POST", "/vips/" + args[1] + "/move", JSON.writeValueAsString(Map.of("node", args[2]))));
+      case "drain/2" -> print(send("POST", "/nodes/" + args[1] + "/drain", null));
+      case "undrain/2" -> print(send("POST", "/nodes/" + args[1] + "/undrain", null));
+      case "remove/2" -> print(send("DELETE", "/vips/" + args[1], null));
+      case "history/2" -> print(send("GET", "/vips/" + args[1] + "/history", null));
+      default -> command.equals("add") && args.length >= 3 ? add(args) : usage();
+    };
+  }
+
+  private int status() throws java.io.IOException, InterruptedException {
+    HttpResponse<String> response = send("GET", "/vips", null);
+    if (response.statusCode() != 200) return print(response);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> groups = JSON.readValue(response.body(), List.class);
+    System.out.print(VipTable.render(groups));
+    return 0;
+  }
+
+  private int add(String[] args) throws java.io.IOException, InterruptedException {
+    ObjectNode body = JSON.createObjectNode().put("name", args[1]);
+    Arrays.stream(args[2].split(",")).forEach(body.putArray("addresses")::add);
+    for (int i = 3; i < args.length; i += 2) {
+      if (i + 1 >= args.length) return usage();
+      switch (args[i]) {
+        case "--prefer" -> Arrays.stream(args[i + 1].split(",")).forEach(body.putObject("placement").putArray("prefer")::add);
+        case "--mode" -> body.put("mode", args[i + 1]);
+        case "--vrid" -> body.put("virtual-router-id", Integer.parseInt(args[i + 1]));
+        default -> { return usage(); }
+      }
+    }
+    return print(send("POST", "/vips", body.toString()));
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) throws java.io.IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) request.header("Content-Type", "application/json");
+    if (!token.isEmpty()) request.header("Authorization", "Bearer " + token);
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The answer as indented JSON; a refusal's reason on stderr with exit 1. */
+  private static int print(HttpResponse<String> response) throws java.io.IOException {
+    Object body = JSON.readValue(response.body(), Object.class);
+    if (response.statusCode() >= 400) {
+      Object error = body instanceof Map<?, ?> m ? m.get("error") : body;
+      System.err.println("vipkeeper: " + response.statusCode() + ": " + error);
+      return 1;
+    }
+    System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+    return 0;
+  }
+
+  private static int usage() {
+    System.err.println(USAGE);
+    return 2;
+  }
+}

@@ -1,0 +1,169 @@
+package io.vipkeeper.lab;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Operating a 3-node cluster through its HTTP API only: the nodes start with no VIP in their
+ * config; group "vip" (the lab's VIP, which the client probes) is added through n1's API while
+ * n3 is down, then moved, drained away, scraped during a failover, and kept across a restart of
+ * every node. The API listens on the node addresses, so the changing calls need the token.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ManagementApiLabTest {
+
+  private static final String TOKEN = "lab-token";
+  private static final String GROUP = "{\"name\":\"vip\",\"addresses\":[\"" + LabAddresses.VIP + "/24\"]}";
+  private static FailoverLab lab;
+
+  @BeforeAll
+  static void up() throws Exception {
+    assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
+    lab = FailoverLab.up("vkp" + ProcessHandle.current().pid() % 1000 + "m", 3,
+        l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("management"), "vipkeeper",
+            Map.of("VIPKEEPER_VIPS", "", "VIPKEEPER_HTTP_TOKEN", TOKEN), List.of()));
+    lab.startFirst(2);
+  }
+
+  @AfterAll
+  static void down() {
+    if (lab != null) lab.close();
+  }
+
+  private static String call(int node, String method, String path, String body, String token) {
+    return lab.lab().http("c1", LabAddresses.nodeIp(node), 8558, method, path, body, token);
+  }
+
+  private static int status(String response) {
+    return response.length() < 12 ? -1 : Integer.parseInt(response.substring(9, 12));
+  }
+
+  private static String body(String response) {
+    int at = response.indexOf("\r\n\r\n");
+    return at < 0 ? response : response.substring(at + 4);
+  }
+
+  private static List<Integer> kernelHolders() {
+    return LabVips.holders(lab, 3, LabAddresses.VIP);
+  }
+
+  @Test
+  @Order(1)
+  void aGroupAddedThroughTheApiIsClaimedAndAnswers() throws Exception {
+    assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> status(call(1, "GET", "/ready", null, "")) == 200),
+        "n1 ready:\n" + lab.report());
+    assertEquals(401, status(call(1, "POST", "/vips", GROUP, "")), "no token, no change");
+    String bad = call(1, "POST", "/vips", "{\"name\":\"bad\",\"addresses\":[\"198.18.0.500/24\"]}", TOKEN);
+    assertEquals(400, status(bad), bad);
+    assertTrue(body(bad).contains("198.18.0.500"), "the error names the bad address: " + bad);
+    String added = call(1, "POST", "/vips", GROUP, TOKEN);
+    System.out.println("POST /vips -> " + added.lines().findFirst().orElse("") + " " + body(added));
+    assertEquals(201, status(added), added);
+    assertEquals(409, status(call(2, "POST", "/vips", GROUP, TOKEN)), "added once, cluster-wide");
+    int holder = lab.awaitSingleHolder(Duration.ofSeconds(30));
+    assertTrue(holder == 1 || holder == 2, "held and answering on a running node:\n" + lab.report());
+    String vips = body(call(2, "GET", "/vips", null, ""));
+    System.out.println("GET /vips -> " + vips);
+    assertTrue(vips.contains("\"group\":\"vip\"") && vips.contains("\"holder\":\"n" + holder + "\"")
+        && vips.contains("\"source\":\"api\""), vips);
+  }
+
+  @Test
+  @Order(2)
+  void aNodeThatWasDownDuringTheAddLearnsTheGroup() throws Exception {
+    assertTrue(lab.restart(3, Duration.ofSeconds(30)), lab.report());
+    assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> lab.nodes().formed()
+        && body(call(3, "GET", "/vips", null, "")).contains("\"group\":\"vip\"")), "n3 lists vip:\n" + lab.report());
+  }
+
+  @Test
+  @Order(3)
+  void moveToANamedNodeUsesTheGracefulPath() throws Exception {
+    assertEquals(404, status(call(1, "POST", "/vips/nope/move", "{\"node\":\"n3\"}", TOKEN)));
+    long ordered = System.nanoTime();
+    String moved = call(1, "POST", "/vips/vip/move", "{\"node\":\"n3\"}", TOKEN);
+    System.out.println("POST /vips/vip/move -> " + moved.lines().findFirst().orElse("") + " " + body(moved));
+    assertEquals(200, status(moved), moved);
+    assertEquals(List.of(3), kernelHolders(), lab.report());
+    assertTrue(FailoverLab.await(Duration.ofSeconds(10), () -> firstAnswerFrom("n3", ordered).isPresent()), lab.report());
+    long gap = gapBefore("n3", ordered);
+    System.out.println("move to n3: client gap " + gap + " ms");
+    assertTrue(gap < 2000, "a planned move is graceful (bench: 270-600 ms gaps): " + gap + " ms\n" + lab.report());
+    assertEquals(0.0, lab.maxOverlapMillis(), "two holders during the move:\n" + lab.report());
+  }
+
+  @Test
+  @Order(4)
+  void drainingANodeMovesItsGroupAwayAndRefusesMovesToIt() throws Exception {
+    String drained = call(2, "POST", "/nodes/n3/drain", null, TOKEN);
+    System.out.println("POST /nodes/n3/drain -> " + drained.lines().findFirst().orElse("") + " " + body(drained));
+    assertEquals(200, status(drained), drained);
+    assertFalse(kernelHolders().contains(3), "n3 gave the group up:\n" + lab.report());
+    assertEquals(1, kernelHolders().size(), lab.report());
+    String refused = call(1, "POST", "/vips/vip/move", "{\"node\":\"n3\"}", TOKEN);
+    assertEquals(409, status(refused), refused);
+    assertTrue(body(refused).contains("drained"), refused);
+    assertEquals(200, status(call(1, "POST", "/nodes/n3/undrain", null, TOKEN)));
+  }
+
+  @Test
+  @Order(5)
+  void metricsScrapedDuringAFailoverCountTheTakeoverWithItsDuration() throws Exception {
+    assertEquals(200, status(call(1, "POST", "/vips/vip/move", "{\"node\":\"n2\"}", TOKEN)), lab.report());
+    int decider = lab.singletonNode();
+    assertEquals(1, decider, "n1 is the oldest and decides");
+    Takeover t = lab.crash(2, Duration.ofSeconds(30));
+    assertTrue(t.tookOver(), lab.report());
+    Pattern counted = Pattern.compile("vipkeeper_takeovers_total\\{group=\"vip\",path=\"lease\"\\} (\\d+)");
+    String[] scrape = {""};
+    assertTrue(FailoverLab.await(Duration.ofSeconds(10), () -> counted.matcher(scrape[0] = body(call(1, "GET", "/metrics", null, "")))
+        .find()), "takeover counted on the decider's node:\n" + scrape[0]);
+    Matcher last = Pattern.compile("vipkeeper_takeover_last_seconds\\{group=\"vip\"\\} ([0-9.E-]+)").matcher(scrape[0]);
+    assertTrue(last.find(), scrape[0]);
+    double seconds = Double.parseDouble(last.group(1));
+    System.out.println("metrics after the crash: takeover " + seconds + " s; client saw " + t);
+    assertTrue(seconds > 0 && seconds < 10, "duration " + seconds);
+    assertTrue(scrape[0].contains("vipkeeper_cluster_members{status=\"Up\"}"), scrape[0]);
+    assertTrue(lab.restart(2, Duration.ofSeconds(30)), lab.report());
+    assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> lab.nodes().formed()), lab.report());
+  }
+
+  @Test
+  @Order(6)
+  void theAddedGroupSurvivesARestartOfEveryNodeAndCanBeRemoved() throws Exception {
+    for (int i = 1; i <= 3; i++) lab.nodes().stop(i);
+    assertTrue(kernelHolders().isEmpty(), "stopped nodes hold nothing:\n" + lab.report());
+    for (int i = 1; i <= 3; i++) lab.nodes().start(i);
+    assertTrue(lab.awaitSingleHolder(Duration.ofSeconds(90)) > 0, "claimed again after the restart:\n" + lab.report());
+    String history = body(call(3, "GET", "/vips/vip/history", null, ""));
+    assertTrue(history.contains("\"event\":\"claimed\""), history);
+    String removed = call(3, "DELETE", "/vips/vip", null, TOKEN);
+    assertEquals(200, status(removed), removed);
+    assertTrue(FailoverLab.await(Duration.ofSeconds(10), () -> kernelHolders().isEmpty()), "removed everywhere:\n" + lab.report());
+    assertEquals(404, status(call(1, "DELETE", "/vips/vip", null, TOKEN)));
+  }
+
+  private static OptionalLong firstAnswerFrom(String node, long after) {
+    return lab.answers().stream().filter(a -> a.nanos() > after && a.node().equals(node)).mapToLong(Probe.Answer::nanos).min();
+  }
+
+  /** Client-side silence before {@code node}'s first answer after {@code after} (ms). */
+  private static long gapBefore(String node, long after) {
+    long first = firstAnswerFrom(node, after).orElseThrow();
+    long previous = lab.answers().stream().filter(a -> a.nanos() < first).mapToLong(Probe.Answer::nanos).max().orElse(after);
+    return (first - previous) / 1_000_000;
+  }
+}
