@@ -103,6 +103,20 @@ class ManagementApiLabTest {
     System.out.println("move to n3: client gap " + gap + " ms");
     assertTrue(gap < 2000, "a planned move is graceful (bench: 270-600 ms gaps): " + gap + " ms\n" + lab.report());
     assertEquals(0.0, lab.maxOverlapMillis(), "two holders during the move:\n" + lab.report());
+    String table = cli("status");
+    System.out.println("bin/vipkeeper status ->\n" + table);
+    assertTrue(table.startsWith("GROUP") && table.lines().anyMatch(l -> l.startsWith("vip ") && l.contains(" n3 ")), table);
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> cli("move", "nope", "n1"));
+    assertTrue(refused.getMessage().contains("vipkeeper: 404: no group nope"), refused.getMessage());
+  }
+
+  /** The CLI as an operator runs it, from the client's namespace (a non-zero exit throws with its output). */
+  private static String cli(String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("env", "VIPKEEPER_URL=http://" + LabAddresses.nodeIp(1) + ":8558",
+        "VIPKEEPER_HTTP_TOKEN=" + TOKEN, "java", "-Xmx64m", "-cp",
+        System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"), "io.vipkeeper.node.Cli"));
+    command.addAll(List.of(args));
+    return lab.lab().exec("c1", command.toArray(String[]::new));
   }
 
   @Test
@@ -135,6 +149,8 @@ class ManagementApiLabTest {
     assertTrue(last.find(), scrape[0]);
     double seconds = Double.parseDouble(last.group(1));
     System.out.println("metrics after the crash: takeover " + seconds + " s; client saw " + t);
+    scrape[0].lines().filter(l -> l.startsWith("vipkeeper_takeover") || l.startsWith("vipkeeper_cluster")
+        || l.startsWith("vipkeeper_announce") || l.startsWith("vipkeeper_epoch")).forEach(l -> System.out.println("  " + l));
     assertTrue(seconds > 0 && seconds < 10, "duration " + seconds);
     assertTrue(scrape[0].contains("vipkeeper_cluster_members{status=\"Up\"}"), scrape[0]);
     assertTrue(lab.restart(2, Duration.ofSeconds(30)), lab.report());

@@ -64,7 +64,18 @@ class InterfaceActorTest {
 
   private ActorRef<InterfaceActor.Command> spawn(FakeNic nic, VipKeeperSettings settings) {
     NodeIdentity node = new NodeIdentity("n" + nodes.incrementAndGet(), "pekko://iface@127.0.0.1:1");
-    return kit.spawn(InterfaceActor.create(settings, node, nic.drivers(), MAJORITY));
+    ActorRef<InterfaceActor.Command> iface = kit.spawn(InterfaceActor.create(settings, node, nic.drivers(), MAJORITY));
+    // The groups these tests claim besides the configured "web", as the catalog would list them.
+    iface.tell(new InterfaceActor.Catalogued(java.util.Map.of(DB.name(), DB, "db", DB)));
+    return iface;
+  }
+
+  @Test
+  void refusesAClaimForAGroupNoCatalogKnows() {
+    ActorRef<InterfaceActor.Command> iface = spawn(new FakeNic("A", FakeNic.newLog()));
+    InterfaceActor.ClaimResult unknown = claim(iface, new VipGroup("ghost", List.of(VipAddress.parse("198.18.0.70/24"))), 1);
+    assertFalse(unknown.claimed());
+    assertTrue(unknown.error().contains("not in this node's catalog"), unknown.error());
   }
 
   private static VipKeeperSettings announcing(String announce) {
