@@ -8,7 +8,7 @@ package io.vipkeeper;
 public sealed interface VipEvent {
 
   /**
-   * A group placed on a node. {@code path}: lease, removed, released, move or decider-start (see
+   * A group placed on a node. {@code path}: lease, removed, released, move, drain or decider-start (see
    * README "Holder leases"); {@code totalMillis} from detection to the new holder's claim.
    */
   record Takeover(String group, String path, String from, String to, long epoch, long totalMillis, long atEpochMillis)

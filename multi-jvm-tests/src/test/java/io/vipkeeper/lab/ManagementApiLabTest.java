@@ -65,6 +65,13 @@ class ManagementApiLabTest {
   void aGroupAddedThroughTheApiIsClaimedAndAnswers() throws Exception {
     assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> status(call(1, "GET", "/ready", null, "")) == 200),
         "n1 ready:\n" + lab.report());
+    String health = call(1, "GET", "/health/ready", null, "");
+    assertEquals(200, status(health), "pekko-management readiness: " + health);
+    String members = call(1, "GET", "/cluster/members", null, "");
+    assertEquals(200, status(members), members);
+    assertTrue(body(members).contains("198.18.0.12"), "pekko-management's member list: " + members);
+    String down = call(1, "DELETE", "/cluster/members/pekko://vipkeeper@198.18.0.12:25520", null, TOKEN);
+    assertTrue(status(down) >= 400, "pekko-management's routes are read-only here: " + down);
     assertEquals(401, status(call(1, "POST", "/vips", GROUP, "")), "no token, no change");
     String bad = call(1, "POST", "/vips", "{\"name\":\"bad\",\"addresses\":[\"198.18.0.500/24\"]}", TOKEN);
     assertEquals(400, status(bad), bad);
@@ -162,14 +169,40 @@ class ManagementApiLabTest {
   void theAddedGroupSurvivesARestartOfEveryNodeAndCanBeRemoved() throws Exception {
     for (int i = 1; i <= 3; i++) lab.nodes().stop(i);
     assertTrue(kernelHolders().isEmpty(), "stopped nodes hold nothing:\n" + lab.report());
-    for (int i = 1; i <= 3; i++) lab.nodes().start(i);
-    assertTrue(lab.awaitSingleHolder(Duration.ofSeconds(90)) > 0, "claimed again after the restart:\n" + lab.report());
+    ((VipkeeperNodes) lab.nodes()).start(1, Map.of("JAVA_TOOL_OPTIONS", String.join(" ",
+        "-Dcom.sun.management.jmxremote.port=9010", "-Dcom.sun.management.jmxremote.rmi.port=9010",
+        "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
+        "-Djava.rmi.server.hostname=" + LabAddresses.nodeIp(1))));
+    for (int i = 2; i <= 3; i++) lab.nodes().start(i);
+    int holder = lab.awaitSingleHolder(Duration.ofSeconds(90));
+    assertTrue(holder > 0, "claimed again after the restart:\n" + lab.report());
+    int target = holder == 3 ? 2 : 3;
+    String moved = jmx(server -> (String) server.invoke(new javax.management.ObjectName("io.vipkeeper:type=VipKeeper,node=\"n1\""),
+        "move", new Object[] {"vip", "n" + target}, new String[] {"java.lang.String", "java.lang.String"}));
+    System.out.println("JMX move(vip, n" + target + ") -> " + moved);
+    assertTrue(moved.contains("moved=true"), moved);
+    assertEquals(List.of(target), kernelHolders(), lab.report());
     String history = body(call(3, "GET", "/vips/vip/history", null, ""));
     assertTrue(history.contains("\"event\":\"claimed\""), history);
     String removed = call(3, "DELETE", "/vips/vip", null, TOKEN);
     assertEquals(200, status(removed), removed);
     assertTrue(FailoverLab.await(Duration.ofSeconds(10), () -> kernelHolders().isEmpty()), "removed everywhere:\n" + lab.report());
     assertEquals(404, status(call(1, "DELETE", "/vips/vip", null, TOKEN)));
+  }
+
+  /** Calls {@code body} with a real JMX connection to n1 (RMI on 9010), made from the client's namespace. */
+  private static <T> T jmx(JmxCall<T> body) throws Exception {
+    javax.management.remote.JMXServiceURL url = new javax.management.remote.JMXServiceURL(
+        "service:jmx:rmi:///jndi/rmi://" + LabAddresses.nodeIp(1) + ":9010/jmxrmi");
+    return lab.lab().inside("c1", () -> {
+      try (javax.management.remote.JMXConnector connector = javax.management.remote.JMXConnectorFactory.connect(url)) {
+        return body.call(connector.getMBeanServerConnection());
+      }
+    });
+  }
+
+  private interface JmxCall<T> {
+    T call(javax.management.MBeanServerConnection server) throws Exception;
   }
 
   private static OptionalLong firstAnswerFrom(String node, long after) {

@@ -36,6 +36,9 @@ public final class ConflictWatch {
 
   public record GetConflicts(ActorRef<Conflicts> replyTo) implements Command {}
 
+  /** Every group there is now (configured and added at run time): the addresses to watch. */
+  public record Groups(List<VipGroup> groups) implements Command {}
+
   /** One report: {@code held} true when this node holds the address and another MAC answered. */
   public record Conflict(String group, String ip, String otherMac, String kind, boolean held, long atMillis) implements CborSerializable {}
 
@@ -66,10 +69,15 @@ public final class ConflictWatch {
   private ConflictWatch(ActorContext<Command> context, List<VipGroup> groups, String ownMac, Duration reannounceInterval,
       ActorRef<String> reannounce) {
     this.context = context;
-    for (VipGroup g : groups) for (VipAddress a : g.addresses()) groupOf.put(a.ip(), g);
+    watch(groups);
     this.ownMac = ownMac.toLowerCase();
     this.reannounceNanos = reannounceInterval.toNanos();
     this.reannounce = reannounce;
+  }
+
+  private void watch(List<VipGroup> groups) {
+    groupOf.clear();
+    for (VipGroup g : groups) for (VipAddress a : g.addresses()) groupOf.put(a.ip(), g);
   }
 
   private Behavior<Command> behavior() {
@@ -80,6 +88,7 @@ public final class ConflictWatch {
           else held.remove(o.change().group());
           return Behaviors.same();
         })
+        .onMessage(Groups.class, g -> { watch(g.groups()); return Behaviors.same(); })
         .onMessage(GetConflicts.class, q -> {
           q.replyTo().tell(new Conflicts(total, List.copyOf(recent)));
           return Behaviors.same();

@@ -90,7 +90,7 @@ public final class InterfaceActor {
    * and its weight for balanced placement.
    */
   public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim,
-      double weight) implements CborSerializable {}
+      double weight, Map<String, Long> heldSinceMillis) implements CborSerializable {}
 
   public static Behavior<Command> create(VipKeeperSettings settings, NodeIdentity node, Drivers drivers, Quorum quorum) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(1000, stash -> {
@@ -126,7 +126,8 @@ public final class InterfaceActor {
   /** Runtime groups this node knows; null until the catalog first said. */
   private Map<String, VipGroup> runtime;
 
-  private record Held(VipGroup group, long epoch) {}
+  /** A group this node holds, since when (wall clock, kept when a newer epoch is claimed here again). */
+  private record Held(VipGroup group, long epoch, long sinceMillis) {}
 
   private record Pending(Claim claim, long arrivedNanos) {}
 
@@ -288,6 +289,9 @@ public final class InterfaceActor {
   private Behavior<Command> onCatalogued(Catalogued catalogued) {
     boolean first = runtime == null;
     runtime = catalogued.runtime();
+    List<VipGroup> all = new java.util.ArrayList<>(settings.groups());
+    all.addAll(runtime.values());
+    if (conflicts != null) conflicts.tell(new ConflictWatch.Groups(all));
     if (first && settings.reconcileAtStart()) {
       nic.reconcile(runtime.values().stream().filter(g -> !held.containsKey(g.name()) && !pending.containsKey(g.name())).toList());
     }
@@ -330,7 +334,8 @@ public final class InterfaceActor {
       }
     }
     long added = System.nanoTime();
-    held.put(name, new Held(claim.group(), claim.epoch()));
+    Held before = held.get(name);
+    held.put(name, new Held(claim.group(), claim.epoch(), before != null ? before.sinceMillis() : System.currentTimeMillis()));
     promised.merge(name, claim.epoch(), Math::max);
     onAnnounceRound(new AnnounceRound(name, 0, 1));
     long announced = System.nanoTime();
@@ -386,8 +391,12 @@ public final class InterfaceActor {
 
   private Behavior<Command> onQuery(QueryHoldings query, boolean canClaim) {
     Map<String, Long> epochs = new HashMap<>();
-    held.forEach((name, h) -> epochs.put(name, h.epoch()));
-    query.replyTo().tell(new Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight()));
+    Map<String, Long> since = new HashMap<>();
+    held.forEach((name, h) -> {
+      epochs.put(name, h.epoch());
+      since.put(name, h.sinceMillis());
+    });
+    query.replyTo().tell(new Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight(), Map.copyOf(since)));
     return Behaviors.same();
   }
 

@@ -108,7 +108,7 @@ public final class PlacementBoard {
     Entry entry = groups.get(step.get().group());
     context.getLog().info("REBALANCE group={} from {} to {}", step.get().group(), entry.node().name(), step.get().to());
     groups.put(step.get().group(), new Entry(entry.node(), entry.policy(), entry.owner(), now));
-    entry.owner().tell(new VipOwner.MoveTo(step.get().to(), "rebalance"));
+    entry.owner().tell(new VipOwner.MoveTo(step.get().to(), VipOwner.MoveTo.REBALANCE));
     return Behaviors.same();
   }
 

@@ -5,10 +5,10 @@ import java.util.Locale;
 /**
  * One placement of a group, phase by phase, for the TAKEOVER log line: which path it took
  * (lease: the holder stopped renewing; removed: the holder left or was downed; released: the
- * holder let go on its own; move: a planned move; decider-start: a (new) decider found nobody
- * holding it, as after the node running both the decider and the holder failed) and how long
- * detection, the promise round, the lease wait and the claim (lease grant, address, first
- * announcement) took.
+ * holder let go on its own; move: a planned move; drain: its holder was drained; decider-start: a
+ * (new) decider found nobody holding it, as after the node running both the decider and the
+ * holder failed) and how long detection, the promise round, the lease wait and the claim (lease
+ * grant, address, first announcement) took.
  */
 final class TakeoverTimeline {
 

@@ -40,7 +40,10 @@ public final class VipOwner {
   public enum HandOver implements Command { INSTANCE }
 
   /** A planned move to the node at {@code address} (rebalance, operator), if it can hold the group. */
-  public record MoveTo(String address, String reason) implements Command {}
+  public record MoveTo(String address, String reason) implements Command {
+    /** The reason the placement board gives; any other is an operator's. */
+    public static final String REBALANCE = "rebalance";
+  }
 
   /** Where the group is, at which epoch, who decides, and how the last takeover went. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command, io.vipkeeper.CborSerializable {}
@@ -141,6 +144,8 @@ public final class VipOwner {
   private final ActorRef<PlacementBoard.Command> board;
   /** A node asked for by MoveTo, used until the next decision that is not a wait. */
   private String requested;
+  /** Whether {@code requested} came from an operator (kept through a wait) or a rebalance (asked again by the board). */
+  private boolean requestedByOperator;
   /** Since when each node has been a candidate without a break (for preempt-delay). */
   private final Map<String, Long> candidateSince = new HashMap<>();
   private int round;
@@ -250,8 +255,9 @@ public final class VipOwner {
   }
 
   private Behavior<Command> onDecided(Decided decided) {
-    // An operator's or a rebalance's request lasts until a decision is made, not through a wait.
-    if (!(decided.decision() instanceof Placement.Wait)) requested = null;
+    // An operator's request lasts through a wait; the board asks again for a rebalance itself,
+    // and a stale rebalance request would move a group it has since counted elsewhere.
+    if (!(decided.decision() instanceof Placement.Wait) || !requestedByOperator) requested = null;
     if (decided.decision() instanceof Placement.Keep keep) {
       if (!keep.holder().equals(holder)) context.getLog().info("group {} stays on {} (epoch {})", group.name(), keep.holder().name(), epoch);
       holder = keep.holder();
@@ -652,6 +658,7 @@ public final class VipOwner {
     context.getLog().info("group {}: moving from {} ({})", group.name(), holder.name(), move.reason());
     timeline = new TakeoverTimeline("move", holder.name(), 0);
     requested = move.address();
+    requestedByOperator = !move.reason().equals(MoveTo.REBALANCE);
     return survey();
   }
 

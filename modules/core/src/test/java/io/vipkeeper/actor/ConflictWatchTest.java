@@ -55,6 +55,19 @@ class ConflictWatchTest {
   }
 
   @Test
+  void aGroupAddedAtRunTimeIsWatchedFromWhenItIsListed() {
+    ActorRef<ConflictWatch.Command> watch = kit.spawn(ConflictWatch.create(List.of(WEB), OWN, Duration.ofSeconds(1), reannounce.getRef()));
+    VipGroup api = new VipGroup("api", List.of(VipAddress.parse("198.18.0.70/24")));
+    watch.tell(new ConflictWatch.Owned(new OwnershipChanged("api", true, 1, "claimed")));
+    watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.70", ROGUE, "gratuitous-arp")));
+    assertEquals(0, conflicts(watch).total(), "not watched before it is listed");
+    watch.tell(new ConflictWatch.Groups(List.of(WEB, api)));
+    watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.70", ROGUE, "gratuitous-arp")));
+    assertEquals("api", reannounce.receiveMessage());
+    assertEquals(1, conflicts(watch).total());
+  }
+
+  @Test
   void theGroupsVirtualMacIsNotAConflict() {
     ActorRef<ConflictWatch.Command> watch = watch(Duration.ofSeconds(1));
     watch.tell(new ConflictWatch.Owned(new OwnershipChanged("db", true, 1, "claimed")));

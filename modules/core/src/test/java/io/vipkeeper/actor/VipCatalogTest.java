@@ -96,6 +96,12 @@ class VipCatalogTest {
     again.awaitAssert(Duration.ofSeconds(5), () -> { assertEquals(Set.of("n2"), snapshot().drained()); return null; });
     assertEquals(VipCatalog.Result.DONE, ask(r -> new VipCatalog.Remove("api", r)).result());
     assertFalse(catalogued(c -> !c.runtime().containsKey("api")).runtime().containsKey("api"));
+    // Its singleton manager stops (so the shutdown below does not wait for a manager being stopped).
+    again.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThrows(Exception.class, () -> kit.system().classicSystem().actorSelection("/user/catalog/owner-api")
+          .resolveOne(Duration.ofMillis(200)).toCompletableFuture().get());
+      return null;
+    });
   }
 
   @Test

@@ -34,6 +34,7 @@ public final class NodeConfig {
     Config unresolved = ConfigFactory.systemProperties()
         .withFallback(fromEnvironment(env))
         .withFallback(user)
+        .withFallback(ConfigFactory.parseResources("vipkeeper-node.conf"))
         .withFallback(ConfigFactory.parseResources("vipkeeper-cluster.conf"))
         .withFallback(ConfigFactory.defaultReference());
     // Values derived from others go in before resolving, so the settings built from them follow:

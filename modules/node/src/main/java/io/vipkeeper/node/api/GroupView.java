@@ -24,6 +24,7 @@ final class GroupView {
     view.put("addresses", group.addresses().stream().map(VipAddress::cidr).toList());
     view.put("source", snapshot.runtime().contains(group.name()) ? "api" : "config");
     List<String> holders = new ArrayList<>();
+    Long since = null;
     long epoch = 0;
     Map<String, Object> nodes = new LinkedHashMap<>();
     for (InterfaceActor.Holdings h : all.stream().sorted(java.util.Comparator.comparing(h -> h.node().name())).toList()) {
@@ -31,16 +32,15 @@ final class GroupView {
       if (held != null) {
         holders.add(h.node().name());
         epoch = Math.max(epoch, held);
+        since = h.heldSinceMillis().get(group.name());
       }
       nodes.put(h.node().name(), Map.of("holds", held != null, "canHold", h.canClaim(),
           "drained", snapshot.drained().contains(h.node().name())));
     }
     view.put("holder", holders.size() == 1 ? holders.get(0) : holders.isEmpty() ? null : holders);
     view.put("epoch", epoch);
+    view.put("since", since == null || holders.size() != 1 ? null : java.time.Instant.ofEpochMilli(since).toString());
     VipOwner.VipEventView last = status == null ? null : status.lastTakeover();
-    // "since": when the current holder got it, as its decider saw the takeover finish.
-    view.put("since", last != null && holders.size() == 1 && last.to().equals(holders.get(0))
-        ? java.time.Instant.ofEpochMilli(last.atEpochMillis()).toString() : null);
     view.put("lastTakeover", last == null ? null : takeover(last));
     view.put("decider", status == null ? null : status.decider());
     view.put("nodes", nodes);
