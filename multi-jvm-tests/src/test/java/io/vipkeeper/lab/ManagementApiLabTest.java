@@ -119,8 +119,13 @@ class ManagementApiLabTest {
 
   /** The CLI as an operator runs it, from the client's namespace (a non-zero exit throws with its output). */
   private static String cli(String... args) {
-    List<String> command = new java.util.ArrayList<>(List.of("env", "VIPKEEPER_URL=http://" + LabAddresses.nodeIp(1) + ":8558",
-        "VIPKEEPER_HTTP_TOKEN=" + TOKEN, "java", "-Xmx64m", "-cp",
+    return cli(Map.of("VIPKEEPER_URL", "http://" + LabAddresses.nodeIp(1) + ":8558"), args);
+  }
+
+  private static String cli(Map<String, String> env, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of("env", "VIPKEEPER_HTTP_TOKEN=" + TOKEN));
+    env.forEach((k, v) -> command.add(k + "=" + v));
+    command.addAll(List.of("java", "-Xmx64m", "-cp",
         System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"), "io.vipkeeper.node.Cli"));
     command.addAll(List.of(args));
     return lab.lab().exec("c1", command.toArray(String[]::new));
@@ -173,7 +178,8 @@ class ManagementApiLabTest {
         "-Dcom.sun.management.jmxremote.port=9010", "-Dcom.sun.management.jmxremote.rmi.port=9010",
         "-Dcom.sun.management.jmxremote.authenticate=false", "-Dcom.sun.management.jmxremote.ssl=false",
         "-Djava.rmi.server.hostname=" + LabAddresses.nodeIp(1))));
-    for (int i = 2; i <= 3; i++) lab.nodes().start(i);
+    ((VipkeeperNodes) lab.nodes()).start(2, Map.of("VIPKEEPER_HTTPS", "on"));
+    lab.nodes().start(3);
     int holder = lab.awaitSingleHolder(Duration.ofSeconds(90));
     assertTrue(holder > 0, "claimed again after the restart:\n" + lab.report());
     int target = holder == 3 ? 2 : 3;
@@ -182,6 +188,9 @@ class ManagementApiLabTest {
     System.out.println("JMX move(vip, n" + target + ") -> " + moved);
     assertTrue(moved.contains("moved=true"), moved);
     assertEquals(List.of(target), kernelHolders(), lab.report());
+    String overTls = cli(Map.of("VIPKEEPER_URL", "https://" + LabAddresses.nodeIp(2) + ":8558",
+        "VIPKEEPER_TLS_DIR", LabCerts.cluster().toAbsolutePath().toString()), "status");
+    assertTrue(overTls.lines().anyMatch(l -> l.startsWith("vip ")), "the CLI over HTTPS, trusting the cluster CA: " + overTls);
     String history = body(call(3, "GET", "/vips/vip/history", null, ""));
     assertTrue(history.contains("\"event\":\"claimed\""), history);
     String removed = call(3, "DELETE", "/vips/vip", null, TOKEN);

@@ -55,7 +55,8 @@ public final class LabCerts {
     Path jar = Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"));
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", jar.toAbsolutePath().toString(), "io.vipkeeper.node.Certs", dir.toAbsolutePath().toString()));
-    command.addAll(NODES);
+    // Each node's certificate names its lab address too, for the HTTPS management API.
+    for (int i = 0; i < NODES.size(); i++) command.add(NODES.get(i) + "=" + LabAddresses.nodeIp(i + 1));
     try {
       run(command);
       return dir;

@@ -14,7 +14,9 @@ import java.util.List;
  * it away from the nodes), {@code DIR/trust.p12} (the CA certificate, for every node),
  * {@code DIR/NODE.p12} (the node's key and CA-signed certificate) and {@code DIR/password} (one
  * random password for all stores, mode 600). An existing CA in DIR is reused, so nodes can be added
- * later. Usage: Certs DIR NODE... (bin/vipkeeper certs).
+ * later. Each certificate names its node (DNS name NODE); {@code NODE=ADDR[,ADDR]} also names the
+ * addresses clients use to reach its HTTPS management API. Usage: Certs DIR NODE[=ADDR,...]...
+ * (bin/vipkeeper certs).
  */
 public final class Certs {
 
@@ -24,7 +26,7 @@ public final class Certs {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: vipkeeper certs DIR NODE...   (e.g. vipkeeper certs conf/certs n1 n2 n3)");
+      System.err.println("usage: vipkeeper certs DIR NODE[=ADDR,...]...   (e.g. vipkeeper certs conf/certs n1=198.18.0.11 n2 n3)");
       System.exit(2);
     }
     Path dir = Path.of(args[0]);
@@ -46,7 +48,8 @@ public final class Certs {
       keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(),
           "-keystore", dir.resolve("trust.p12").toString(), "-storetype", "PKCS12", "-storepass", password);
     }
-    for (String node : nodes) {
+    for (String spec : nodes) {
+      String node = spec.split("=", 2)[0];
       Path store = dir.resolve(node + ".p12");
       if (Files.exists(store)) continue;
       Path csr = dir.resolve(node + ".csr");
@@ -55,12 +58,26 @@ public final class Certs {
           "-validity", DAYS, "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", password);
       keytool("-certreq", "-alias", "node", "-keystore", store.toString(), "-storepass", password, "-file", csr.toString());
       keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", password, "-infile", csr.toString(),
-          "-outfile", pem.toString(), "-rfc", "-validity", DAYS, "-ext", "eku=serverAuth,clientAuth");
+          "-outfile", pem.toString(), "-rfc", "-validity", DAYS, "-ext", "eku=serverAuth,clientAuth",
+          "-ext", "san=" + subjectAlternativeNames(spec));
       keytool("-importcert", "-noprompt", "-alias", "ca", "-file", dir.resolve("ca.pem").toString(),
           "-keystore", store.toString(), "-storepass", password);
       keytool("-importcert", "-alias", "node", "-file", pem.toString(), "-keystore", store.toString(), "-storepass", password);
       Files.delete(csr);
     }
+  }
+
+  /** dns:NODE, and ip: (or dns:) for each address after '='. */
+  static String subjectAlternativeNames(String spec) {
+    String[] parts = spec.split("=", 2);
+    List<String> names = new ArrayList<>(List.of("dns:" + parts[0]));
+    if (parts.length == 2) {
+      for (String address : parts[1].split(",")) {
+        if (address.isBlank()) continue;
+        names.add((address.matches("[0-9.]+") || address.contains(":") ? "ip:" : "dns:") + address.trim());
+      }
+    }
+    return String.join(",", names);
   }
 
   private static String password(Path dir) throws IOException {

@@ -14,8 +14,10 @@ import java.util.Map;
 
 /**
  * {@code bin/vipkeeper status|move|drain|undrain|add|remove|history}: the management API from a
- * shell. The node is VIPKEEPER_URL (or http:// + VIPKEEPER_HTTP, else http://127.0.0.1:8558);
- * the token is VIPKEEPER_HTTP_TOKEN. Exit 0 done, 1 refused (the API's reason on stderr), 2 usage.
+ * shell. The node is VIPKEEPER_URL (or http(s):// + VIPKEEPER_HTTP, https with VIPKEEPER_HTTPS=on,
+ * else http://127.0.0.1:8558); the token is VIPKEEPER_HTTP_TOKEN; an https node is trusted when
+ * the cluster's CA signed it (trust.p12 and password in VIPKEEPER_TLS_DIR). Exit 0 done, 1 refused
+ * (the API's reason on stderr), 2 usage.
  */
 public final class Cli {
 
@@ -28,20 +30,26 @@ public final class Cli {
              vipkeeper remove GROUP
              vipkeeper history GROUP""";
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient client;
   private final String base;
   private final String token;
 
-  Cli(String base, String token) {
+  Cli(String base, String token, javax.net.ssl.SSLContext tls) {
     this.base = base;
     this.token = token;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+    this.client = (tls == null ? builder : builder.sslContext(tls)).build();
   }
 
   public static void main(String[] args) {
     Map<String, String> env = System.getenv();
-    String base = env.getOrDefault("VIPKEEPER_URL", "http://" + env.getOrDefault("VIPKEEPER_HTTP", "127.0.0.1:8558"));
+    String scheme = "on".equals(env.get("VIPKEEPER_HTTPS")) ? "https://" : "http://";
+    String base = env.getOrDefault("VIPKEEPER_URL", scheme + env.getOrDefault("VIPKEEPER_HTTP", "127.0.0.1:8558"));
     try {
-      System.exit(new Cli(base, env.getOrDefault("VIPKEEPER_HTTP_TOKEN", "")).run(args));
+      System.exit(new Cli(base, env.getOrDefault("VIPKEEPER_HTTP_TOKEN", ""), base.startsWith("https:") ? trust(env) : null).run(args));
+    } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+      System.err.println("vipkeeper: " + e.getMessage());
+      System.exit(2);
     } catch (java.io.IOException e) {
       System.err.println("vipkeeper: cannot reach the management API at " + base + " (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
           + "); is the node running? set VIPKEEPER_URL or VIPKEEPER_HTTP");
@@ -49,6 +57,17 @@ public final class Cli {
     } catch (InterruptedException e) {
       System.exit(1);
     }
+  }
+
+  /** The cluster CA from VIPKEEPER_TLS_DIR (trust.p12, password). */
+  private static javax.net.ssl.SSLContext trust(Map<String, String> env) throws java.io.IOException, java.security.GeneralSecurityException {
+    String dir = env.get("VIPKEEPER_TLS_DIR");
+    if (dir == null || dir.isBlank()) {
+      throw new IllegalArgumentException("an https node needs the cluster's CA: set VIPKEEPER_TLS_DIR to the directory of"
+          + " bin/vipkeeper certs (trust.p12 and password)");
+    }
+    java.nio.file.Path tls = java.nio.file.Path.of(dir);
+    return TlsContexts.client(tls.resolve("trust.p12"), java.nio.file.Files.readString(tls.resolve("password")).trim());
   }
 
   int run(String[] args) throws java.io.IOException, InterruptedException {

@@ -13,7 +13,9 @@ import io.vipkeeper.node.metrics.Metrics;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,14 +50,28 @@ final class HttpServer {
         () -> AskPattern.<InterfaceActor.Command, ConflictWatch.Conflicts>ask(keeper.interfaceActor(), InterfaceActor.QueryConflicts::new,
             ASK, system.scheduler()));
     ManagementApi api = new ManagementApi(ops, access, metrics::scrape);
-    Http.get(system).newServerAt(host, port).bind(api.route(PekkoManagement.get(system.classicSystem()).getRoutes()))
+    ServerBuilder server = Http.get(system).newServerAt(host, port);
+    boolean https = http.getBoolean("https");
+    if (https) server = server.enableHttps(ConnectionContext.httpsServer(serverContext(config)));
+    String scheme = https ? "https" : "http";
+    server.bind(api.route(PekkoManagement.get(system.classicSystem()).getRoutes()))
         .whenComplete((binding, failure) -> {
           if (failure != null) {
             log.error("cannot serve http on {}:{} ({}); set VIPKEEPER_HTTP to a free host:port", host, port, failure.getMessage());
           } else {
-            log.info("management API at http://{}:{}/vips (token {})", host, port, access.required() ? "required" : "not required");
+            log.info("management API at {}://{}:{}/vips (token {})", scheme, host, port, access.required() ? "required" : "not required");
           }
         });
+  }
+
+  /** The node's own key store; {@link StartupChecks} has loaded it once already, so it is readable. */
+  static javax.net.ssl.SSLContext serverContext(Config vipkeeper) {
+    try {
+      return TlsContexts.server(java.nio.file.Path.of(vipkeeper.getString("tls.key-store")), vipkeeper.getString("tls.password"));
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("vipkeeper.http.https = on: cannot use vipkeeper.tls.key-store "
+          + vipkeeper.getString("tls.key-store") + ": " + e.getMessage(), e);
+    }
   }
 
   private static void registerMBean(ClusterOperations ops, String node) {

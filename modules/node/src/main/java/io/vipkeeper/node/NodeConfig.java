@@ -109,6 +109,7 @@ public final class NodeConfig {
       values.put("vipkeeper.notify.fault", n);
     });
     text(env, "VIPKEEPER_HTTP_TOKEN").ifPresent(t -> values.put("vipkeeper.http.token", t));
+    text(env, "VIPKEEPER_HTTPS").ifPresent(h -> values.put("vipkeeper.http.https", h.equals("on") || h.equals("true")));
     text(env, "VIPKEEPER_DATA_DIR").ifPresent(d -> values.put("vipkeeper.data-dir", d));
     tls(env, values, problems);
     text(env, "VIPKEEPER_VIPS").ifPresent(v -> values.put("vipkeeper.groups", Map.of("vip", envGroup(v, env, problems))));

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** Operations for route tests: records each call and answers as a small cluster with group "web" and nodes n1, n2 would. */
-final class RecordingOperations implements Operations {
+public final class RecordingOperations implements Operations {
 
   final List<String> calls = new ArrayList<>();
   volatile boolean majority = true;
