@@ -124,7 +124,7 @@ public final class VipOwner {
   private final VipGroup group;
   private final VipKeeperSettings settings;
   private final Quorum quorum;
-  private final Cluster cluster;
+  private final Members members;
   private Set<ActorRef<InterfaceActor.Command>> interfaces = Set.of();
   private Set<ActorRef<EpochLedger.Command>> ledgers = Set.of();
   private NodeIdentity holder;
@@ -161,7 +161,7 @@ public final class VipOwner {
     this.group = group;
     this.settings = settings;
     this.quorum = quorum;
-    this.cluster = Cluster.get(context.getSystem());
+    this.members = new Members(Cluster.get(context.getSystem()));
   }
 
   /** Waiting for the first listing of interface actors. */
@@ -180,11 +180,11 @@ public final class VipOwner {
     pending.clear();
     int thisRound = round;
     for (ActorRef<InterfaceActor.Command> ref : interfaces) {
-      String node = addressOf(ref);
-      if (member(node).isEmpty()) continue;
+      String node = members.addressOf(ref);
+      if (members.member(node).isEmpty()) continue;
       byNode.put(node, ref);
       // A suspect or unreachable node is not waited for: it counts as silent and the move is fenced.
-      if (suspects.contains(node) || !isReachable(node)) continue;
+      if (suspects.contains(node) || !members.isReachable(node)) continue;
       pending.add(node);
       context.ask(InterfaceActor.Holdings.class, ref, settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
           (answer, failure) -> new Surveyed(thisRound, node, answer));
@@ -210,7 +210,7 @@ public final class VipOwner {
 
   /** A member removed meanwhile will never answer and can hold nothing: stop waiting for it. */
   private Behavior<Command> dropDeparted() {
-    pending.removeIf(node -> member(node).isEmpty());
+    pending.removeIf(node -> members.member(node).isEmpty());
     return pending.isEmpty() ? decide() : Behaviors.same();
   }
 
@@ -234,10 +234,10 @@ public final class VipOwner {
       if (held != null) holders.put(h.node(), held);
       highest = Math.max(highest, h.highestEpoch().getOrDefault(group.name(), 0L));
       weights.put(h.node().address(), h.weight());
-      if (h.canClaim() && isUpAndReachable(h.node().address())) candidates.add(h.node());
+      if (h.canClaim() && members.isUpAndReachable(h.node().address())) candidates.add(h.node());
     }
-    candidates.sort((a, b) -> Integer.compare(age(a), age(b)));
-    int silent = (int) interfaces.stream().filter(r -> member(addressOf(r)).isPresent()).count() - answers.size();
+    candidates.sort((a, b) -> Integer.compare(members.age(a), members.age(b)));
+    int silent = (int) interfaces.stream().filter(r -> members.member(members.addressOf(r)).isPresent()).count() - answers.size();
     Placement.Situation situation = new Placement.Situation(candidates, holders, silent, self(), Optional.ofNullable(lastFailed),
         drainedAmong(answers), roles(candidates), Map.of(), healthyFor(candidates),
         candidates.stream().filter(c -> c.address().equals(requested)).findFirst());
@@ -289,14 +289,14 @@ public final class VipOwner {
       held |= h.held().containsKey(group.name());
     }
     boolean nobodyHolds = !held;
-    return voters().stream().map(Quorum.Voter::address)
-        .filter(a -> isUpAndReachable(a) && !suspects.contains(a))
+    return members.voters().stream().map(Quorum.Voter::address)
+        .filter(a -> members.isUpAndReachable(a) && !suspects.contains(a))
         .filter(a -> !byNode.containsKey(a) || (nobodyHolds && !answered.contains(a))).toList();
   }
 
   private Map<NodeIdentity, Set<String>> roles(List<NodeIdentity> nodes) {
     Map<NodeIdentity, Set<String>> roles = new HashMap<>();
-    for (NodeIdentity n : nodes) member(n.address()).ifPresent(m -> roles.put(n, Set.copyOf(m.getRoles())));
+    for (NodeIdentity n : nodes) members.member(n.address()).ifPresent(m -> roles.put(n, Set.copyOf(m.getRoles())));
     return roles;
   }
 
@@ -311,16 +311,16 @@ public final class VipOwner {
 
   /** Asks every reachable member's ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
   private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
-    List<String> unknown = voters().stream().map(Quorum.Voter::address).filter(this::isReachable)
-        .filter(a -> ledgers.stream().noneMatch(l -> addressOf(l).equals(a))).toList();
+    List<String> unknown = members.voters().stream().map(Quorum.Voter::address).filter(members::isReachable)
+        .filter(a -> ledgers.stream().noneMatch(l -> members.addressOf(l).equals(a))).toList();
     if (!unknown.isEmpty()) {
       // A member whose ledger is not listed yet (it just joined) would miss the new epoch.
       return waitAndRecheck("waiting for the epoch ledgers of " + unknown + " to be listed");
     }
-    List<String> reachable = voters().stream().map(Quorum.Voter::address).filter(a -> isReachable(a) && !suspects.contains(a)).toList();
-    if (!quorum.survives(reachable, voters())) {
+    List<String> reachable = members.voters().stream().map(Quorum.Voter::address).filter(a -> members.isReachable(a) && !suspects.contains(a)).toList();
+    if (!quorum.survives(reachable, members.voters())) {
       // Promising on a side that cannot win would only raise epochs that, after the heal, end the real holder's lease.
-      return waitAndRecheck("this side of the cluster (" + reachable.size() + " of " + voters().size() + " members) would not survive a split");
+      return waitAndRecheck("this side of the cluster (" + reachable.size() + " of " + members.voters().size() + " members) would not survive a split");
     }
     round++;
     int thisRound = round;
@@ -330,9 +330,9 @@ public final class VipOwner {
     long[] highest = {proposed - 1};
     pending.clear();
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
-      String node = addressOf(ledger);
-      if (member(node).isEmpty()) continue;
-      if (suspects.contains(node) || !isReachable(node) || exitingOrDown(node)) {
+      String node = members.addressOf(ledger);
+      if (members.member(node).isEmpty()) continue;
+      if (suspects.contains(node) || !members.isReachable(node) || members.exitingOrDown(node)) {
         // Asked but not waited for (a node on its way out may never answer): if it is alive, the
         // promise fences its lease sooner.
         ledger.tell(new EpochLedger.Promise(group.name(), proposed, context.getSystem().ignoreRef()));
@@ -356,7 +356,7 @@ public final class VipOwner {
           // Wait for every reachable ledger, not just a surviving set: all of them then know the
           // epoch before anything is claimed under it, so no later decider can pick it again.
           if (!pending.isEmpty()) return Behaviors.same();
-          if (quorum.survives(promisedBy, voters())) {
+          if (quorum.survives(promisedBy, members.voters())) {
             epoch = proposed;
             timeline.promised();
             promisedAt = System.nanoTime();
@@ -394,7 +394,7 @@ public final class VipOwner {
     Set<NodeIdentity> waiting = new HashSet<>(releaseFrom);
     boolean[] quiet = {false};
     for (NodeIdentity node : releaseFrom) {
-      if (member(node.address()).isPresent() && !exitingOrDown(node.address())) {
+      if (members.member(node.address()).isPresent() && !members.exitingOrDown(node.address())) {
         askRelease(node, "moving to " + target.name());
       } else {
         // Exiting, downed or gone: it releases on its own and may never answer; the lease fence covers it.
@@ -444,8 +444,8 @@ public final class VipOwner {
     List<Long> backed = new ArrayList<>();
     boolean[] unknown = {false};
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
-      String node = addressOf(ledger);
-      if (member(node).isEmpty() || suspects.contains(node) || !isReachable(node)) continue;
+      String node = members.addressOf(ledger);
+      if (members.member(node).isEmpty() || suspects.contains(node) || !members.isReachable(node)) continue;
       pending.add(node);
       context.ask(EpochLedger.Backing.class, ledger, settings.promiseTimeout(), replyTo -> new EpochLedger.GetBacking(group.name(), replyTo),
           (backing, failure) -> new BackingDone(thisRound, node, backing));
@@ -631,12 +631,12 @@ public final class VipOwner {
   /** Places the group again when it has no holder, the holder left, or it can no longer be reached. */
   private Behavior<Command> recheck() {
     if (holder == null) return survey();
-    Optional<Member> member = member(holder.address());
+    Optional<Member> member = members.member(holder.address());
     if (member.isEmpty() || member.get().status() == MemberStatus.leaving() || member.get().status() == MemberStatus.exiting()) {
       timeline = new TakeoverTimeline(member.isEmpty() ? "removed" : "move", holder.name(), 0);
       return survey();
     }
-    if (!isReachable(holder.address()) && !holder.address().equals(self().address())) {
+    if (!members.isReachable(holder.address()) && !holder.address().equals(self().address())) {
       return suspect("unreachable (failure detector)", 0);
     }
     return Behaviors.same();
@@ -703,41 +703,8 @@ public final class VipOwner {
     return !interfaces.isEmpty() && !ledgers.isEmpty();
   }
 
-  private List<Quorum.Voter> voters() {
-    return Voters.of(cluster);
-  }
-
-  private boolean exitingOrDown(String address) {
-    Optional<Member> m = member(address);
-    return m.isPresent() && (m.get().status() == MemberStatus.exiting() || m.get().status() == MemberStatus.down());
-  }
-
-  private boolean isReachable(String address) {
-    return cluster.state().getUnreachable().stream().noneMatch(m -> m.address().toString().equals(address));
-  }
-
-  private boolean isUpAndReachable(String address) {
-    Optional<Member> member = member(address);
-    return member.isPresent() && member.get().status() == MemberStatus.up() && isReachable(address);
-  }
-
-  private Optional<Member> member(String address) {
-    for (Member m : cluster.state().getMembers()) {
-      if (m.address().toString().equals(address) && m.status() != MemberStatus.removed()) return Optional.of(m);
-    }
-    return Optional.empty();
-  }
-
-  private int age(NodeIdentity node) {
-    return member(node.address()).map(Member::upNumber).orElse(Integer.MAX_VALUE);
-  }
-
-  private String addressOf(ActorRef<?> ref) {
-    return Voters.addressOf(cluster, ref);
-  }
-
   private NodeIdentity self() {
-    String address = cluster.selfMember().address().toString();
+    String address = members.selfAddress();
     return answers.stream().map(InterfaceActor.Holdings::node).filter(n -> n.address().equals(address)).findFirst()
         .orElse(new NodeIdentity(settings.nodeName(), address));
   }
