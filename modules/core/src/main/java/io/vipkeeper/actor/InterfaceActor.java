@@ -256,8 +256,9 @@ public final class InterfaceActor {
   /** Why this node cannot take {@code claim} now; "" when it can. */
   private String claimBlocked(Claim claim) {
     String name = claim.group().name();
-    boolean known = settings.groups().stream().anyMatch(g -> g.name().equals(name)) || (runtime != null && runtime.containsKey(name));
-    if (!known) return "group " + name + " is not in this node's catalog (just added or removed?)";
+    boolean known = settings.groups().stream().anyMatch(g -> g.name().equals(name))
+        || (runtime != null && claim.group().equals(runtime.get(name)));
+    if (!known) return "group " + name + " is not in this node's catalog as the claim defines it (just added, changed or removed?)";
     long newest = promised.getOrDefault(name, 0L);
     if (claim.epoch() < newest) return "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised";
     if (!noQuorum.isEmpty()) return "this node's side would not survive a split (" + noQuorum + ")";
@@ -295,12 +296,12 @@ public final class InterfaceActor {
     if (first && settings.reconcileAtStart()) {
       nic.reconcile(runtime.values().stream().filter(g -> !held.containsKey(g.name()) && !pending.containsKey(g.name())).toList());
     }
-    for (String name : List.copyOf(held.keySet())) {
-      if (isRuntime(name) && !runtime.containsKey(name)) release(name, "removed from the catalog");
+    for (Held h : List.copyOf(held.values())) {
+      if (gone(h.group())) release(h.group().name(), "removed from the catalog (or changed)");
     }
     for (Pending waiting : List.copyOf(pending.values())) {
       String name = waiting.claim().group().name();
-      if (isRuntime(name) && !runtime.containsKey(name)) {
+      if (gone(waiting.claim().group())) {
         pending.remove(name);
         abandon(waiting, "removed from the catalog");
       }
@@ -308,8 +309,10 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
-  private boolean isRuntime(String group) {
-    return settings.groups().stream().noneMatch(g -> g.name().equals(group));
+  /** A runtime group that is no longer in the catalog, or is there with another definition. */
+  private boolean gone(VipGroup group) {
+    boolean runtimeGroup = settings.groups().stream().noneMatch(g -> g.name().equals(group.name()));
+    return runtimeGroup && !group.equals(runtime.get(group.name()));
   }
 
   /** The lease holds: add the addresses (unless held already), announce, confirm. */

@@ -206,8 +206,9 @@ public final class VipCatalog {
     Map<String, VipGroup> now = new TreeMap<>();
     catalog.getEntries().forEach((name, definition) -> parse(name, definition).ifPresent(g -> now.put(name, g)));
     for (String gone : new ArrayList<>(runtime.keySet())) {
-      if (now.containsKey(gone)) continue;
-      context.getLog().info("CATALOG group {} is gone: stopping its singleton here", gone);
+      // Removed, or removed and added again with another definition while this node was away.
+      if (runtime.get(gone).equals(now.get(gone))) continue;
+      context.getLog().info("CATALOG group {} is gone or changed: stopping its singleton here", gone);
       runtime.remove(gone);
       hosts.stop(gone);
       board.tell(new PlacementBoard.Forget(gone));

@@ -85,7 +85,8 @@ public final class VipOwner {
   /** Time to ask this node's ledger when the holder last renewed its lease here. */
   private enum WatchLease implements Command { INSTANCE }
 
-  private record RenewalAnswer(NodeIdentity holder, long sinceNanos) implements Command {}
+  /** {@code answered} false: this node's ledger did not answer in time, which says nothing about the holder. */
+  private record RenewalAnswer(NodeIdentity holder, long sinceNanos, boolean answered) implements Command {}
 
   /** The holder's lease has run out everywhere that promised: the claim may go on. */
   private enum LeaseWaited implements Command { INSTANCE }
@@ -668,14 +669,15 @@ public final class VipOwner {
     ActorRef<EpochLedger.Command> local = ledgers.stream().filter(l -> l.path().address().hasLocalScope()).findFirst().orElse(null);
     if (local == null) return Behaviors.same();
     NodeIdentity asked = holder;
-    context.ask(EpochLedger.RenewalSeen.class, local, settings.lease().renewInterval(),
+    // A slow answer on a loaded host must not read as "never renewed": it is dropped, not judged.
+    context.ask(EpochLedger.RenewalSeen.class, local, settings.lease().suspectAfter(),
         replyTo -> new EpochLedger.LastRenewal(group.name(), replyTo),
-        (seen, failure) -> new RenewalAnswer(asked, seen == null ? -1 : seen.sinceNanos()));
+        (seen, failure) -> new RenewalAnswer(asked, seen == null ? -1 : seen.sinceNanos(), seen != null));
     return Behaviors.same();
   }
 
   private Behavior<Command> onRenewalAnswer(RenewalAnswer answer) {
-    if (!answer.holder().equals(holder)) return Behaviors.same();
+    if (!answer.answered() || !answer.holder().equals(holder)) return Behaviors.same();
     long since = answer.sinceNanos() >= 0 ? answer.sinceNanos() : System.nanoTime() - placedAt;
     if (since < settings.lease().suspectAfter().toNanos()) return Behaviors.same();
     return suspect("no lease renewal seen for " + since / 1_000_000 + " ms", since);

@@ -35,6 +35,7 @@ class InterfaceActorTest {
   private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
   private static final VipGroup WEB = new VipGroup("web", List.of(VIP));
   private static final VipGroup DB = new VipGroup("fenced", List.of(VipAddress.parse("198.18.0.60/24")));
+  private static final VipGroup VMAC_DB = new VipGroup("db", List.of(VipAddress.parse("198.18.0.51/24")), "00:00:5e:00:01:33");
   private static final VipKeeperSettings SETTINGS = VipKeeperSettings.create(ConfigFactory.parseString(
       "vipkeeper.announce { count = 3, interval = 20ms, forms = [request] }").withFallback(CONFIG));
   private static final Quorum MAJORITY = new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0);
@@ -66,8 +67,21 @@ class InterfaceActorTest {
     NodeIdentity node = new NodeIdentity("n" + nodes.incrementAndGet(), "pekko://iface@127.0.0.1:1");
     ActorRef<InterfaceActor.Command> iface = kit.spawn(InterfaceActor.create(settings, node, nic.drivers(), MAJORITY));
     // The groups these tests claim besides the configured "web", as the catalog would list them.
-    iface.tell(new InterfaceActor.Catalogued(java.util.Map.of(DB.name(), DB, "db", DB)));
+    iface.tell(new InterfaceActor.Catalogued(java.util.Map.of(DB.name(), DB, VMAC_DB.name(), VMAC_DB)));
     return iface;
+  }
+
+  @Test
+  void aRuntimeGroupChangedInTheCatalogIsReleasedAndOnlyItsNewDefinitionClaimed() {
+    ActorRef<InterfaceActor.Command> iface = spawn(new FakeNic("A", FakeNic.newLog()));
+    assertTrue(claim(iface, DB, 1).claimed());
+    VipGroup changed = new VipGroup(DB.name(), List.of(VipAddress.parse("198.18.0.61/24")));
+    iface.tell(new InterfaceActor.Catalogued(java.util.Map.of(DB.name(), changed)));
+    TestProbe<InterfaceActor.Holdings> holdings = kit.createTestProbe();
+    iface.tell(new InterfaceActor.QueryHoldings(holdings.getRef()));
+    assertFalse(holdings.receiveMessage().held().containsKey(DB.name()), "the old definition's addresses are released");
+    assertFalse(claim(iface, DB, 2).claimed(), "a claim with the old definition is refused");
+    assertTrue(claim(iface, changed, 2).claimed());
   }
 
   @Test
@@ -205,7 +219,7 @@ class InterfaceActorTest {
     List<String> log = FakeNic.newLog();
     FakeNic nic = new FakeNic("n1", log);
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
-    VipGroup db = new VipGroup("db", List.of(VipAddress.parse("198.18.0.51/24")), "00:00:5e:00:01:33");
+    VipGroup db = VMAC_DB;
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
     iface.tell(new InterfaceActor.Claim(db, 1, reply.getRef()));
     assertTrue(reply.receiveMessage().claimed());
