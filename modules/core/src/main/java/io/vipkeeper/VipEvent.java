@@ -3,9 +3,9 @@ package io.vipkeeper;
 /**
  * What vipkeeper publishes on the ActorSystem's event stream, for metrics and for an embedding
  * service: a finished takeover (on the decider's node) and a failed address change (on the node
- * whose kernel refused it).
+ * whose kernel refused it). Serializable: a decider's status carries its last takeover.
  */
-public sealed interface VipEvent {
+public sealed interface VipEvent extends CborSerializable {
 
   /**
    * A group placed on a node. {@code path}: lease, removed, released, move, drain or decider-start (see

@@ -49,11 +49,7 @@ public final class VipOwner {
   public record GetStatus(ActorRef<Status> replyTo) implements Command, io.vipkeeper.CborSerializable {}
 
   /** {@code holder} empty when nowhere; {@code lastTakeover} null before the first on this decider. */
-  public record Status(String group, String holder, long epoch, String decider, VipEventView lastTakeover)
-      implements io.vipkeeper.CborSerializable {}
-
-  /** The last takeover as the status view shows it. */
-  public record VipEventView(String path, String from, String to, long epoch, long totalMillis, long atEpochMillis)
+  public record Status(String group, String holder, long epoch, String decider, io.vipkeeper.VipEvent.Takeover lastTakeover)
       implements io.vipkeeper.CborSerializable {}
 
   private record DrainedChanged(VipCatalog.DrainedNodes nodes) implements Command {}
@@ -284,15 +280,15 @@ public final class VipOwner {
    */
   private List<String> unheard() {
     Set<String> answered = new HashSet<>();
-    boolean held = false;
+    boolean someoneHolds = false;
     for (InterfaceActor.Holdings h : answers) {
       answered.add(h.node().address());
-      held |= h.held().containsKey(group.name());
+      someoneHolds |= h.held().containsKey(group.name());
     }
-    boolean nobodyHolds = !held;
+    boolean waitForAnswers = !someoneHolds;
     return members.voters().stream().map(Quorum.Voter::address)
         .filter(a -> members.isUpAndReachable(a) && !suspects.contains(a))
-        .filter(a -> !byNode.containsKey(a) || (nobodyHolds && !answered.contains(a))).toList();
+        .filter(a -> !byNode.containsKey(a) || (waitForAnswers && !answered.contains(a))).toList();
   }
 
   private Map<NodeIdentity, Set<String>> roles(List<NodeIdentity> nodes) {
@@ -515,9 +511,7 @@ public final class VipOwner {
   }
 
   private Status status() {
-    io.vipkeeper.VipEvent.Takeover t = lastTakeover;
-    return new Status(group.name(), holder == null ? "" : holder.name(), epoch, self().name(),
-        t == null ? null : new VipEventView(t.path(), t.from(), t.to(), t.epoch(), t.totalMillis(), t.atEpochMillis()));
+    return new Status(group.name(), holder == null ? "" : holder.name(), epoch, self().name(), lastTakeover);
   }
 
   /** A drained holder gives the group up (planned, graceful) at the next check. */
@@ -581,7 +575,7 @@ public final class VipOwner {
         .onMessage(InterfacesChanged.class, l -> { listed(l); shareEpoch(); return recheck(); })
         .onMessage(ClusterChanged.class, c -> { shareEpoch(); return recheck(); })
         .onMessage(Recheck.class, r -> recheck())
-        .onMessage(VerifyHolder.class, v -> preempting() || holderDrained() ? drainAway() : verifyHolder())
+        .onMessage(VerifyHolder.class, v -> preempting() || holderDrained() ? placeAgain() : verifyHolder())
         .onMessage(HolderAnswer.class, this::onHolderAnswer)
         .onMessage(WatchLease.class, w -> watchLease())
         .onMessage(RenewalAnswer.class, this::onRenewalAnswer)
@@ -643,7 +637,8 @@ public final class VipOwner {
     return Behaviors.same();
   }
 
-  private Behavior<Command> drainAway() {
+  /** A drained holder, or a preferring group that may take a better node back: decide again. */
+  private Behavior<Command> placeAgain() {
     if (holderDrained()) timeline = new TakeoverTimeline("drain", holder.name(), 0);
     return survey();
   }

@@ -1,5 +1,6 @@
 package io.vipkeeper.node.api;
 
+import io.vipkeeper.VipEvent;
 import io.vipkeeper.actor.InterfaceActor;
 import io.vipkeeper.actor.VipCatalog;
 import io.vipkeeper.actor.VipOwner;
@@ -40,14 +41,14 @@ final class GroupView {
     view.put("holder", holders.size() == 1 ? holders.get(0) : holders.isEmpty() ? null : holders);
     view.put("epoch", epoch);
     view.put("since", since == null || holders.size() != 1 ? null : java.time.Instant.ofEpochMilli(since).toString());
-    VipOwner.VipEventView last = status == null ? null : status.lastTakeover();
+    VipEvent.Takeover last = status == null ? null : status.lastTakeover();
     view.put("lastTakeover", last == null ? null : takeover(last));
     view.put("decider", status == null ? null : status.decider());
     view.put("nodes", nodes);
     return view;
   }
 
-  private static Map<String, Object> takeover(VipOwner.VipEventView t) {
+  private static Map<String, Object> takeover(VipEvent.Takeover t) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("path", t.path());
     m.put("from", t.from());
