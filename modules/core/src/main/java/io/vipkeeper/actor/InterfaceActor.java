@@ -256,9 +256,7 @@ public final class InterfaceActor {
   /** Why this node cannot take {@code claim} now; "" when it can. */
   private String claimBlocked(Claim claim) {
     String name = claim.group().name();
-    boolean known = settings.groups().stream().anyMatch(g -> g.name().equals(name))
-        || (runtime != null && claim.group().equals(runtime.get(name)));
-    if (!known) return "group " + name + " is not in this node's catalog as the claim defines it (just added, changed or removed?)";
+    if (!known(claim.group())) return "group " + name + " is not in this node's catalog as the claim defines it (just added, changed or removed?)";
     long newest = promised.getOrDefault(name, 0L);
     if (claim.epoch() < newest) return "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised";
     if (!noQuorum.isEmpty()) return "this node's side would not survive a split (" + noQuorum + ")";
@@ -297,11 +295,11 @@ public final class InterfaceActor {
       nic.reconcile(runtime.values().stream().filter(g -> !held.containsKey(g.name()) && !pending.containsKey(g.name())).toList());
     }
     for (Held h : List.copyOf(held.values())) {
-      if (gone(h.group())) release(h.group().name(), "removed from the catalog (or changed)");
+      if (!known(h.group())) release(h.group().name(), "removed from the catalog (or changed)");
     }
     for (Pending waiting : List.copyOf(pending.values())) {
       String name = waiting.claim().group().name();
-      if (gone(waiting.claim().group())) {
+      if (!known(waiting.claim().group())) {
         pending.remove(name);
         abandon(waiting, "removed from the catalog");
       }
@@ -309,10 +307,10 @@ public final class InterfaceActor {
     return Behaviors.same();
   }
 
-  /** A runtime group that is no longer in the catalog, or is there with another definition. */
-  private boolean gone(VipGroup group) {
-    boolean runtimeGroup = settings.groups().stream().noneMatch(g -> g.name().equals(group.name()));
-    return runtimeGroup && !group.equals(runtime.get(group.name()));
+  /** A group of the config file (by name), or one the catalog lists with exactly this definition. */
+  private boolean known(VipGroup group) {
+    return settings.groups().stream().anyMatch(g -> g.name().equals(group.name()))
+        || (runtime != null && group.equals(runtime.get(group.name())));
   }
 
   /** The lease holds: add the addresses (unless held already), announce, confirm. */
