@@ -2,16 +2,12 @@ package io.vipkeeper.actor;
 
 import io.vipkeeper.safety.Quorum;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -94,22 +90,12 @@ public final class QuorumWatch {
 
   /** Before this node has joined there is nothing to decide (and nothing can be held). */
   private boolean survivesNow() {
-    List<Quorum.Voter> voters = voters();
-    return voters.isEmpty() || quorum.survives(reachable(), voters);
-  }
-
-  private List<Quorum.Voter> voters() {
-    return Voters.of(Cluster.get(context.getSystem()));
-  }
-
-  private Set<String> reachable() {
-    Set<Member> unreachable = Cluster.get(context.getSystem()).state().getUnreachable();
-    return voters().stream().map(Quorum.Voter::address)
-        .filter(a -> unreachable.stream().noneMatch(u -> u.address().toString().equals(a)))
-        .collect(Collectors.toSet());
+    Cluster cluster = Cluster.get(context.getSystem());
+    return Voters.of(cluster).isEmpty() || Voters.reachableSideSurvives(quorum, cluster);
   }
 
   private String describe() {
-    return "reaches " + reachable().size() + " of " + voters().size() + " members";
+    Cluster cluster = Cluster.get(context.getSystem());
+    return "reaches " + Voters.reachable(cluster).size() + " of " + Voters.of(cluster).size() + " members";
   }
 }

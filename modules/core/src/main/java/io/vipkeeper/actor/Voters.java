@@ -3,6 +3,8 @@ package io.vipkeeper.actor;
 import io.vipkeeper.safety.Quorum;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -25,6 +27,19 @@ public final class Voters {
       }
     }
     return voters;
+  }
+
+  /** The voters this node's failure detector reaches (itself included). */
+  public static Set<String> reachable(Cluster cluster) {
+    Set<Member> unreachable = cluster.state().getUnreachable();
+    return of(cluster).stream().map(Quorum.Voter::address)
+        .filter(a -> unreachable.stream().noneMatch(u -> u.address().toString().equals(a)))
+        .collect(Collectors.toSet());
+  }
+
+  /** Whether the voters this node reaches would stay up in a split, by the resolver's rule. */
+  public static boolean reachableSideSurvives(Quorum quorum, Cluster cluster) {
+    return quorum.survives(reachable(cluster), of(cluster));
   }
 
   /** The cluster address of the node {@code ref} lives on (a local reference has none of its own). */

@@ -113,11 +113,7 @@ final class ClusterView {
 
   /** Whether the members this node reaches would stay up if the others were cut off. */
   boolean onSurvivingSide() {
-    Cluster cluster = Cluster.get(system);
-    Set<Member> unreachable = cluster.state().getUnreachable();
-    List<String> side = new ArrayList<>();
-    for (Member m : cluster.state().getMembers()) if (!unreachable.contains(m)) side.add(m.address().toString());
-    return quorum.survives(side, Voters.of(cluster));
+    return Voters.reachableSideSurvives(quorum, Cluster.get(system));
   }
 
   private <C, R> CompletionStage<List<R>> askAll(ServiceKey<C> key,
