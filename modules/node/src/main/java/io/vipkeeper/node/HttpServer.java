@@ -2,17 +2,13 @@ package io.vipkeeper.node;
 
 import com.typesafe.config.Config;
 import io.vipkeeper.VipKeeper;
-import io.vipkeeper.actor.ConflictWatch;
-import io.vipkeeper.actor.InterfaceActor;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.node.api.Access;
 import io.vipkeeper.node.api.ClusterOperations;
 import io.vipkeeper.node.api.ManagementApi;
 import io.vipkeeper.node.jmx.VipKeeperJmx;
 import io.vipkeeper.node.metrics.Metrics;
-import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBuilder;
@@ -27,7 +23,6 @@ import org.slf4j.LoggerFactory;
 final class HttpServer {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
-  private static final Duration ASK = Duration.ofSeconds(2);
 
   private HttpServer() {}
 
@@ -44,15 +39,11 @@ final class HttpServer {
       log.warn("the management API on {} is outside loopback and has no token: its changing calls are refused;"
           + " set vipkeeper.http.token (VIPKEEPER_HTTP_TOKEN)", host);
     }
-    Metrics metrics = new Metrics(system, node, drivers.announcer(),
-        () -> AskPattern.<InterfaceActor.Command, InterfaceActor.Holdings>ask(keeper.interfaceActor(), InterfaceActor.QueryHoldings::new,
-            ASK, system.scheduler()),
-        () -> AskPattern.<InterfaceActor.Command, ConflictWatch.Conflicts>ask(keeper.interfaceActor(), InterfaceActor.QueryConflicts::new,
-            ASK, system.scheduler()));
+    Metrics metrics = new Metrics(system, node, drivers.announcer(), ops::localHoldings, ops::localConflicts);
     ManagementApi api = new ManagementApi(ops, access, metrics::scrape);
     ServerBuilder server = Http.get(system).newServerAt(host, port);
     boolean https = http.getBoolean("https");
-    if (https) server = server.enableHttps(ConnectionContext.httpsServer(serverContext(config)));
+    if (https) server = server.enableHttps(ConnectionContext.httpsServer(TlsContexts.server(system.settings().config())));
     String scheme = https ? "https" : "http";
     server.bind(api.route(PekkoManagement.get(system.classicSystem()).getRoutes()))
         .whenComplete((binding, failure) -> {
@@ -62,16 +53,6 @@ final class HttpServer {
             log.info("management API at {}://{}:{}/vips (token {})", scheme, host, port, access.required() ? "required" : "not required");
           }
         });
-  }
-
-  /** The node's own key store; {@link StartupChecks} has loaded it once already, so it is readable. */
-  static javax.net.ssl.SSLContext serverContext(Config vipkeeper) {
-    try {
-      return TlsContexts.server(java.nio.file.Path.of(vipkeeper.getString("tls.key-store")), vipkeeper.getString("tls.password"));
-    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("vipkeeper.http.https = on: cannot use vipkeeper.tls.key-store "
-          + vipkeeper.getString("tls.key-store") + ": " + e.getMessage(), e);
-    }
   }
 
   private static void registerMBean(ClusterOperations ops, String node) {

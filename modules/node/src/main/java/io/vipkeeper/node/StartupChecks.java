@@ -31,16 +31,9 @@ final class StartupChecks {
     return settings;
   }
 
-  /** HTTPS for the management API needs the node's key store; say which file is wrong before starting. */
+  /** HTTPS for the management API needs the node's key store: say which file is wrong before starting. */
   private static void checkHttps(Config config) {
-    if (!config.getBoolean("vipkeeper.http.https")) return;
-    String store = config.getString("vipkeeper.tls.key-store");
-    try {
-      TlsContexts.server(java.nio.file.Path.of(store), config.getString("vipkeeper.tls.password"));
-    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-      throw new SettingsException(List.of("vipkeeper.http.https = on (VIPKEEPER_HTTPS) needs this node's key store: "
-          + "vipkeeper.tls.key-store " + store + ": " + e.getMessage() + "; make one with bin/vipkeeper certs DIR NODE"));
-    }
+    if (config.getBoolean("vipkeeper.http.https")) TlsContexts.server(config);
   }
 
   /** A VIP outside every subnet of the interface is reachable only with extra routes: warn. */

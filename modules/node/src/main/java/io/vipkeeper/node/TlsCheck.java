@@ -2,7 +2,6 @@ package io.vipkeeper.node;
 
 import com.typesafe.config.Config;
 import io.vipkeeper.config.SettingsException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -49,10 +48,8 @@ final class TlsCheck {
 
   private static KeyStore open(Path file, String password, String setting) {
     if (!Files.isReadable(file)) throw problem(file.toAbsolutePath() + " is missing or unreadable: set " + setting + REMEDY);
-    try (InputStream in = Files.newInputStream(file)) {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(in, password.toCharArray());
-      return store;
+    try {
+      return TlsContexts.load(file, password);
     } catch (Exception e) {
       String why = String.valueOf(e.getMessage());
       throw problem("cannot open " + file + (why.contains("password") || why.contains("keystore") || why.contains("MAC")

@@ -15,6 +15,21 @@ public final class TlsContexts {
 
   private TlsContexts() {}
 
+  /**
+   * The node's own key and certificate from {@code vipkeeper.tls} (root config), to serve the
+   * management API over HTTPS; a store that cannot be used is a settings problem naming the file.
+   */
+  public static SSLContext server(com.typesafe.config.Config config) {
+    String store = config.getString("vipkeeper.tls.key-store");
+    try {
+      return server(Path.of(store), config.getString("vipkeeper.tls.password"));
+    } catch (IOException | GeneralSecurityException e) {
+      throw new io.vipkeeper.config.SettingsException(java.util.List.of("vipkeeper.http.https = on (VIPKEEPER_HTTPS) needs"
+          + " this node's key store: vipkeeper.tls.key-store " + store + ": " + e.getMessage()
+          + "; make one with bin/vipkeeper certs DIR NODE"));
+    }
+  }
+
   /** The node's own key and certificate, to serve HTTPS. */
   public static SSLContext server(Path keyStore, String password) throws IOException, GeneralSecurityException {
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -33,7 +48,8 @@ public final class TlsContexts {
     return context;
   }
 
-  private static KeyStore load(Path file, String password) throws IOException, GeneralSecurityException {
+  /** A PKCS12 store opened with its password. */
+  static KeyStore load(Path file, String password) throws IOException, GeneralSecurityException {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(file)) {
       store.load(in, password.toCharArray());

@@ -138,8 +138,7 @@ public final class ClusterOperations implements Operations {
     if (status != org.apache.pekko.cluster.MemberStatus.up()) {
       return done(new Reply(503, Map.of("ready", false, "reason", "member is " + status)));
     }
-    return AskPattern.<InterfaceActor.Command, InterfaceActor.Holdings>ask(keeper.interfaceActor(),
-            InterfaceActor.QueryHoldings::new, ASK, system.scheduler())
+    return localHoldings()
         .thenApply(h -> h.canClaim()
             ? Reply.ok(Map.of("ready", true, "holds", List.copyOf(h.held().keySet())))
             : new Reply(503, Map.of("ready", false, "reason", "interface unhealthy or no quorum")))
@@ -148,8 +147,17 @@ public final class ClusterOperations implements Operations {
 
   @Override
   public CompletionStage<Reply> conflicts() {
-    return AskPattern.<InterfaceActor.Command, io.vipkeeper.actor.ConflictWatch.Conflicts>ask(keeper.interfaceActor(),
-        InterfaceActor.QueryConflicts::new, ASK, system.scheduler()).thenApply(Reply::ok);
+    return localConflicts().thenApply(Reply::ok);
+  }
+
+  /** What this node's interface actor holds and whether it can hold more (for readiness and metrics). */
+  public CompletionStage<InterfaceActor.Holdings> localHoldings() {
+    return AskPattern.ask(keeper.interfaceActor(), InterfaceActor.QueryHoldings::new, ASK, system.scheduler());
+  }
+
+  /** The address conflicts this node has seen. */
+  public CompletionStage<io.vipkeeper.actor.ConflictWatch.Conflicts> localConflicts() {
+    return AskPattern.ask(keeper.interfaceActor(), InterfaceActor.QueryConflicts::new, ASK, system.scheduler());
   }
 
   @Override
