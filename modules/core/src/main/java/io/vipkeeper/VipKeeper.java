@@ -108,6 +108,7 @@ public final class VipKeeper {
         () -> {
           drivers.announcer().close();
           drivers.sensor().close();
+          drivers.fence().close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
   }

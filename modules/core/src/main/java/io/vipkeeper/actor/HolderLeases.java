@@ -44,8 +44,11 @@ public final class HolderLeases {
 
   public sealed interface Notice {}
 
-  /** A surviving set granted the lease for the first time, {@code waitedNanos} after the hold. */
-  public record LeaseHeld(String group, long epoch, long waitedNanos) implements Notice {}
+  /** A surviving set granted the lease for the first time; it runs until {@code untilNanos} (nanoTime). */
+  public record LeaseHeld(String group, long epoch, long untilNanos) implements Notice {}
+
+  /** Held leases now reach further: group → new end (nanoTime), for the kernel fence. */
+  public record LeasesExtended(Map<String, Long> untilNanos) implements Notice {}
 
   public record LeaseLost(String group, long epoch, String why) implements Notice {}
 
@@ -142,7 +145,7 @@ public final class HolderLeases {
     Entry entry = entries.get(hold.group());
     if (entry != null) {
       entry.epoch = Math.max(entry.epoch, hold.epoch());
-      if (entry.held) listener.tell(new LeaseHeld(hold.group(), entry.epoch, 0));
+      if (entry.held) listener.tell(new LeaseHeld(hold.group(), entry.epoch, entry.lease.validUntilNanos()));
       return Behaviors.same();
     }
     entries.put(hold.group(), new Entry(hold.epoch(), new Lease(settings.duration().toNanos(), System::nanoTime)));
@@ -171,14 +174,18 @@ public final class HolderLeases {
     if (answer.renewed() == null) return Behaviors.same();
     if (!answer.renewed().granted().isEmpty() && listedAt.containsKey(answer.node())) granters.add(answer.node());
     List<Quorum.Voter> voters = voters();
+    Map<String, Long> extended = new HashMap<>();
     for (String group : answer.renewed().granted()) {
       Entry entry = entries.get(group);
       if (entry == null || !entry.lease.grant(answer.round(), answer.node(), by -> quorum.survives(by, voters))) continue;
       if (!entry.held) {
         entry.held = true;
-        listener.tell(new LeaseHeld(group, entry.epoch, System.nanoTime() - entry.since));
+        listener.tell(new LeaseHeld(group, entry.epoch, entry.lease.validUntilNanos()));
+      } else {
+        extended.put(group, entry.lease.validUntilNanos());
       }
     }
+    if (!extended.isEmpty()) listener.tell(new LeasesExtended(Map.copyOf(extended)));
     answer.renewed().superseded().forEach((group, promised) -> {
       Entry entry = entries.get(group);
       if (entry != null && promised > entry.epoch) {

@@ -112,6 +112,8 @@ public final class InterfaceActor {
   private final VipKeeperSettings settings;
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Long> promised = new HashMap<>();
+  /** Where each leased group's lease ends (nanoTime), as granted: the kernel fence is set to it. */
+  private final Map<String, Long> leaseUntil = new HashMap<>();
   private final List<ActorRef<OwnershipChanged>> subscribers = new java.util.ArrayList<>();
   private ActorRef<EpochLedger.Command> ledger;
   private ActorRef<HolderLeases.Command> leases;
@@ -265,13 +267,16 @@ public final class InterfaceActor {
   }
 
   private Behavior<Command> onLease(FromLeases from) {
+    if (from.notice() instanceof HolderLeases.LeasesExtended extended) return onExtended(extended);
     if (from.notice() instanceof HolderLeases.LeaseHeld granted) {
+      leaseUntil.put(granted.group(), granted.untilNanos());
       Pending waiting = pending.get(granted.group());
       if (waiting == null || waiting.claim().epoch() > granted.epoch()) return Behaviors.same();
       pending.remove(granted.group());
       return hold(waiting);
     }
     HolderLeases.LeaseLost lost = (HolderLeases.LeaseLost) from.notice();
+    if (!held.containsKey(lost.group())) leaseUntil.remove(lost.group());
     Pending waiting = pending.remove(lost.group());
     if (waiting != null) refuse(waiting.claim(), "no lease: " + lost.why());
     if (held.containsKey(lost.group())) {
@@ -279,6 +284,34 @@ public final class InterfaceActor {
       release(lost.group(), "lease lost: " + lost.why());
     }
     return Behaviors.same();
+  }
+
+  /** The kernel fence follows the lease: one transaction for every held group it extends. */
+  private Behavior<Command> onExtended(HolderLeases.LeasesExtended extended) {
+    Map<VipGroup, Long> fence = new HashMap<>();
+    extended.untilNanos().forEach((group, until) -> {
+      leaseUntil.put(group, until);
+      Held holding = held.get(group);
+      if (holding != null) fence.put(holding.group(), until);
+    });
+    if (!fence.isEmpty()) nic.extend(fence);
+    return Behaviors.same();
+  }
+
+  /**
+   * Checked before anything that says "I hold" (an announcement, a survey answer): a JVM that was
+   * frozen or starved past its lease finds out here, before its lease actor's timer has fired, and
+   * releases quietly. Its kernel stopped answering when the lease ended (the fence).
+   */
+  private void releaseLapsed() {
+    long now = System.nanoTime();
+    for (String name : List.copyOf(held.keySet())) {
+      Long until = leaseUntil.get(name);
+      if (until != null && until - now > 0) continue;
+      context.getLog().warn("LEASE LAPSED group={}: it ended {} ms ago (this JVM was stopped or starved); releasing without announcing",
+          name, until == null ? "?" : millis(now - until));
+      release(name, "lease lapsed while this node was stopped or starved");
+    }
   }
 
   /**
@@ -325,7 +358,7 @@ public final class InterfaceActor {
     long leased = System.nanoTime();
     if (!held.containsKey(name)) {
       try {
-        nic.add(claim.group());
+        nic.add(claim.group(), leaseUntil.getOrDefault(name, leased));
       } catch (DriverException e) {
         leases.tell(new HolderLeases.Drop(name));
         context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
@@ -379,6 +412,7 @@ public final class InterfaceActor {
   }
 
   private Behavior<Command> onSubscribe(WatchOwnership subscribe) {
+    releaseLapsed();
     subscribers.add(subscribe.subscriber());
     held.forEach((name, h) -> subscribe.subscriber().tell(new OwnershipChanged(name, true, h.epoch(), "held")));
     return Behaviors.same();
@@ -391,6 +425,7 @@ public final class InterfaceActor {
   }
 
   private Behavior<Command> onQuery(QueryHoldings query, boolean canClaim) {
+    releaseLapsed();
     Map<String, Long> epochs = new HashMap<>();
     Map<String, Long> since = new HashMap<>();
     held.forEach((name, h) -> {
@@ -474,6 +509,7 @@ public final class InterfaceActor {
 
   /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
   private Behavior<Command> onAnnounceRound(AnnounceRound round) {
+    releaseLapsed();
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
     nic.announce(holding.group());
@@ -512,6 +548,7 @@ public final class InterfaceActor {
       return e.getMessage();
     }
     held.remove(name);
+    leaseUntil.remove(name);
     leases.tell(new HolderLeases.Drop(name));
     if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
     notify("release", holding.group(), holding.epoch(), reason);

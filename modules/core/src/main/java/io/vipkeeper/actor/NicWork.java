@@ -23,19 +23,48 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     }
   }
 
-  void add(VipGroup group) {
-    if (group.virtualMac()) {
-      drivers.driver().addVirtual(iface, VirtualMac.linkName(group.mac()), group.mac(), group.addresses());
-    } else {
-      drivers.driver().add(iface, group.addresses());
+  /** Fence first, leased until {@code leaseUntilNanos}: the kernel never holds an address it may answer for unleased. */
+  void add(VipGroup group, long leaseUntilNanos) {
+    drivers.fence().guard(group.addresses(), leaseUntilNanos);
+    try {
+      if (group.virtualMac()) {
+        drivers.driver().addVirtual(iface, VirtualMac.linkName(group.mac()), group.mac(), group.addresses());
+      } else {
+        drivers.driver().add(iface, group.addresses());
+      }
+    } catch (DriverException e) {
+      drivers.fence().unguard(group.addresses());
+      throw e;
     }
   }
 
+  /** Unfenced only once the kernel no longer has the addresses. */
   void remove(VipGroup group) {
     if (group.virtualMac()) {
       drivers.driver().removeVirtual(VirtualMac.linkName(group.mac()));
     } else {
       drivers.driver().remove(iface, group.addresses());
+    }
+    unguard(group.addresses());
+  }
+
+  /** The addresses are gone from the kernel: a fence that cannot forget them only keeps them unanswered. */
+  private void unguard(java.util.List<io.vipkeeper.model.VipAddress> addresses) {
+    try {
+      drivers.fence().unguard(addresses);
+    } catch (DriverException e) {
+      log.warn("the kernel fence still guards {} (removed from the kernel): {}", addresses, e.getMessage());
+    }
+  }
+
+  /** New lease ends for held groups' addresses; a failure is logged (the old lease runs out: safe). */
+  void extend(java.util.Map<VipGroup, Long> leaseUntilNanos) {
+    java.util.Map<io.vipkeeper.model.VipAddress, Long> until = new java.util.HashMap<>();
+    leaseUntilNanos.forEach((group, nanos) -> group.addresses().forEach(a -> until.put(a, nanos)));
+    try {
+      drivers.fence().extend(until);
+    } catch (DriverException e) {
+      log.error("FENCE NOT RENEWED for {}: {}: the kernel stops answering for them when their lease ends", leaseUntilNanos.keySet(), e.getMessage());
     }
   }
 
@@ -53,6 +82,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     for (LeftoverVips.Removed r : LeftoverVips.remove(drivers.driver(), iface, configured)) {
       if (r.link().isEmpty()) log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", r.addresses(), iface);
       else log.warn("removing leftover {} of group {}: this node owns nothing at start", r.link(), r.group().name());
+      unguard(r.addresses());
     }
   }
 }

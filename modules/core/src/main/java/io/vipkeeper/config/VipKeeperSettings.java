@@ -36,7 +36,8 @@ public record VipKeeperSettings(
     LeaseSettings lease,
     double nodeWeight,
     Duration rebalanceInterval,
-    ConflictSettings conflict) {
+    ConflictSettings conflict,
+    boolean kernelFence) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -70,9 +71,18 @@ public record VipKeeperSettings(
             orOne(read.value("vipkeeper.node-weight", () -> positiveWeight(c.getDouble("node-weight")))),
             read.positive("vipkeeper.placement.rebalance-interval", () -> c.getDuration("placement.rebalance-interval")),
             new ConflictSettings(c.getBoolean("conflict.detect"),
-                read.positive("vipkeeper.conflict.reannounce-interval", () -> c.getDuration("conflict.reannounce-interval"))));
+                read.positive("vipkeeper.conflict.reannounce-interval", () -> c.getDuration("conflict.reannounce-interval"))),
+            Boolean.TRUE.equals(read.value("vipkeeper.kernel.fence", () -> onOff(c.getString("kernel.fence")))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
+  }
+
+  private static boolean onOff(String value) {
+    return switch (value) {
+      case "on", "true", "yes" -> true;
+      case "off", "false", "no" -> false;
+      default -> throw new IllegalArgumentException("'" + value + "' is not on or off");
+    };
   }
 
   /** Every address of every group, for reconcile at start. */

@@ -1,17 +1,23 @@
 package io.vipkeeper.kernel;
 
 import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.driver.AddressSensor;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.Drivers;
+import io.vipkeeper.driver.KernelFence;
 import io.vipkeeper.driver.LinkInfo;
-import io.vipkeeper.driver.AddressSensor;
+import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.pcap.FramePacer;
 import io.vipkeeper.pcap.PcapAddressSensor;
 import io.vipkeeper.pcap.PcapAnnouncer;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens the real drivers and checks, before anything joins a cluster, that they can work. */
 public final class KernelDrivers {
+
+  private static final Logger log = LoggerFactory.getLogger(KernelDrivers.class);
 
   private KernelDrivers() {}
 
@@ -23,8 +29,27 @@ public final class KernelDrivers {
     }
     IpRouteDriver driver = new IpRouteDriver(settings.ipCommand());
     LinkInfo link = driver.link(settings.interfaceName());
+    KernelFence fence = settings.kernelFence() ? fence(driver, link.name()) : KernelFence.NONE;
+    if (!settings.kernelFence()) {
+      log.warn("UNFENCED: vipkeeper.kernel.fence = off; a killed or frozen JVM leaves its kernel answering for its VIPs");
+    }
     return new Drivers(driver, PcapAnnouncer.open(link.name(), link.mac(), settings.announce().forms(),
         new FramePacer(settings.announce().maxFramesPerSecond(), settings.announce().maxBurst(), System::nanoTime)),
-        settings.conflict().detect() ? new PcapAddressSensor(link.name()) : AddressSensor.NONE);
+        settings.conflict().detect() ? new PcapAddressSensor(link.name()) : AddressSensor.NONE, fence);
+  }
+
+  /**
+   * Installs the fence. Addresses a previous run guarded were put there by vipkeeper: the ones
+   * still on the interface are removed (they stayed fenced meanwhile), as the start-up reconcile does.
+   */
+  private static KernelFence fence(IpRouteDriver driver, String iface) {
+    NftablesFence.Installed installed = NftablesFence.install(iface);
+    List<VipAddress> present = driver.addresses(iface).stream().filter(a -> installed.leftovers().contains(a.ip())).toList();
+    if (!present.isEmpty()) {
+      log.warn("removing leftover VIPs {} from {}: a previous run put them there (fenced since its lease ran out)", present, iface);
+      driver.remove(iface, present);
+      installed.fence().unguard(present);
+    }
+    return installed.fence();
   }
 }

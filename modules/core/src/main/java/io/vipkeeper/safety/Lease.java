@@ -53,6 +53,11 @@ public final class Lease {
     return granted && clock.getAsLong() - validUntil < 0;
   }
 
+  /** When the lease ends, on the clock this lease was made with; meaningful once granted. */
+  public long validUntilNanos() {
+    return validUntil;
+  }
+
   /** Nanoseconds left; 0 when not valid. */
   public long remainingNanos() {
     return valid() ? validUntil - clock.getAsLong() : 0;

@@ -120,7 +120,63 @@ public final class FailoverLab implements AutoCloseable {
     lab.link("n" + node, false);
     responders.stop("n" + node);
     ownership.down(node, fault);
-    return measure("kill -9 " + node(node) + " and link down", node, fault, before, limit);
+    return measure("kill -9 " + node(node) + " and link down", node, fault, before, limit, 0);
+  }
+
+  /** The keeper's JVM killed (SIGKILL) while its host runs on: link, kernel and service stay up. */
+  public Takeover kill(int node, Duration limit) throws Exception {
+    String before = clientNeighbour();
+    long fault = System.nanoTime();
+    nodes.crash(node);
+    ownership.down(node, fault);
+    return measure("kill -9 of " + node(node) + "'s keeper, link up", node, fault, before, limit, 0);
+  }
+
+  /** The keeper's JVM stopped (SIGSTOP) for {@code pause}, then continued: a long GC pause or a VM stun. */
+  public Takeover freeze(int node, Duration pause, Duration limit) throws Exception {
+    long pid = pid(node);
+    return stalled(node, "SIGSTOP of " + node(node) + "'s keeper for " + pause.toMillis() + " ms", pause, limit,
+        () -> signal("STOP", pid), () -> signal("CONT", pid));
+  }
+
+  /** The keeper's JVM starved of CPU for {@code pause} (a cgroup quota of 1 % of one CPU), then given it back. */
+  public Takeover starve(int node, Duration pause, Duration limit) throws Exception {
+    CpuStarvation starvation = new CpuStarvation(lab.prefix() + "-n" + node, pid(node));
+    return stalled(node, "CPU starvation (1 % quota) of " + node(node) + "'s keeper for " + pause.toMillis() + " ms", pause, limit,
+        starvation::begin, starvation::end);
+  }
+
+  /**
+   * A keeper that stalls and then goes on: measured until well after it resumed, so an answer from
+   * it after the takeover (a flip back) is counted. The node counts as down while it stalls.
+   */
+  private Takeover stalled(int node, String what, Duration pause, Duration limit, Runnable stall, Runnable resume) throws Exception {
+    String before = clientNeighbour();
+    long fault = System.nanoTime();
+    stall.run();
+    ownership.down(node, fault);
+    Thread resumer = new Thread(() -> {
+      java.util.concurrent.locks.LockSupport.parkNanos(pause.toNanos());
+      resume.run();
+    }, "resume-n" + node);
+    resumer.start();
+    try {
+      return measure(what, node, fault, before, limit, fault + pause.toNanos() + 3_000_000_000L);
+    } finally {
+      resumer.join();
+    }
+  }
+
+  private long pid(int node) {
+    return nodes.processes(node).stream().findFirst().orElseThrow(() -> new IllegalStateException(node(node) + " is not running")).pid();
+  }
+
+  private static void signal(String signal, long pid) {
+    try {
+      new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+    } catch (Exception e) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " failed: " + e.getMessage(), e);
+    }
   }
 
   /** A crash in the middle of a planned stop: SIGTERM, then after {@code delayMillis} kill -9 and link down. */
@@ -133,7 +189,7 @@ public final class FailoverLab implements AutoCloseable {
     lab.link("n" + node, false);
     responders.stop("n" + node);
     ownership.down(node, System.nanoTime());
-    return measure("SIGTERM to " + node(node) + ", kill -9 " + delayMillis + " ms later", node, fault, before, limit);
+    return measure("SIGTERM to " + node(node) + ", kill -9 " + delayMillis + " ms later", node, fault, before, limit, 0);
   }
 
   /** A network cut: {@code node} loses the other nodes; the client still reaches every node. */
@@ -141,7 +197,7 @@ public final class FailoverLab implements AutoCloseable {
     String before = clientNeighbour();
     long fault = System.nanoTime();
     lab.script("cut", lab.prefix(), "n" + node);
-    return measure("cut " + node(node) + " off from the other nodes", node, fault, before, limit);
+    return measure("cut " + node(node) + " off from the other nodes", node, fault, before, limit, 0);
   }
 
   /** Cuts the nodes in {@code a} from those in {@code b} (e.g. "n1 n2" and "n3"). */
@@ -151,6 +207,22 @@ public final class FailoverLab implements AutoCloseable {
 
   public void heal() {
     lab.script("heal", lab.prefix());
+  }
+
+  /** A stalled keeper that came back on its own counts as a live node again. */
+  public void resumed(int node) {
+    ownership.up(node, System.nanoTime());
+  }
+
+  /** Alternations A, B, A among the answers after {@code sinceNanos}: the client went back to an old holder. */
+  public int flipBacksSince(long sinceNanos) {
+    List<Probe.Answer> answers = probe.answers().stream().filter(a -> a.nanos() > sinceNanos).toList();
+    int flips = 0;
+    for (int k = 2; k < answers.size(); k++) {
+      String a = answers.get(k - 2).node(), b = answers.get(k - 1).node(), c = answers.get(k).node();
+      if (!a.equals(b) && a.equals(c)) flips++;
+    }
+    return flips;
   }
 
   /** Starts the keeper again on a node whose keeper exited (e.g. it downed itself), link up. */
@@ -183,7 +255,7 @@ public final class FailoverLab implements AutoCloseable {
     long fault = System.nanoTime();
     nodes.stop(node);
     ownership.down(node, System.nanoTime());
-    return measure("SIGTERM to " + node(node), node, fault, before, limit);
+    return measure("SIGTERM to " + node(node), node, fault, before, limit, 0);
   }
 
   /**
@@ -202,6 +274,21 @@ public final class FailoverLab implements AutoCloseable {
   /** The longest time two live nodes held the VIP at once, from the kernel watches (ms). */
   public double maxOverlapMillis() {
     return ownership.maxOverlapNanos(allAddressEvents()) / 1e6;
+  }
+
+  /**
+   * The longest the client went without an answer in [{@code from}, {@code to}] (nanoTime), in ms:
+   * whoever answered, the VIP was reachable again after at most this long.
+   */
+  public double longestSilenceMillis(long from, long to) {
+    long last = from;
+    long longest = 0;
+    for (Probe.Answer a : probe.answers()) {
+      if (a.nanos() <= from || a.nanos() > to) continue;
+      longest = Math.max(longest, a.nanos() - last);
+      last = a.nanos();
+    }
+    return Math.max(longest, to - last) / 1e6;
   }
 
   /** Answer alternations A, B, A: the client talked to two holders in turn. */
@@ -225,11 +312,13 @@ public final class FailoverLab implements AutoCloseable {
     return m.find() ? m.group(1) + " (" + LabAddresses.nodeOfMac(m.group(1)) + ", " + line.substring(line.lastIndexOf(' ') + 1) + ")" : "(none)";
   }
 
-  private Takeover measure(String fault, int from, long faultNanos, String before, Duration limit) throws InterruptedException {
+  /** {@code settleNanos}: read the outcome no earlier than this (0: 1.5 s after the takeover). */
+  private Takeover measure(String fault, int from, long faultNanos, String before, Duration limit, long settleNanos) throws InterruptedException {
     await(limit, () -> firstAnswerAfter(faultNanos, "n" + from).isPresent());
     OptionalLong first = firstAnswerAfter(faultNanos, "n" + from);
     String to = first.isPresent() ? answerAt(first.getAsLong()) : "(nobody)";
     Thread.sleep(1500); // let the announcement burst finish before reading the client's entry
+    java.util.concurrent.locks.LockSupport.parkNanos(settleNanos - System.nanoTime());
     List<Probe.Answer> answers = probe.answers();
     long lastBefore = answers.stream().filter(a -> first.isEmpty() || a.nanos() < first.getAsLong())
         .mapToLong(Probe.Answer::nanos).max().orElse(faultNanos);

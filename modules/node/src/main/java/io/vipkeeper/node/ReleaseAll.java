@@ -3,6 +3,9 @@ package io.vipkeeper.node;
 import io.vipkeeper.actor.LeftoverVips;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.kernel.IpRouteDriver;
+import io.vipkeeper.kernel.NftablesFence;
+import io.vipkeeper.model.VipAddress;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,5 +29,18 @@ final class ReleaseAll {
         log.info("RELEASED group={} ({} removed) by --release-all", r.group().name(), r.link());
       }
     }
+    if (settings.kernelFence()) removeFence(driver, settings.interfaceName());
+  }
+
+  /** What the fence still guards was put there by vipkeeper: remove it from the kernel, then the fence. */
+  private static void removeFence(IpRouteDriver driver, String iface) {
+    List<String> guarded = NftablesFence.guarded(iface);
+    List<VipAddress> present = driver.addresses(iface).stream().filter(a -> guarded.contains(a.ip())).toList();
+    if (!present.isEmpty()) {
+      driver.remove(iface, present);
+      log.info("RELEASED addresses={} (guarded by the kernel fence) from {} by --release-all", present, iface);
+    }
+    NftablesFence.remove(iface);
+    log.info("removed the kernel fence of {}", iface);
   }
 }

@@ -1,0 +1,45 @@
+package io.vipkeeper.driver;
+
+import io.vipkeeper.model.VipAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The lease enforced by the kernel, not the JVM: a guarded address is neither answered for (ARP,
+ * Neighbor Advertisement) nor sent from nor received on this host unless it is leased, and a lease
+ * runs out in the kernel on its own, so a killed, frozen or starved JVM stops answering for its
+ * VIPs when its lease ends. Calls come from the interface actor only.
+ */
+public interface KernelFence extends AutoCloseable {
+
+  /** No fence: for fakes and for {@code vipkeeper.kernel.fence = off}. */
+  KernelFence NONE = new KernelFence() {
+    @Override
+    public void guard(List<VipAddress> addresses, long untilNanos) {}
+
+    @Override
+    public void extend(Map<VipAddress, Long> untilNanos) {}
+
+    @Override
+    public void unguard(List<VipAddress> addresses) {}
+
+    @Override
+    public void close() {}
+  };
+
+  /**
+   * Guards {@code addresses} and leases them until {@code untilNanos} ({@link System#nanoTime()}
+   * clock), in one step, before they are added to the kernel. Fails if the lease has run out.
+   */
+  void guard(List<VipAddress> addresses, long untilNanos);
+
+  /** Moves each address's lease end to its {@code untilNanos}; never later than that. */
+  void extend(Map<VipAddress, Long> untilNanos);
+
+  /** Forgets {@code addresses}: they were removed from the kernel. */
+  void unguard(List<VipAddress> addresses);
+
+  /** Removes the fence if it guards nothing (a clean stop); a guarded address stays fenced. */
+  @Override
+  void close();
+}

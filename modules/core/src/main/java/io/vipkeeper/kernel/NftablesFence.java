@@ -1,0 +1,148 @@
+package io.vipkeeper.kernel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.driver.KernelFence;
+import io.vipkeeper.model.VipAddress;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * {@link KernelFence} on nftables (see {@link NftFenceRules}). Lease ends come on the JVM's
+ * monotonic clock; each is turned into a timeout right before the transaction, less
+ * {@link #SLACK_NANOS} for the kernel's jiffy rounding and the call itself. A call that took longer
+ * than the slack (the JVM stopped inside it) is made again at once with fresh timeouts.
+ */
+public final class NftablesFence implements KernelFence {
+
+  /** What a timeout is cut by: a jiffy at HZ=100 plus the netlink round trip. */
+  static final long SLACK_NANOS = 12_000_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Libnftables nft;
+  private final NftFenceRules rules;
+  private final LongSupplier clock;
+  /** The IPs guarded now, so a lease is never extended for an address already given up. */
+  private final Set<String> guarded = new HashSet<>();
+
+  private NftablesFence(Libnftables nft, NftFenceRules rules, LongSupplier clock) {
+    this.nft = nft;
+    this.rules = rules;
+    this.clock = clock;
+  }
+
+  /**
+   * Installs a fresh fence on {@code device}. Addresses an earlier run guarded stay guarded (so
+   * unleased) across the swap; they are returned for the caller to remove from the kernel.
+   */
+  public static Installed install(String device) {
+    Libnftables nft = Libnftables.open();
+    NftFenceRules rules = new NftFenceRules(device);
+    List<String> left = guardedBy(nft, rules);
+    try {
+      nft.run(rules.install(left));
+    } catch (DriverException e) {
+      nft.close();
+      throw new DriverException("cannot install the kernel fence on " + device + " (" + e.getMessage() + "); it needs Linux 5.16 or"
+          + " later with nftables' netdev egress hook (CONFIG_NETFILTER_EGRESS) and CAP_NET_ADMIN; or set vipkeeper.kernel.fence = off");
+    }
+    NftablesFence fence = new NftablesFence(nft, rules, System::nanoTime);
+    fence.guarded.addAll(left);
+    return new Installed(fence, left);
+  }
+
+  /** The fence and the addresses a previous run left guarded. */
+  public record Installed(NftablesFence fence, List<String> leftovers) {}
+
+  /** The IPs {@code device}'s fence guards now (a running node's, or a killed one's). */
+  public static List<String> guarded(String device) {
+    try (Libnftables nft = Libnftables.open()) {
+      return guardedBy(nft, new NftFenceRules(device));
+    }
+  }
+
+  /** Removes {@code device}'s fence table, if any ({@code --release-all}). */
+  public static void remove(String device) {
+    try (Libnftables nft = Libnftables.open()) {
+      nft.tryRun(new NftFenceRules(device).remove());
+    }
+  }
+
+  private static List<String> guardedBy(Libnftables nft, NftFenceRules rules) {
+    List<String> ips = new ArrayList<>();
+    for (String set : List.of("vips4", "vips6")) {
+      String out;
+      try {
+        out = nft.run("list set " + rules.table() + " " + set + "\n");
+      } catch (DriverException e) {
+        continue; // no table yet
+      }
+      try {
+        for (JsonNode item : JSON.readTree(out).path("nftables")) {
+          for (JsonNode elem : item.path("set").path("elem")) ips.add(normal(elem.isTextual() ? elem.asText() : elem.path("elem").path("val").asText()));
+        }
+      } catch (IOException e) {
+        throw new DriverException("cannot read the fence's guarded set " + set + ": " + e.getMessage(), e);
+      }
+    }
+    return ips;
+  }
+
+  /** nft prints IPv6 compressed; {@link VipAddress#ip()} is Java's form: compare in one. */
+  private static String normal(String ip) {
+    return new VipAddress(ip, ip.contains(":") ? 128 : 32).ip();
+  }
+
+  @Override
+  public synchronized void guard(List<VipAddress> addresses, long untilNanos) {
+    Map<VipAddress, Long> until = new LinkedHashMap<>();
+    addresses.forEach(a -> until.put(a, untilNanos));
+    if (timeouts(until).values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
+    apply(until, true);
+    addresses.forEach(a -> guarded.add(a.ip()));
+  }
+
+  @Override
+  public synchronized void extend(Map<VipAddress, Long> untilNanos) {
+    Map<VipAddress, Long> own = new LinkedHashMap<>(untilNanos);
+    own.keySet().removeIf(a -> !guarded.contains(a.ip()));
+    if (!own.isEmpty()) apply(own, false);
+  }
+
+  @Override
+  public synchronized void unguard(List<VipAddress> addresses) {
+    if (addresses.isEmpty()) return;
+    nft.run(rules.unguard(addresses));
+    addresses.forEach(a -> guarded.remove(a.ip()));
+  }
+
+  /** Sends the timeouts; again with fresh ones if the call itself outlasted the slack. */
+  private void apply(Map<VipAddress, Long> untilNanos, boolean guarding) {
+    for (int attempt = 0; attempt < 3; attempt++) {
+      long before = clock.getAsLong();
+      Map<VipAddress, Long> timeouts = timeouts(untilNanos);
+      nft.run(guarding && attempt == 0 ? rules.guard(timeouts) : rules.lease(timeouts));
+      if (clock.getAsLong() - before <= SLACK_NANOS) return;
+    }
+  }
+
+  /** Milliseconds each lease has left, rounded down, less the slack; 0 or less means none. */
+  private Map<VipAddress, Long> timeouts(Map<VipAddress, Long> untilNanos) {
+    long now = clock.getAsLong();
+    Map<VipAddress, Long> ms = new LinkedHashMap<>();
+    untilNanos.forEach((a, until) -> ms.put(a, Math.max(0, (until - now - SLACK_NANOS) / 1_000_000)));
+    return ms;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (guarded.isEmpty()) nft.tryRun(rules.remove());
+    nft.close();
+  }
+}

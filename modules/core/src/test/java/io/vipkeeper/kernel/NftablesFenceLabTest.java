@@ -1,0 +1,122 @@
+package io.vipkeeper.kernel;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.lab.Lab;
+import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.pcap.GratuitousArp;
+import io.vipkeeper.pcap.PcapAnnouncer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel fence on a real kernel: while leased, the node's kernel answers ARP, NS and pings for
+ * the VIP; once the lease ran out (no JVM involved) it answers none of them, drops traffic to the
+ * VIP and drops pcap's announcements too; a new install keeps what an earlier run guarded fenced.
+ */
+class NftablesFenceLabTest {
+
+  private static final VipAddress V4 = VipAddress.parse("198.18.0.50/24");
+  private static final VipAddress V6 = VipAddress.parse("2001:db8:18::50/64");
+  private static final String N1_MAC = "02:18:00:00:00:0b";
+  private static Lab lab;
+
+  @BeforeAll
+  static void up() {
+    assumeTrue(Lab.canRun(), "needs root and iproute2 to build a namespace lab; run the tests as root");
+    lab = Lab.up("vkf" + ProcessHandle.current().pid() % 10000, 1, 1);
+  }
+
+  @AfterAll
+  static void down() {
+    if (lab != null) lab.close();
+  }
+
+  @Test
+  void aLeaseThatRunsOutSilencesTheKernelWithoutTheJvm() throws Exception {
+    IpRouteDriver driver = new IpRouteDriver("ip");
+    NftablesFence fence = lab.inside("n1", () -> {
+      NftablesFence.Installed installed = NftablesFence.install("eth0");
+      assertEquals(List.of(), installed.leftovers());
+      installed.fence().guard(List.of(V4, V6), System.nanoTime() + 600_000_000L);
+      driver.add("eth0", List.of(V4, V6));
+      return installed.fence();
+    });
+    assertTrue(answers("198.18.0.50"), "leased: the node answers ARP and ping for the VIP");
+    assertEquals(N1_MAC, clientEntry("198.18.0.50"));
+    assertTrue(answers("2001:db8:18::50"), "leased: the node answers NS and ping6 for the VIP");
+
+    // Renewals keep it answering past the first lease's end.
+    for (int i = 0; i < 6; i++) {
+      lab.inside("n1", () -> { fence.extend(Map.of(V4, System.nanoTime() + 300_000_000L, V6, System.nanoTime() + 300_000_000L)); return null; });
+      Thread.sleep(150);
+    }
+    assertTrue(answers("198.18.0.50"), "renewed: still answering 900 ms after the first lease began");
+
+    Thread.sleep(400); // no renewal: the lease ends in the kernel
+    String onNode = lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0");
+    assertTrue(onNode.contains("198.18.0.50/24"), "the address is still in the kernel (as after a kill -9): " + onNode);
+    assertFalse(answers("198.18.0.50"), "lease over: no ARP answer, no ping answer");
+    assertEquals("", clientEntry("198.18.0.50"), "no MAC learned for the VIP");
+    assertFalse(answers("2001:db8:18::50"), "lease over: no NA, no ping6 answer");
+    lab.exec("c1", "ip", "neigh", "replace", "198.18.0.50", "lladdr", N1_MAC, "dev", "eth0", "nud", "permanent");
+    assertFalse(pings("198.18.0.50"), "traffic to the VIP is dropped even when the client knows the MAC");
+
+    // A resumed JVM's announcement is dropped at the interface's egress too.
+    lab.exec("c1", "ip", "neigh", "replace", "198.18.0.50", "lladdr", "02:18:00:00:00:99", "dev", "eth0", "nud", "stale");
+    lab.inside("n1", () -> {
+      try (PcapAnnouncer announcer = PcapAnnouncer.open("eth0", N1_MAC, List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY))) {
+        announcer.announce(List.of(V4));
+      } catch (DriverException expected) {
+        // the kernel refuses the frame (ENOBUFS): that is the fence working
+      }
+      return null;
+    });
+    Thread.sleep(200);
+    assertEquals("02:18:00:00:00:99", clientEntry("198.18.0.50"), "the fenced node's G-ARP never reached the client");
+
+    // A restart finds the addresses guarded by the earlier run and keeps them fenced across the swap.
+    List<String> leftovers = lab.inside("n1", () -> {
+      NftablesFence.Installed again = NftablesFence.install("eth0");
+      again.fence().close();
+      return again.leftovers();
+    });
+    assertEquals(List.of(V4.ip(), V6.ip()), leftovers);
+    lab.exec("c1", "ip", "neigh", "flush", "dev", "eth0");
+    assertFalse(answers("198.18.0.50"), "still fenced after the new install");
+
+    lab.inside("n1", () -> {
+      driver.remove("eth0", List.of(V4, V6));
+      fence.unguard(List.of(V4, V6));
+      fence.close();
+      return null;
+    });
+    String table = lab.exec("n1", "nft", "list", "tables");
+    assertFalse(table.contains("vipkeeper_eth0"), "a fence that guards nothing is removed on close: " + table);
+  }
+
+  private static boolean answers(String ip) {
+    lab.exec("c1", "ip", "neigh", "flush", "dev", "eth0");
+    return pings(ip);
+  }
+
+  private static boolean pings(String ip) {
+    try {
+      lab.exec("c1", "ping", "-c", "1", "-W", "1", ip);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  private static String clientEntry(String ip) {
+    String line = lab.exec("c1", "ip", "neigh", "show", ip, "dev", "eth0");
+    int at = line.indexOf("lladdr ");
+    return at < 0 ? "" : line.substring(at + 7, at + 24);
+  }
+}
