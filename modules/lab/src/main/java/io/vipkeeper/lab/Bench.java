@@ -15,13 +15,19 @@ import java.util.function.ToDoubleFunction;
  * The failover benchmark (not a test): the same crash and planned-stop faults, several times, for
  * vipkeeper (per timing profile) and for keepalived (per advert interval) in the same lab layout
  * and the same run, printed as one table, with each keeper's CPU use while idle.
- * Usage: Bench [RUNS] [KINDS] — RUNS default 5; KINDS a comma list of default, fast, conservative,
- * vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05).
+ * Usage: Bench [RUNS] [KINDS] [process-only] — RUNS default 5; KINDS a comma list of default, fast,
+ * conservative, vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05); process-only runs
+ * only the faults of the keeper's process (kill -9 with the link up, SIGSTOP, CPU starvation).
  */
 public final class Bench {
 
   private record Result(String keeper, List<Takeover> crashes, List<Takeover> stops, Takeover cut, double cutOverlapMs,
-      double rssMb, double idleCpuPercent, double overlapMs, String staleRemoved, String phases) {}
+      double rssMb, double idleCpuPercent, double overlapMs, String staleRemoved, String phases, List<ProcessFault> faults) {}
+
+  /** One fault of the keeper's process while its host runs on, with what a second host's ARP requests saw. */
+  private record ProcessFault(String fault, Takeover takeover, double twoMacsMs, int flipBacks) {}
+
+  private static final List<String> PROCESS_FAULTS = List.of("kill -9, link up", "SIGSTOP 5 s", "CPU starved 3 s");
 
   private static final Duration IDLE_WINDOW = Duration.ofSeconds(10);
 
@@ -32,7 +38,8 @@ public final class Bench {
     String kinds = args.length > 1 ? args[1] : "default,fast,ka1,ka0.1,ka0.05";
     Path logs = FailoverLab.logDir("bench");
     List<Result> results = new ArrayList<>();
-    for (String kind : kinds.split(",")) results.add(measure(kind(kind.trim(), logs), runs));
+    boolean processOnly = args.length > 2 && args[2].equals("process-only");
+    for (String kind : kinds.split(",")) results.add(measure(kind(kind.trim(), logs), runs, processOnly));
     print(results, runs);
   }
 
@@ -49,14 +56,17 @@ public final class Bench {
     };
   }
 
-  private static Result measure(Function<Lab, Nodes> kind, int runs) throws Exception {
-    try (FailoverLab lab = FailoverLab.up("vkbn" + ProcessHandle.current().pid() % 1000, 3, kind)) {
+  private static Result measure(Function<Lab, Nodes> kind, int runs, boolean processOnly) throws Exception {
+    try (FailoverLab lab = FailoverLab.up("vkbn" + ProcessHandle.current().pid() % 1000, 3, 2, kind)) {
       System.out.println("==> " + lab.nodes().label() + ": " + runs + " crashes, " + runs + " planned stops");
       lab.startAll();
       int holder = awaitHolder(lab);
       Thread.sleep(3000);
       double rss = rssMb(lab.nodes(), 3);
       double idleCpu = idleCpuPercent(lab.nodes(), 3);
+      if (processOnly) {
+        return new Result(lab.nodes().label(), List.of(), List.of(), null, 0, rss, idleCpu, 0, "-", "", processFaults(lab, runs));
+      }
       List<Takeover> crashes = new ArrayList<>();
       List<Takeover> stops = new ArrayList<>();
       int staleKept = 0;
@@ -83,9 +93,39 @@ public final class Bench {
       Thread.sleep(4000);
       for (int i = 1; i <= 3; i++) if (!lab.nodes().running(i)) lab.rejoin(i);
       awaitHolder(lab);
+      List<ProcessFault> faults = processFaults(lab, runs);
       return new Result(lab.nodes().label(), crashes, stops, cut, cutOverlap, rss, idleCpu, before,
-          staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)", TakeoverPhases.of(lab.nodes(), 3));
+          staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)", TakeoverPhases.of(lab.nodes(), 3), faults);
     }
+  }
+
+  /**
+   * The holder's keeper killed, frozen or starved while its host, link and service run on; a
+   * second host (c2) asks ARP for the VIP every 20 ms and records every answering MAC.
+   */
+  private static List<ProcessFault> processFaults(FailoverLab lab, int runs) throws Exception {
+    List<ProcessFault> faults = new ArrayList<>();
+    try (NeighbourAsker asker = NeighbourAsker.start(lab.lab(), "c2", "198.18.0.101", "2001:db8:18::101", LabAddresses.VIP, "", 20, 3600)) {
+      for (String fault : PROCESS_FAULTS) {
+        for (int r = 0; r < runs; r++) {
+          int holder = awaitHolder(lab);
+          long at = System.nanoTime();
+          Takeover t = switch (fault) {
+            case "kill -9, link up" -> lab.kill(holder, Duration.ofSeconds(30));
+            case "SIGSTOP 5 s" -> lab.freeze(holder, Duration.ofSeconds(5), Duration.ofSeconds(30));
+            default -> lab.starve(holder, Duration.ofSeconds(3), Duration.ofSeconds(30));
+          };
+          double twoMacs = asker.twoAnswersMillis(at, System.nanoTime());
+          report(t);
+          System.out.printf("    %-40s two MACs answering %.0f ms%n", "", twoMacs);
+          faults.add(new ProcessFault(fault, t, twoMacs, lab.flipBacksSince(at)));
+          if (fault.startsWith("kill")) lab.restart(holder, Duration.ofSeconds(8));
+          else if (lab.nodes().running(holder)) lab.resumed(holder);
+          else lab.rejoin(holder);
+        }
+      }
+    }
+    return faults;
   }
 
   private static int awaitHolder(FailoverLab lab) throws InterruptedException {
@@ -156,6 +196,7 @@ public final class Bench {
         + " | two holders, crashes and stops | holder cut off 8 s: new holder answers after | two holders while cut off | stale VIP removed at restart | RSS per node | idle CPU per node |");
     System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (Result r : results) {
+      if (r.cut() == null) continue;
       long oldAnswers = r.crashes().stream().mapToLong(Takeover::answersFromOldAfterNew).sum()
           + r.stops().stream().mapToLong(Takeover::answersFromOldAfterNew).sum();
       System.out.printf("| %s | %s | %s | %d | %.0f ms | %s | %.0f ms | %s | %.0f MB | %.1f %% |%n", r.keeper(),
@@ -163,12 +204,28 @@ public final class Bench {
           r.overlapMs(), r.cut().tookOver() ? String.format("%.0f ms", r.cut().takeoverMillis()) : "never",
           r.cutOverlapMs(), r.staleRemoved(), r.rssMb(), r.idleCpuPercent());
     }
+    System.out.printf("%nThe holder's keeper process killed, frozen or starved, its host, link and service up (a second host asks ARP every 20 ms)%n");
+    System.out.println("| keeper | fault | new holder answers after | two MACs answering (ms) | old node answered after takeover | client flip-backs |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
+    for (Result r : results) {
+      for (String fault : PROCESS_FAULTS) {
+        List<ProcessFault> runsOf = r.faults().stream().filter(f -> f.fault().equals(fault)).toList();
+        System.out.printf("| %s | %s | %s | %s | %d | %d |%n", r.keeper(), fault,
+            stats(runsOf.stream().map(ProcessFault::takeover).toList(), Takeover::takeoverMillis),
+            minMedMax(runsOf.stream().mapToDouble(ProcessFault::twoMacsMs).sorted().toArray()),
+            runsOf.stream().mapToLong(f -> f.takeover().answersFromOldAfterNew()).sum(), runsOf.stream().mapToInt(ProcessFault::flipBacks).sum());
+      }
+    }
     System.out.println();
     for (Result r : results) {
       if (r.phases().isEmpty()) continue;
       System.out.println(r.keeper() + ", takeovers by path, median ms per phase (from the deciders' TAKEOVER lines): " + r.phases()
           + "; claim to first answer " + phase(r, Takeover::firstAnswer, Takeover::claimed));
     }
+  }
+
+  private static String minMedMax(double[] v) {
+    return v.length == 0 ? "none" : String.format("%.0f / %.0f / %.0f", v[0], v[v.length / 2], v[v.length - 1]);
   }
 
   private static String stats(List<Takeover> takeovers, ToDoubleFunction<Takeover> f) {

@@ -134,14 +134,14 @@ public final class FailoverLab implements AutoCloseable {
 
   /** The keeper's JVM stopped (SIGSTOP) for {@code pause}, then continued: a long GC pause or a VM stun. */
   public Takeover freeze(int node, Duration pause, Duration limit) throws Exception {
-    long pid = pid(node);
+    List<Long> pids = pids(node);
     return stalled(node, "SIGSTOP of " + node(node) + "'s keeper for " + pause.toMillis() + " ms", pause, limit,
-        () -> signal("STOP", pid), () -> signal("CONT", pid));
+        () -> pids.forEach(pid -> signal("STOP", pid)), () -> pids.forEach(pid -> signal("CONT", pid)));
   }
 
   /** The keeper's JVM starved of CPU for {@code pause} (a cgroup quota of 1 % of one CPU), then given it back. */
   public Takeover starve(int node, Duration pause, Duration limit) throws Exception {
-    CpuStarvation starvation = new CpuStarvation(lab.prefix() + "-n" + node, pid(node));
+    CpuStarvation starvation = new CpuStarvation(lab.prefix() + "-n" + node, pids(node));
     return stalled(node, "CPU starvation (1 % quota) of " + node(node) + "'s keeper for " + pause.toMillis() + " ms", pause, limit,
         starvation::begin, starvation::end);
   }
@@ -167,8 +167,11 @@ public final class FailoverLab implements AutoCloseable {
     }
   }
 
-  private long pid(int node) {
-    return nodes.processes(node).stream().findFirst().orElseThrow(() -> new IllegalStateException(node(node) + " is not running")).pid();
+  /** Every process of the node's keeper (keepalived runs a parent and a VRRP child). */
+  private List<Long> pids(int node) {
+    List<Long> pids = nodes.processes(node).stream().map(ProcessHandle::pid).toList();
+    if (pids.isEmpty()) throw new IllegalStateException(node(node) + " is not running");
+    return pids;
   }
 
   private static void signal(String signal, long pid) {

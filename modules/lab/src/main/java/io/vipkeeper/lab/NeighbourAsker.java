@@ -136,16 +136,22 @@ public final class NeighbourAsker implements AutoCloseable {
 
   /** Requests of {@code kind} after {@code sinceNanos} that got two or more answers: seq → MACs. */
   public Map<Long, List<String>> answeredTwice(String kind, long sinceNanos) {
+    return answeredTwice(kind, sinceNanos, Long.MAX_VALUE);
+  }
+
+  /** The same, for answers in [{@code sinceNanos}, {@code untilNanos}]. */
+  public Map<Long, List<String>> answeredTwice(String kind, long sinceNanos, long untilNanos) {
     Map<Long, List<String>> bySeq = new HashMap<>();
-    for (Reply r : replies()) if (r.kind().equals(kind) && r.nanos() > sinceNanos) bySeq.computeIfAbsent(r.seq(), s -> new ArrayList<>()).add(r.mac());
+    for (Reply r : replies()) {
+      if (r.kind().equals(kind) && r.nanos() > sinceNanos && r.nanos() <= untilNanos) bySeq.computeIfAbsent(r.seq(), s -> new ArrayList<>()).add(r.mac());
+    }
     bySeq.values().removeIf(macs -> macs.size() < 2);
     return bySeq;
   }
 
-  /** How long two hosts answered at once: requests answered twice × the interval (ms). */
-  public double twoAnswersMillis(long sinceNanos) {
-    long both = answeredTwice("arp", sinceNanos).size();
-    return both * intervalNanos / 1e6;
+  /** How long two hosts answered ARP at once in the window: requests answered twice × the interval (ms). */
+  public double twoAnswersMillis(long sinceNanos, long untilNanos) {
+    return answeredTwice("arp", sinceNanos, untilNanos).size() * intervalNanos / 1e6;
   }
 
   /** Answers of {@code kind} after {@code sinceNanos}, how many. */
