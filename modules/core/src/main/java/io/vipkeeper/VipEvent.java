@@ -8,12 +8,15 @@ package io.vipkeeper;
 public sealed interface VipEvent extends CborSerializable {
 
   /**
-   * A group placed on a node. {@code path}: lease, removed, released, move, drain or decider-start (see
-   * README "Holder leases"); {@code totalMillis} from detection to the new holder's claim.
+   * A group placed on a node, with the time each phase took: detection (until the decider suspected
+   * the holder), the promise round, the wait for the old lease, the claim; {@code totalMillis} from
+   * detection to the new holder's claim.
    */
-  record Takeover(String group, String path, String from, String to, long epoch, long totalMillis, long atEpochMillis)
-      implements VipEvent {}
+  record Takeover(String group, TakeoverPath path, String from, String to, long epoch, long totalMillis, long atEpochMillis,
+      long detectionMillis, long promiseMillis, long leaseWaitMillis, long claimMillis) implements VipEvent {}
 
-  /** {@code action}: claim or release. */
-  record NicFailure(String group, String action, String error) implements VipEvent {}
+  /** Which NIC change failed. */
+  enum NicAction { CLAIM, RELEASE }
+
+  record NicFailure(String group, NicAction action, String error) implements VipEvent {}
 }

@@ -1,16 +1,16 @@
 package io.vipkeeper;
 
-import io.vipkeeper.actor.InterfaceActor;
-import io.vipkeeper.actor.NodeIdentity;
-import io.vipkeeper.actor.PlacementBoard;
-import io.vipkeeper.actor.VipCatalog;
-import io.vipkeeper.actor.VipOwner;
+import io.vipkeeper.holder.InterfaceActor;
+import io.vipkeeper.model.NodeIdentity;
+import io.vipkeeper.decider.PlacementBoard;
+import io.vipkeeper.catalog.VipCatalog;
+import io.vipkeeper.decider.Decider;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.kernel.KernelDrivers;
 import io.vipkeeper.model.VipGroup;
-import io.vipkeeper.safety.Quorum;
-import io.vipkeeper.safety.SafetyTiming;
+import io.vipkeeper.membership.Quorum;
+import io.vipkeeper.config.SafetyTiming;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,23 +25,24 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import org.apache.pekko.actor.typed.Props;
 
 /**
  * Runs vipkeeper inside an ActorSystem with the cluster provider: the daemon's and any embedding
- * service's way in. Starts this node's {@link InterfaceActor} and one {@link VipOwner} singleton
+ * service's way in. Starts this node's {@link InterfaceActor} and one {@link Decider} singleton
  * per group, and releases every VIP during CoordinatedShutdown.
  */
 public final class VipKeeper {
 
   private final ActorRef<InterfaceActor.Command> interfaceActor;
   private final ActorRef<VipCatalog.Command> catalog;
-  private final Map<String, ActorRef<VipOwner.Command>> owners;
+  private final Map<String, ActorRef<Decider.Command>> deciders;
 
   private VipKeeper(ActorRef<InterfaceActor.Command> interfaceActor, ActorRef<VipCatalog.Command> catalog,
-      Map<String, ActorRef<VipOwner.Command>> owners) {
+      Map<String, ActorRef<Decider.Command>> deciders) {
     this.interfaceActor = interfaceActor;
     this.catalog = catalog;
-    this.owners = owners;
+    this.deciders = deciders;
   }
 
   /** Starts with the settings in the system's config and the real kernel and pcap drivers. */
@@ -61,21 +62,21 @@ public final class VipKeeper {
         DispatcherSelector.fromConfig("vipkeeper.interface-dispatcher"));
     // Every node has one; the deciders use the one on the node they run on (the oldest).
     ActorRef<PlacementBoard.Command> board = system.systemActorOf(PlacementBoard.create(settings.rebalanceInterval()),
-        "vipkeeper-placement", org.apache.pekko.actor.typed.Props.empty());
+        "vipkeeper-placement", Props.empty());
     ActorRef<Replicator.Command> replicator = system.systemActorOf(Replicator.behavior(
         ReplicatorSettings.create(system.settings().config().getConfig("vipkeeper.catalog.replicator"))),
-        "vipkeeper-replicator", org.apache.pekko.actor.typed.Props.empty());
+        "vipkeeper-replicator", Props.empty());
     ActorRef<VipCatalog.Command> catalog = system.systemActorOf(VipCatalog.create(settings, quorum, iface, board, replicator),
-        "vipkeeper-catalog", org.apache.pekko.actor.typed.Props.empty());
-    Map<String, ActorRef<VipOwner.Command>> owners = new LinkedHashMap<>();
+        "vipkeeper-catalog", Props.empty());
+    Map<String, ActorRef<Decider.Command>> deciders = new LinkedHashMap<>();
     for (VipGroup group : settings.groups()) {
-      owners.put(group.name(), ClusterSingleton.get(system).init(
-          SingletonActor.of(VipOwner.create(group, settings, quorum, board, catalog), "vipkeeper-owner-" + group.name())
-              .withStopMessage(VipOwner.HandOver.INSTANCE)));
+      deciders.put(group.name(), ClusterSingleton.get(system).init(
+          SingletonActor.of(Decider.create(group, settings, quorum, board, catalog), "vipkeeper-owner-" + group.name())
+              .withStopMessage(Decider.HandOver.INSTANCE)));
     }
-    catalog.tell(new VipCatalog.ConfiguredOwners(Map.copyOf(owners)));
+    catalog.tell(new VipCatalog.ConfiguredDeciders(Map.copyOf(deciders)));
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());
-    return new VipKeeper(iface, catalog, Map.copyOf(owners));
+    return new VipKeeper(iface, catalog, Map.copyOf(deciders));
   }
 
   /** Ownership changes of this node (what it holds now first), e.g. to serve only while holding. */
@@ -93,8 +94,8 @@ public final class VipKeeper {
   }
 
   /** The deciders of the groups in the config file (the catalog's snapshot has every group's). */
-  public Map<String, ActorRef<VipOwner.Command>> owners() {
-    return owners;
+  public Map<String, ActorRef<Decider.Command>> deciders() {
+    return deciders;
   }
 
   /** Late in shutdown, after the singletons handed over: whatever is still held goes. */

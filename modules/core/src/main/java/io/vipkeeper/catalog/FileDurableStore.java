@@ -21,6 +21,8 @@ import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 import scala.collection.immutable.HashMap;
 import scala.collection.immutable.HashMap$;
+import java.io.NotSerializableException;
+import java.nio.ByteBuffer;
 
 /**
  * Distributed Data's durable store as one file per key: the replicated catalog survives a restart
@@ -33,7 +35,7 @@ public final class FileDurableStore extends AbstractActor {
   private final Path dir;
   private final SerializerWithStringManifest serializer;
 
-  public FileDurableStore(Config config) throws java.io.NotSerializableException {
+  public FileDurableStore(Config config) throws NotSerializableException {
     this.dir = Path.of(config.getString("file.dir"));
     this.serializer = (SerializerWithStringManifest) SerializationExtension.get(getContext().getSystem())
         .serializerFor(DurableStore.DurableDataEnvelope.class);
@@ -93,7 +95,7 @@ public final class FileDurableStore extends AbstractActor {
     Path temp = dir.resolve(target.getFileName() + ".tmp");
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      channel.write(java.nio.ByteBuffer.wrap(buffer.toByteArray()));
+      channel.write(ByteBuffer.wrap(buffer.toByteArray()));
       channel.force(true);
     }
     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

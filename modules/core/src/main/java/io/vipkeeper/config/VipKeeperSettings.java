@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.Map;
 
 /** The {@code vipkeeper} block, read and validated once; {@link #create} lists every problem. */
 public record VipKeeperSettings(
@@ -60,7 +61,7 @@ public record VipKeeperSettings(
             c.getString("data-dir"),
             read.value("vipkeeper.health.link-check-interval", () -> notNegative(c.getDuration("health.link-check-interval"))),
             read.positive("vipkeeper.holder-check-interval", () -> c.getDuration("holder-check-interval")),
-            new NotifySettings(java.util.Map.of("claim", c.getString("notify.claim"), "release", c.getString("notify.release"),
+            new NotifySettings(Map.of("claim", c.getString("notify.claim"), "release", c.getString("notify.release"),
                 "fault", c.getString("notify.fault")), read.positive("vipkeeper.notify.timeout", () -> c.getDuration("notify.timeout"))),
             new CheckSettings(c.getString("health.check.command"),
                 read.positive("vipkeeper.health.check.interval", () -> c.getDuration("health.check.interval")),

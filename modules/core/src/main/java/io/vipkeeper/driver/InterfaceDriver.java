@@ -18,7 +18,6 @@ public interface InterfaceDriver {
     return link(iface).up();
   }
 
-
   /** Every address currently on {@code iface}, as the kernel reports it. */
   List<VipAddress> addresses(String iface);
 

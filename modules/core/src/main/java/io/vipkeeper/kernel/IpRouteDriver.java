@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link InterfaceDriver} over iproute2: JSON output ({@code ip -j}) to read, one {@code ip -batch}
@@ -55,7 +57,7 @@ public final class IpRouteDriver implements InterfaceDriver {
     try {
       boolean adminUp = (Integer.decode(Files.readString(dev.resolve("flags")).trim()) & 0x1) != 0;
       return adminUp && Files.readString(dev.resolve("carrier")).trim().equals("1");
-    } catch (java.io.IOException | NumberFormatException e) {
+    } catch (IOException | NumberFormatException e) {
       return false; // carrier cannot be read while the interface is down
     }
   }
@@ -74,7 +76,7 @@ public final class IpRouteDriver implements InterfaceDriver {
     });
   }
 
-  private final java.util.Map<String, Boolean> sysfsMatches = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Boolean> sysfsMatches = new ConcurrentHashMap<>();
 
   @Override
   public List<VipAddress> addresses(String iface) {

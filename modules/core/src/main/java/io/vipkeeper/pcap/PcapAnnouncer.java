@@ -14,6 +14,7 @@ import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.Pcaps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends announcements through one pcap handle, opened at start-up because the first open costs
@@ -87,7 +88,7 @@ public final class PcapAnnouncer implements Announcer {
   private synchronized void send(byte[] frame, VipAddress address) {
     if (handle == null) handle = openHandle(iface);
     long wait = pacer.take();
-    if (wait > 0) java.util.concurrent.locks.LockSupport.parkNanos(wait);
+    if (wait > 0) LockSupport.parkNanos(wait);
     try {
       handle.sendPacket(frame);
       sent.incrementAndGet();

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import io.vipkeeper.pcap.GratuitousArp;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 class VipKeeperSettingsTest {
 
@@ -22,7 +23,7 @@ class VipKeeperSettingsTest {
     assertEquals(2, s.allAddresses().size());
     assertEquals(4, s.announce().count());
     assertEquals(Duration.ofMillis(400), s.announce().interval());
-    assertEquals(java.util.List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY), s.announce().forms());
+    assertEquals(List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY), s.announce().forms());
   }
 
   @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.vipkeeper.model.VirtualMac;
 
 /** The real drivers in a real namespace lab: kernel address changes and G-ARP on a real bridge. */
 class KernelDriverLabTest {
@@ -113,7 +114,7 @@ class KernelDriverLabTest {
   @Test
   void aVirtualMacMovesBetweenNodesAndTheBridgeFollows() throws Exception {
     String vmac = "00:00:5e:00:01:32";
-    String link = io.vipkeeper.model.VirtualMac.linkName(vmac);
+    String link = VirtualMac.linkName(vmac);
     IpRouteDriver driver = new IpRouteDriver("ip");
     for (String node : List.of("n1", "n2")) {
       lab.inside(node, () -> {

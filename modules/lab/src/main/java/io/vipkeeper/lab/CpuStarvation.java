@@ -57,7 +57,7 @@ final class CpuStarvation {
   private static String currentGroup(boolean v2, long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
       String[] parts = line.split(":", 3);
-      boolean cpu = v2 ? parts[0].equals("0") : java.util.List.of(parts[1].split(",")).contains("cpu");
+      boolean cpu = v2 ? parts[0].equals("0") : List.of(parts[1].split(",")).contains("cpu");
       if (cpu) return parts[2].replaceFirst("^/", "");
     }
     return "";

@@ -12,6 +12,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A namespace lab with keepers on its nodes, the service behind the VIP, a client probing it and
@@ -156,7 +157,7 @@ public final class FailoverLab implements AutoCloseable {
     stall.run();
     ownership.down(node, fault);
     Thread resumer = new Thread(() -> {
-      java.util.concurrent.locks.LockSupport.parkNanos(pause.toNanos());
+      LockSupport.parkNanos(pause.toNanos());
       resume.run();
     }, "resume-n" + node);
     resumer.start();
@@ -321,7 +322,7 @@ public final class FailoverLab implements AutoCloseable {
     OptionalLong first = firstAnswerAfter(faultNanos, "n" + from);
     String to = first.isPresent() ? answerAt(first.getAsLong()) : "(nobody)";
     Thread.sleep(1500); // let the announcement burst finish before reading the client's entry
-    java.util.concurrent.locks.LockSupport.parkNanos(settleNanos - System.nanoTime());
+    LockSupport.parkNanos(settleNanos - System.nanoTime());
     List<Probe.Answer> answers = probe.answers();
     long lastBefore = answers.stream().filter(a -> first.isEmpty() || a.nanos() < first.getAsLong())
         .mapToLong(Probe.Answer::nanos).max().orElse(faultNanos);

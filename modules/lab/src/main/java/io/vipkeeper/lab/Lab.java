@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 
 /**
  * A namespace lab made by the project's {@code lab/lab.sh}, with a way to run Java code inside
@@ -118,8 +120,8 @@ public final class Lab implements AutoCloseable {
         + (body == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + content.length + "\r\n\r\n";
     try {
       return inside(host, () -> {
-        try (java.net.Socket socket = new java.net.Socket()) {
-          socket.connect(new java.net.InetSocketAddress(ip, port), 1000);
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress(ip, port), 1000);
           socket.setSoTimeout(30_000);
           socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
           socket.getOutputStream().write(content);

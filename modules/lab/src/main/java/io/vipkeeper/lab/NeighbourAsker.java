@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import java.nio.ByteOrder;
 
 /**
  * A second host on the segment that asks who has the VIP (ARP request, and an IPv6 Neighbor
@@ -63,10 +64,10 @@ public final class NeighbourAsker implements AutoCloseable {
     int fd = lab.inside(client, () -> {
       int s = LibC.C.socket(17 /* AF_PACKET */, 3 /* SOCK_RAW */, 0x0300 /* htons(ETH_P_ALL) */);
       if (s < 0) throw new IllegalStateException("AF_PACKET socket refused (needs root)");
-      ByteBuffer sll = ByteBuffer.allocate(20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer sll = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
       sll.putShort((short) 17).put((byte) 0).put((byte) 3).putInt(LibC.C.if_nametoindex("eth0"));
       if (LibC.C.bind(s, sll.array(), 20) != 0) throw new IllegalStateException("bind to eth0 failed");
-      byte[] timeout = ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(100_000).array();
+      byte[] timeout = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0).putLong(100_000).array();
       LibC.C.setsockopt(s, 1 /* SOL_SOCKET */, 20 /* SO_RCVTIMEO */, timeout, 16);
       return s;
     });

@@ -7,17 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.time.LocalTime;
+import java.util.Optional;
 
 /** One real vipkeeper JVM inside a lab node's namespace, configured by environment only. */
-final class NodeProcess {
+public final class NodeProcess {
 
   private final String name;
   private final Path logFile;
   private Process process;
   private int starts;
-  private java.time.LocalTime startedAt = java.time.LocalTime.MIN;
+  private LocalTime startedAt = LocalTime.MIN;
 
-  NodeProcess(String name, Path logFile) {
+  public NodeProcess(String name, Path logFile) {
     this.name = name;
     this.logFile = logFile;
   }
@@ -27,7 +29,7 @@ final class NodeProcess {
   }
 
   /** Starts {@code jar} (the node, or a service that embeds vipkeeper) in {@code namespace}. */
-  void start(String namespace, Map<String, String> env, List<String> jvmOptions, Path jar) throws IOException {
+  public void start(String namespace, Map<String, String> env, List<String> jvmOptions, Path jar) throws IOException {
     if (!Files.isRegularFile(jar)) throw new IllegalStateException("node jar missing: " + jar + " (run mvn package first)");
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin(),
         "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
@@ -37,12 +39,12 @@ final class NodeProcess {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(starts++ == 0 ? ProcessBuilder.Redirect.to(logFile.toFile()) : ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().putAll(env);
-    startedAt = java.time.LocalTime.now();
+    startedAt = LocalTime.now();
     process = builder.start();
   }
 
   /** Wall-clock time of the latest start, as node logs print it. */
-  java.time.LocalTime startedAt() {
+  LocalTime startedAt() {
     return startedAt;
   }
 
@@ -50,8 +52,8 @@ final class NodeProcess {
     return name;
   }
 
-  java.util.Optional<ProcessHandle> handle() {
-    return process != null && process.isAlive() ? java.util.Optional.of(process.toHandle()) : java.util.Optional.empty();
+  Optional<ProcessHandle> handle() {
+    return process != null && process.isAlive() ? Optional.of(process.toHandle()) : Optional.empty();
   }
 
   boolean alive() {
@@ -59,14 +61,14 @@ final class NodeProcess {
   }
 
   /** A crash: SIGKILL, no shutdown hook runs. */
-  void kill9() throws InterruptedException {
+  public void kill9() throws InterruptedException {
     if (process == null) return;
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
   /** A graceful stop: SIGTERM runs CoordinatedShutdown; waits up to {@code seconds}. */
-  int terminate(int seconds) throws InterruptedException {
+  public int terminate(int seconds) throws InterruptedException {
     if (process == null || !process.isAlive()) return process == null ? -1 : process.exitValue();
     process.destroy();
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -76,7 +78,7 @@ final class NodeProcess {
     return process.exitValue();
   }
 
-  String log() {
+  public String log() {
     try {
       return Files.exists(logFile) ? Files.readString(logFile) : "";
     } catch (IOException e) {

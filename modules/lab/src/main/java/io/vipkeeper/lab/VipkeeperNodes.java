@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.LocalTime;
+import java.util.Comparator;
 
 /** Real vipkeeper JVMs in the lab, configured only by environment variables (as in compose). */
 public final class VipkeeperNodes implements Nodes {
@@ -48,10 +52,10 @@ public final class VipkeeperNodes implements Nodes {
   }
 
   private static void deleteTree(Path dir) {
-    if (!java.nio.file.Files.exists(dir)) return;
-    try (var paths = java.nio.file.Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
+    if (!Files.exists(dir)) return;
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
       throw new IllegalStateException("cannot clear " + dir + ": " + e.getMessage(), e);
     }
   }
@@ -125,13 +129,13 @@ public final class VipkeeperNodes implements Nodes {
     for (int i = 1; i <= nodes.size(); i++) {
       if (!alive(i)) continue;
       String up = "Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]";
-      java.time.LocalTime since = nodes.get(i - 1).startedAt();
-      boolean seen = lines.stream().anyMatch(l -> l.contains(up) && l.length() > 12 && !java.time.LocalTime.parse(l.substring(0, 12)).isBefore(since));
+      LocalTime since = nodes.get(i - 1).startedAt();
+      boolean seen = lines.stream().anyMatch(l -> l.contains(up) && l.length() > 12 && !LocalTime.parse(l.substring(0, 12)).isBefore(since));
       boolean learned = List.of(log(i).split("\n")).stream()
           .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}"))
-              && l.length() > 12 && !java.time.LocalTime.parse(l.substring(0, 12)).isBefore(since));
+              && l.length() > 12 && !LocalTime.parse(l.substring(0, 12)).isBefore(since));
       boolean stopping = List.of(log(i).split("\n")).stream()
-          .anyMatch(l -> l.contains("Running CoordinatedShutdown") && l.length() > 12 && !java.time.LocalTime.parse(l.substring(0, 12)).isBefore(since));
+          .anyMatch(l -> l.contains("Running CoordinatedShutdown") && l.length() > 12 && !LocalTime.parse(l.substring(0, 12)).isBefore(since));
       if (!seen || !learned || stopping) return false;
     }
     return true;

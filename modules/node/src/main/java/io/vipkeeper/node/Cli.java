@@ -11,6 +11,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 
 /**
  * {@code bin/vipkeeper status|move|drain|undrain|add|remove|history}: the management API from a
@@ -47,10 +51,10 @@ public final class Cli {
     String base = env.getOrDefault("VIPKEEPER_URL", scheme + env.getOrDefault("VIPKEEPER_HTTP", "127.0.0.1:8558"));
     try {
       System.exit(new Cli(base, env.getOrDefault("VIPKEEPER_HTTP_TOKEN", ""), base.startsWith("https:") ? trust(env) : null).run(args));
-    } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
       System.err.println("vipkeeper: " + e.getMessage());
       System.exit(2);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("vipkeeper: cannot reach the management API at " + base + " (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
           + "); is the node running? set VIPKEEPER_URL or VIPKEEPER_HTTP");
       System.exit(1);
@@ -60,17 +64,17 @@ public final class Cli {
   }
 
   /** The cluster CA from VIPKEEPER_TLS_DIR (trust.p12, password). */
-  private static javax.net.ssl.SSLContext trust(Map<String, String> env) throws java.io.IOException, java.security.GeneralSecurityException {
+  private static javax.net.ssl.SSLContext trust(Map<String, String> env) throws IOException, GeneralSecurityException {
     String dir = env.get("VIPKEEPER_TLS_DIR");
     if (dir == null || dir.isBlank()) {
       throw new IllegalArgumentException("an https node needs the cluster's CA: set VIPKEEPER_TLS_DIR to the directory of"
           + " bin/vipkeeper certs (trust.p12 and password)");
     }
-    java.nio.file.Path tls = java.nio.file.Path.of(dir);
-    return TlsContexts.client(tls.resolve("trust.p12"), java.nio.file.Files.readString(tls.resolve("password")).trim());
+    Path tls = Path.of(dir);
+    return TlsContexts.client(tls.resolve("trust.p12"), Files.readString(tls.resolve("password")).trim());
   }
 
-  int run(String[] args) throws java.io.IOException, InterruptedException {
+  int run(String[] args) throws IOException, InterruptedException {
     String command = args.length == 0 ? "" : args[0];
     return switch (command + "/" + args.length) {
       case "status/1" -> status();
@@ -83,7 +87,7 @@ public final class Cli {
     };
   }
 
-  private int status() throws java.io.IOException, InterruptedException {
+  private int status() throws IOException, InterruptedException {
     HttpResponse<String> response = send("GET", "/vips", null);
     if (response.statusCode() != 200) return print(response);
     @SuppressWarnings("unchecked")
@@ -92,7 +96,7 @@ public final class Cli {
     return 0;
   }
 
-  private int add(String[] args) throws java.io.IOException, InterruptedException {
+  private int add(String[] args) throws IOException, InterruptedException {
     ObjectNode body = JSON.createObjectNode().put("name", args[1]);
     Arrays.stream(args[2].split(",")).forEach(body.putArray("addresses")::add);
     for (int i = 3; i < args.length; i += 2) {
@@ -107,7 +111,7 @@ public final class Cli {
     return print(send("POST", "/vips", body.toString()));
   }
 
-  private HttpResponse<String> send(String method, String path, String body) throws java.io.IOException, InterruptedException {
+  private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) request.header("Content-Type", "application/json");
@@ -116,7 +120,7 @@ public final class Cli {
   }
 
   /** The answer as indented JSON; a refusal's reason on stderr with exit 1. */
-  private static int print(HttpResponse<String> response) throws java.io.IOException {
+  private static int print(HttpResponse<String> response) throws IOException {
     Object body = JSON.readValue(response.body(), Object.class);
     if (response.statusCode() >= 400) {
       Object error = body instanceof Map<?, ?> m ? m.get("error") : body;

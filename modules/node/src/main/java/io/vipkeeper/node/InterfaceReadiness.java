@@ -1,6 +1,6 @@
 package io.vipkeeper.node;
 
-import io.vipkeeper.actor.InterfaceActor;
+import io.vipkeeper.holder.InterfaceActor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Arrays;
 
 /**
  * Starts one vipkeeper node: loads config, checks everything that can be checked before joining
@@ -27,7 +28,7 @@ public final class Main {
   public static void main(String[] args) {
     try {
       boolean releaseAll = args.length > 0 && args[0].equals("--release-all");
-      Optional<Path> file = configFile(releaseAll ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+      Optional<Path> file = configFile(releaseAll ? Arrays.copyOfRange(args, 1, args.length) : args);
       Config config = NodeConfig.load(file, System.getenv());
       VipKeeperSettings settings = StartupChecks.settings(config);
       if (releaseAll) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.io.IOException;
 
 /**
  * Builds the node's config from, highest first: environment variables, the user's file, the
@@ -128,7 +129,7 @@ public final class NodeConfig {
       values.put("vipkeeper.tls.trust-store", dir.resolve("trust.p12").toString());
       try {
         values.put("vipkeeper.tls.password", Files.readString(dir.resolve("password")).trim());
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         problems.add("VIPKEEPER_TLS_DIR: cannot read " + dir.resolve("password") + " (" + e.getMessage() + "); make it with bin/vipkeeper certs");
       }
     });
@@ -194,7 +195,7 @@ public final class NodeConfig {
     Path dir = Path.of(configured).toAbsolutePath().normalize();
     try {
       Files.createDirectories(dir);
-    } catch (java.io.IOException | SecurityException e) {
+    } catch (IOException | SecurityException e) {
       throw new SettingsException(List.of("vipkeeper.data-dir: cannot create " + dir + " (" + e.getMessage()
           + "); set VIPKEEPER_DATA_DIR to a writable directory"));
     }

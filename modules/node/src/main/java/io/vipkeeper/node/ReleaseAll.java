@@ -1,6 +1,6 @@
 package io.vipkeeper.node;
 
-import io.vipkeeper.actor.LeftoverVips;
+import io.vipkeeper.holder.LeftoverVips;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.kernel.IpRouteDriver;
 import io.vipkeeper.kernel.NftablesFence;

@@ -9,6 +9,9 @@ import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import com.typesafe.config.Config;
+import io.vipkeeper.config.SettingsException;
+import java.util.List;
 
 /** SSL contexts from the cluster's PKCS12 stores (bin/vipkeeper certs), for the HTTPS management API. */
 public final class TlsContexts {
@@ -19,12 +22,12 @@ public final class TlsContexts {
    * The node's own key and certificate from {@code vipkeeper.tls} (root config), to serve the
    * management API over HTTPS; a store that cannot be used is a settings problem naming the file.
    */
-  public static SSLContext server(com.typesafe.config.Config config) {
+  public static SSLContext server(Config config) {
     String store = config.getString("vipkeeper.tls.key-store");
     try {
       return server(Path.of(store), config.getString("vipkeeper.tls.password"));
     } catch (IOException | GeneralSecurityException e) {
-      throw new io.vipkeeper.config.SettingsException(java.util.List.of("vipkeeper.http.https = on (VIPKEEPER_HTTPS) needs"
+      throw new SettingsException(List.of("vipkeeper.http.https = on (VIPKEEPER_HTTPS) needs"
           + " this node's key store: vipkeeper.tls.key-store " + store + ": " + e.getMessage()
           + "; make one with bin/vipkeeper certs DIR NODE"));
     }

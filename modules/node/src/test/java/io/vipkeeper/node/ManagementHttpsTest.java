@@ -27,6 +27,8 @@ import org.apache.pekko.http.javadsl.server.Directives;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
+import java.util.Comparator;
 
 /** The management API over HTTPS with a certificate from bin/vipkeeper certs, and the CLI against it. */
 class ManagementHttpsTest {
@@ -53,10 +55,10 @@ class ManagementHttpsTest {
   }
 
   @AfterAll
-  static void stop() throws java.io.IOException {
+  static void stop() throws IOException {
     system.terminate();
     try (var files = Files.walk(certs)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 
@@ -67,7 +69,7 @@ class ManagementHttpsTest {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, vips.statusCode(), vips.body());
     HttpClient stranger = HttpClient.newHttpClient();
-    assertThrows(java.io.IOException.class, () -> stranger.send(HttpRequest.newBuilder(URI.create(base + "/vips")).build(),
+    assertThrows(IOException.class, () -> stranger.send(HttpRequest.newBuilder(URI.create(base + "/vips")).build(),
         HttpResponse.BodyHandlers.ofString()), "the JDK's default trust does not know the cluster CA");
   }
 

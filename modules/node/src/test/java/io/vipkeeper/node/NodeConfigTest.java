@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.vipkeeper.model.PlacementPolicy;
+import java.util.HashMap;
 
 class NodeConfigTest {
 
@@ -58,7 +60,7 @@ class NodeConfigTest {
 
   @Test
   void environmentCanMakeTheGroupAVmacGroup() {
-    Map<String, String> env = new java.util.HashMap<>(LAB_ENV);
+    Map<String, String> env = new HashMap<>(LAB_ENV);
     env.putAll(Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"));
     VipKeeperSettings settings = VipKeeperSettings.create(NodeConfig.load(Optional.empty(), env));
     assertEquals("00:00:5e:00:01:32", settings.groups().get(0).mac());
@@ -66,10 +68,10 @@ class NodeConfigTest {
 
   @Test
   void environmentSetsTheGroupsPlacementAndTheTimingProfile() {
-    Map<String, String> env = new java.util.HashMap<>(LAB_ENV);
+    Map<String, String> env = new HashMap<>(LAB_ENV);
     env.putAll(Map.of("VIPKEEPER_PREFER", "n3, n2", "VIPKEEPER_PREEMPT", "10s", "VIPKEEPER_TIMING", "fast"));
     VipKeeperSettings settings = VipKeeperSettings.create(NodeConfig.load(Optional.empty(), env));
-    assertEquals(new io.vipkeeper.model.PlacementPolicy(java.util.List.of("n3", "n2"), true, 10_000), settings.groups().get(0).placement());
+    assertEquals(new PlacementPolicy(List.of("n3", "n2"), true, 10_000), settings.groups().get(0).placement());
     assertEquals("fast", settings.lease().profile());
     env.put("VIPKEEPER_PREEMPT", "off");
     assertFalse(VipKeeperSettings.create(NodeConfig.load(Optional.empty(), env)).groups().get(0).placement().preempt());

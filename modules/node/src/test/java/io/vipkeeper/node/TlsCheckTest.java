@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.HashMap;
 
 /** Start-up errors for certificates: each names the file and what to do. Real stores made by keytool. */
 class TlsCheckTest {
@@ -49,7 +50,7 @@ class TlsCheckTest {
   }
 
   private static Config node(Map<String, String> env) {
-    Map<String, String> all = new java.util.HashMap<>(Map.of("VIPKEEPER_SEED_NODES", "198.18.0.11:25520", "VIPKEEPER_NODE_NAME", "n1",
+    Map<String, String> all = new HashMap<>(Map.of("VIPKEEPER_SEED_NODES", "198.18.0.11:25520", "VIPKEEPER_NODE_NAME", "n1",
         "VIPKEEPER_VIPS", "198.18.0.50/24", "VIPKEEPER_DATA_DIR", dir.resolve("data").toString()));
     all.putAll(env);
     return NodeConfig.load(Optional.empty(), all);
@@ -96,6 +97,5 @@ class TlsCheckTest {
     assertEquals("tcp", config.getString("pekko.remote.artery.transport"));
     assertDoesNotThrow(() -> TlsCheck.check(config), "no certificates needed then");
   }
-
 
 }

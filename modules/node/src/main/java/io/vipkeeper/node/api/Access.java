@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.net.UnknownHostException;
 
 /**
  * Who may use the changing calls (POST, DELETE): with a token configured, only requests with
@@ -43,7 +44,7 @@ public record Access(String token, boolean required) {
   private static boolean loopback(String host) {
     try {
       return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+    } catch (UnknownHostException e) {
       return false;
     }
   }

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import io.vipkeeper.VipKeeper;
-import io.vipkeeper.actor.InterfaceActor;
-import io.vipkeeper.actor.VipCatalog;
-import io.vipkeeper.actor.VipOwner;
+import io.vipkeeper.holder.InterfaceActor;
+import io.vipkeeper.catalog.VipCatalog;
+import io.vipkeeper.decider.Decider;
 import io.vipkeeper.config.SettingsException;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.model.VipGroup;
@@ -21,6 +21,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.vipkeeper.holder.ConflictWatch;
+import java.util.function.Supplier;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.Patterns;
 
 /** {@link Operations} on the running node: the catalog, the deciders and every node's interface actor. */
 public final class ClusterOperations implements Operations {
@@ -69,7 +75,7 @@ public final class ClusterOperations implements Operations {
       JsonNode name = body.remove("name");
       if (name == null || !name.isTextual()) return done(Reply.error(400, "\"name\" (a string) is missing"));
       group = VipKeeperSettings.parseGroup(name.asText(), ConfigFactory.parseString(JSON.writeValueAsString(body)));
-    } catch (BadRequest | SettingsException | ConfigException | com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (BadRequest | SettingsException | ConfigException | JsonProcessingException e) {
       return done(Reply.error(400, message(e)));
     }
     String definition = body.toString();
@@ -97,7 +103,7 @@ public final class ClusterOperations implements Operations {
       }
       if (target.get().held().containsKey(group)) return done(Reply.ok(Map.of("group", group, "holder", node, "moved", false)));
       Optional<String> from = all.stream().filter(h -> h.held().containsKey(group)).map(h -> h.node().name()).findFirst();
-      s.owners().get(group).tell(new VipOwner.MoveTo(target.get().node().address(), "operator"));
+      s.deciders().get(group).tell(new Decider.MoveTo(target.get().node().address(), Decider.MoveReason.OPERATOR));
       long start = System.nanoTime();
       return until(() -> view.holdings().thenApply(now -> now.stream().anyMatch(h -> h.node().name().equals(node)
               && h.held().containsKey(group))), waitForMove)
@@ -134,8 +140,8 @@ public final class ClusterOperations implements Operations {
 
   @Override
   public CompletionStage<Reply> ready() {
-    org.apache.pekko.cluster.MemberStatus status = org.apache.pekko.cluster.typed.Cluster.get(system).selfMember().status();
-    if (status != org.apache.pekko.cluster.MemberStatus.up()) {
+    MemberStatus status = Cluster.get(system).selfMember().status();
+    if (status != MemberStatus.up()) {
       return done(new Reply(503, Map.of("ready", false, "reason", "member is " + status)));
     }
     return localHoldings()
@@ -156,7 +162,7 @@ public final class ClusterOperations implements Operations {
   }
 
   /** The address conflicts this node has seen. */
-  public CompletionStage<io.vipkeeper.actor.ConflictWatch.Conflicts> localConflicts() {
+  public CompletionStage<ConflictWatch.Conflicts> localConflicts() {
     return AskPattern.ask(keeper.interfaceActor(), InterfaceActor.QueryConflicts::new, ASK, system.scheduler());
   }
 
@@ -180,10 +186,10 @@ public final class ClusterOperations implements Operations {
   }
 
   /** Polls {@code check} until true or {@code limit} passes; completes with the last result. */
-  private CompletionStage<Boolean> until(java.util.function.Supplier<CompletionStage<Boolean>> check, Duration limit) {
+  private CompletionStage<Boolean> until(Supplier<CompletionStage<Boolean>> check, Duration limit) {
     long deadline = System.nanoTime() + limit.toNanos();
     return check.get().thenCompose(ok -> ok || System.nanoTime() > deadline ? done(ok)
-        : org.apache.pekko.pattern.Patterns.after(POLL, system.classicSystem().scheduler(), system.executionContext(),
+        : Patterns.after(POLL, system.classicSystem().scheduler(), system.executionContext(),
             () -> until(check, Duration.ofNanos(deadline - System.nanoTime()))));
   }
 
@@ -191,7 +197,7 @@ public final class ClusterOperations implements Operations {
     JsonNode node;
     try {
       node = JSON.readTree(json);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
     }
     if (!(node instanceof ObjectNode object)) throw new BadRequest("the body must be a JSON object");

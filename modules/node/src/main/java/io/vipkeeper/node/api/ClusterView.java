@@ -1,11 +1,11 @@
 package io.vipkeeper.node.api;
 
-import io.vipkeeper.actor.EpochLedger;
-import io.vipkeeper.actor.InterfaceActor;
-import io.vipkeeper.actor.VipCatalog;
-import io.vipkeeper.actor.VipOwner;
-import io.vipkeeper.actor.Voters;
-import io.vipkeeper.safety.Quorum;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.holder.InterfaceActor;
+import io.vipkeeper.catalog.VipCatalog;
+import io.vipkeeper.decider.Decider;
+import io.vipkeeper.membership.Members;
+import io.vipkeeper.membership.Quorum;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +23,9 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
+import java.time.Instant;
+import java.util.Locale;
+import org.apache.pekko.japi.function.Function;
 
 /**
  * What the nodes say now, each asked with a short timeout so one silent node does not hold an
@@ -45,12 +48,12 @@ final class ClusterView {
   }
 
   /** Each group's decider status (null for one that did not answer). */
-  CompletionStage<Map<String, VipOwner.Status>> statuses(VipCatalog.Snapshot snapshot) {
-    Map<String, CompletableFuture<VipOwner.Status>> asks = new LinkedHashMap<>();
-    snapshot.owners().forEach((group, owner) -> asks.put(group, AskPattern.<VipOwner.Command, VipOwner.Status>ask(owner,
-        VipOwner.GetStatus::new, ASK, system.scheduler()).toCompletableFuture().exceptionally(e -> null)));
+  CompletionStage<Map<String, Decider.Status>> statuses(VipCatalog.Snapshot snapshot) {
+    Map<String, CompletableFuture<Decider.Status>> asks = new LinkedHashMap<>();
+    snapshot.deciders().forEach((group, decider) -> asks.put(group, AskPattern.<Decider.Command, Decider.Status>ask(decider,
+        Decider.GetStatus::new, ASK, system.scheduler()).toCompletableFuture().exceptionally(e -> null)));
     return CompletableFuture.allOf(asks.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
-      Map<String, VipOwner.Status> result = new HashMap<>();
+      Map<String, Decider.Status> result = new HashMap<>();
       asks.forEach((group, f) -> result.put(group, f.join()));
       return result;
     });
@@ -73,7 +76,7 @@ final class ClusterView {
     long at = e instanceof EpochLedger.Promised p ? p.atMillis() : e instanceof EpochLedger.Claimed c ? c.atMillis()
         : ((EpochLedger.Released) e).atMillis();
     m.put("at", at);
-    m.put("time", java.time.Instant.ofEpochMilli(at).toString());
+    m.put("time", Instant.ofEpochMilli(at).toString());
     m.put("node", node);
     m.put("event", e instanceof EpochLedger.Promised ? "promised" : e instanceof EpochLedger.Claimed ? "claimed" : "released");
     m.put("epoch", e.epoch());
@@ -97,7 +100,7 @@ final class ClusterView {
       members.add(member);
     }
     Map<String, Object> split = new LinkedHashMap<>();
-    split.put("strategy", quorum.strategy().toString().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    split.put("strategy", quorum.strategy().toString().toLowerCase(Locale.ROOT).replace('_', '-'));
     split.put("unreachable", unreachable.stream().map(m -> m.address().toString()).toList());
     split.put("thisSideSurvives", onSurvivingSide());
     split.put("decision", unreachable.isEmpty() ? "none: every member is reachable"
@@ -113,11 +116,11 @@ final class ClusterView {
 
   /** Whether the members this node reaches would stay up if the others were cut off. */
   boolean onSurvivingSide() {
-    return Voters.reachableSideSurvives(quorum, Cluster.get(system));
+    return new Members(Cluster.get(system)).reachableSideSurvives(quorum);
   }
 
   private <C, R> CompletionStage<List<R>> askAll(ServiceKey<C> key,
-      org.apache.pekko.japi.function.Function<ActorRef<R>, C> message) {
+      Function<ActorRef<R>, C> message) {
     return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
             replyTo -> Receptionist.find(key, replyTo), ASK, system.scheduler())
         .thenCompose(listing -> {

@@ -1,15 +1,17 @@
 package io.vipkeeper.node.api;
 
 import io.vipkeeper.VipEvent;
-import io.vipkeeper.actor.InterfaceActor;
-import io.vipkeeper.actor.VipCatalog;
-import io.vipkeeper.actor.VipOwner;
+import io.vipkeeper.holder.InterfaceActor;
+import io.vipkeeper.catalog.VipCatalog;
+import io.vipkeeper.decider.Decider;
 import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
+import java.util.Comparator;
 
 /** One group as GET /vips shows it. */
 final class GroupView {
@@ -17,7 +19,7 @@ final class GroupView {
   private GroupView() {}
 
   static Map<String, Object> of(VipGroup group, VipCatalog.Snapshot snapshot, List<InterfaceActor.Holdings> all,
-      VipOwner.Status status) {
+      Decider.Status status) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("group", group.name());
     view.put("mode", group.virtualMac() ? "vmac" : "garp");
@@ -28,7 +30,7 @@ final class GroupView {
     Long since = null;
     long epoch = 0;
     Map<String, Object> nodes = new LinkedHashMap<>();
-    for (InterfaceActor.Holdings h : all.stream().sorted(java.util.Comparator.comparing(h -> h.node().name())).toList()) {
+    for (InterfaceActor.Holdings h : all.stream().sorted(Comparator.comparing(h -> h.node().name())).toList()) {
       Long held = h.held().get(group.name());
       if (held != null) {
         holders.add(h.node().name());
@@ -40,7 +42,7 @@ final class GroupView {
     }
     view.put("holder", holders.size() == 1 ? holders.get(0) : holders.isEmpty() ? null : holders);
     view.put("epoch", epoch);
-    view.put("since", since == null || holders.size() != 1 ? null : java.time.Instant.ofEpochMilli(since).toString());
+    view.put("since", since == null || holders.size() != 1 ? null : Instant.ofEpochMilli(since).toString());
     VipEvent.Takeover last = status == null ? null : status.lastTakeover();
     view.put("lastTakeover", last == null ? null : takeover(last));
     view.put("decider", status == null ? null : status.decider());
@@ -50,12 +52,12 @@ final class GroupView {
 
   private static Map<String, Object> takeover(VipEvent.Takeover t) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("path", t.path());
+    m.put("path", t.path().label());
     m.put("from", t.from());
     m.put("to", t.to());
     m.put("epoch", t.epoch());
     m.put("millis", t.totalMillis());
-    m.put("at", java.time.Instant.ofEpochMilli(t.atEpochMillis()).toString());
+    m.put("at", Instant.ofEpochMilli(t.atEpochMillis()).toString());
     return m;
   }
 }

@@ -18,6 +18,8 @@ import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.util.Map;
 
 /**
  * The HTTP management API (JSON): read views, the changing calls behind {@link Access}, and a
@@ -41,7 +43,7 @@ public final class ManagementApi {
   public Route route(Route more) {
     return handleExceptions(ExceptionHandler.newBuilder().matchAny(e -> reply(Reply.error(500, String.valueOf(e)))).build(),
         () -> concat(
-            path("alive", () -> get(() -> reply(Reply.ok(java.util.Map.of("alive", true))))),
+            path("alive", () -> get(() -> reply(Reply.ok(Map.of("alive", true))))),
             path("ready", () -> get(() -> replyWith(ops.ready()))),
             path("metrics", () -> get(() -> completeWithFuture(metrics.get().thenApply(ManagementApi::text)))),
             path("conflicts", () -> get(() -> replyWith(ops.conflicts()))),
@@ -113,7 +115,7 @@ public final class ManagementApi {
     String body;
     try {
       body = JSON.writeValueAsString(reply.body());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
     return HttpResponse.create().withStatus(StatusCodes.get(reply.status()))

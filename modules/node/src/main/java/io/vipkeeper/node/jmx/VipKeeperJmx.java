@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /** The MBean: every call goes through the same {@link Operations} as the HTTP API. */
 public final class VipKeeperJmx implements VipKeeperMXBean {
@@ -80,9 +82,9 @@ public final class VipKeeperJmx implements VipKeeperMXBean {
   private static Reply await(CompletionStage<Reply> call) {
     try {
       return call.toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IllegalStateException(String.valueOf(e.getCause()));
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("no answer within " + TIMEOUT_SECONDS + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

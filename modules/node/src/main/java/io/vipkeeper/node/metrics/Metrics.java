@@ -8,8 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vipkeeper.VipEvent;
-import io.vipkeeper.actor.ConflictWatch;
-import io.vipkeeper.actor.InterfaceActor;
+import io.vipkeeper.holder.ConflictWatch;
+import io.vipkeeper.holder.InterfaceActor;
 import io.vipkeeper.driver.Announcer;
 import java.time.Duration;
 import java.util.Map;
@@ -24,6 +24,8 @@ import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
+import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * This node's Prometheus metrics (GET /metrics). Takeovers are counted on the node that decided
@@ -62,16 +64,16 @@ public final class Metrics {
 
   private void onTakeover(VipEvent.Takeover t) {
     Counter.builder("vipkeeper.takeovers").description("Takeovers decided on this node, by group and path (reason)")
-        .tags("group", t.group(), "path", t.path()).register(registry).increment();
+        .tags("group", t.group(), "path", t.path().label()).register(registry).increment();
     Timer.builder("vipkeeper.takeover.duration").description("Time from detection to the new holder's claim")
-        .tags("group", t.group(), "path", t.path()).register(registry).record(Duration.ofMillis(t.totalMillis()));
+        .tags("group", t.group(), "path", t.path().label()).register(registry).record(Duration.ofMillis(t.totalMillis()));
     gauge(lastTakeoverMillis, "vipkeeper.takeover.last.seconds", "Duration of the group's last takeover",
         Tags.of("group", t.group()), v -> v / 1000.0).set(t.totalMillis());
   }
 
   private void onFailure(VipEvent.NicFailure f) {
     Counter.builder("vipkeeper.nic.failures").description("Address changes the kernel refused, by action (claim, release)")
-        .tags("group", f.group(), "action", f.action()).register(registry).increment();
+        .tags("group", f.group(), "action", f.action().name().toLowerCase(Locale.ROOT)).register(registry).increment();
   }
 
   /** Reads the current state, then renders every metric in Prometheus text format. */
@@ -96,7 +98,7 @@ public final class Metrics {
   }
 
   private AtomicLong gauge(Map<String, AtomicLong> values, String name, String help, Tags tags,
-      java.util.function.DoubleUnaryOperator scale) {
+      DoubleUnaryOperator scale) {
     return values.computeIfAbsent(name + tags, k -> {
       AtomicLong value = new AtomicLong();
       Gauge.builder(name, value, v -> scale.applyAsDouble(v.get())).description(help).tags(tags).register(registry);

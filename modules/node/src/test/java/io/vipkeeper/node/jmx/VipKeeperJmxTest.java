@@ -19,6 +19,7 @@ import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXConnectorServerFactory;
 import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.Test;
+import java.net.ServerSocket;
 
 /** The MBean through a real RMI connector on loopback, as JConsole would reach it. */
 class VipKeeperJmxTest {
@@ -53,7 +54,7 @@ class VipKeeperJmxTest {
   void jconsoleStyleClientReadsAttributesAndCallsMove() throws Exception {
     ObjectName name = VipKeeperJmx.register(ops, "jmx-test");
     int port;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+    try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
     LocateRegistry.createRegistry(port);

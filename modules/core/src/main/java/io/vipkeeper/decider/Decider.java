@@ -1,0 +1,634 @@
+package io.vipkeeper.decider;
+
+import io.vipkeeper.CborSerializable;
+import io.vipkeeper.TakeoverPath;
+import io.vipkeeper.VipEvent;
+import io.vipkeeper.catalog.VipCatalog;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.holder.InterfaceActor;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Members;
+import io.vipkeeper.membership.Quorum;
+import io.vipkeeper.model.NodeIdentity;
+import io.vipkeeper.model.VipGroup;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import java.util.List;
+
+/**
+ * The decider for one VIP group, run as a Cluster Singleton: it surveys which node holds the
+ * group, asks the {@link PlacementBoard} (and so {@link Placement}) where it should live, gets the
+ * next epoch promised by a set of ledgers that would survive a split, and carries the move out
+ * through the nodes' {@link InterfaceActor}s: always release first, then claim.
+ *
+ * <pre>
+ *  idle ──listed──► surveying ──answers──► choosing ──Keep / Wait──► holding
+ *                       ▲                     │ Move                   │
+ *                       │                     ▼                        │ recheck, suspect, drain,
+ *                       │                 promising ──fenced──► fencing│ MoveTo, holder gone
+ *                       │                     │                   │    │
+ *                       │                     ▼                   ▼    │
+ *                       │                 releasing ──quiet──► awaiting backing (poll, wait)
+ *                       │                     │                   │
+ *                       │                     ▼                   ▼
+ *                       └──── holding ◄── claiming ◄──────────────┘
+ *  any state ──HandOver──► handing over (release on this node) ──► stopped
+ * </pre>
+ *
+ * Each state carries its own round ({@link SurveyRound}, {@link PromiseRound}, {@link ReleaseRound},
+ * {@link LeaseFence}); the fields below are what the decider knows across states. Status queries,
+ * drained nodes, listings, moves asked for and the hand-over are handled once, for every state.
+ */
+public final class Decider {
+
+  public sealed interface Command {}
+
+  /** The singleton's stop message: this node is leaving; release here, then stop. */
+  public enum HandOver implements Command { INSTANCE }
+
+  /** Who asks for a move: an operator's request lasts through a wait, a rebalance is asked again by the board. */
+  public enum MoveReason { OPERATOR, REBALANCE }
+
+  /** A planned move to the node at {@code address}, if it can hold the group. */
+  public record MoveTo(String address, MoveReason reason) implements Command {}
+
+  /** Where the group is, at which epoch, who decides, and how the last takeover went. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command, CborSerializable {}
+
+  /** {@code holder} empty when nowhere; {@code lastTakeover} null before the first on this decider. */
+  public record Status(String group, String holder, long epoch, String decider, VipEvent.Takeover lastTakeover)
+      implements CborSerializable {}
+
+  private record DrainedChanged(VipCatalog.DrainedNodes nodes) implements Command {}
+
+  private record Listed(Receptionist.Listing listing) implements Command {}
+
+  private record ClusterChanged(Object event) implements Command {}
+
+  private record Surveyed(int round, String node, InterfaceActor.Holdings holdings) implements Command {}
+
+  private record Decided(Placement.Decision decision) implements Command {}
+
+  private record PromiseDone(int round, String node, EpochLedger.PromiseResult result) implements Command {}
+
+  /** {@code answered} false: the node never answered (stopped or crashed meanwhile). */
+  private record ReleaseDone(NodeIdentity node, boolean released, boolean answered, String error) implements Command {}
+
+  private record BackingDone(int round, String node, EpochLedger.Backing backing) implements Command {}
+
+  private enum LeaseWaited implements Command { INSTANCE }
+
+  private record ClaimDone(NodeIdentity node, long epoch, boolean claimed, String error) implements Command {}
+
+  private enum Recheck implements Command { INSTANCE }
+
+  /** While asking: look again for members that left, whose answer will never come. */
+  private enum Tick implements Command { INSTANCE }
+
+  private enum VerifyHolder implements Command { INSTANCE }
+
+  private record HolderAnswer(NodeIdentity node, InterfaceActor.Holdings holdings) implements Command {}
+
+  private enum WatchLease implements Command { INSTANCE }
+
+  /** {@code answered} false: this node's ledger did not answer in time, which says nothing about the holder. */
+  private record RenewalAnswer(NodeIdentity holder, long sinceNanos, boolean answered) implements Command {}
+
+  private static final Duration TICK = Duration.ofMillis(50);
+
+  /** How long a placement waits for the interface actors of members that are Up to be listed. */
+  private static final Duration UNLISTED_PATIENCE = Duration.ofSeconds(3);
+
+  private static final int PROMISE_ATTEMPTS = 3;
+
+  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum,
+      ActorRef<PlacementBoard.Command> board, ActorRef<VipCatalog.Command> catalog) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      context.getLog().info("DECIDER group={} runs on this node", group.name());
+      ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, Listed::new);
+      context.getSystem().receptionist().tell(Receptionist.subscribe(InterfaceActor.KEY, listings));
+      context.getSystem().receptionist().tell(Receptionist.subscribe(EpochLedger.KEY, listings));
+      // One adapter per event type: an adapter for a common supertype would also catch the Listing.
+      Cluster cluster = Cluster.get(context.getSystem());
+      cluster.subscriptions().tell(Subscribe.create(
+          context.messageAdapter(ClusterEvent.MemberEvent.class, ClusterChanged::new), ClusterEvent.MemberEvent.class));
+      cluster.subscriptions().tell(Subscribe.create(
+          context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ClusterChanged::new), ClusterEvent.ReachabilityEvent.class));
+      catalog.tell(new VipCatalog.WatchDrained(context.messageAdapter(VipCatalog.DrainedNodes.class, DrainedChanged::new)));
+      Decider decider = new Decider(context, timers, group, settings, quorum, board);
+      return Behaviors.intercept(() -> new EveryState(decider), decider.idle());
+    }));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final VipGroup group;
+  private final VipKeeperSettings settings;
+  private final Quorum quorum;
+  private final Members members;
+  private final ActorRef<PlacementBoard.Command> board;
+  private final NodeLookup nodes;
+  private final CandidateClock candidates = new CandidateClock(System::nanoTime);
+  private NodeIdentity holder;
+  private long epoch;
+  private NodeIdentity lastFailed;
+  /** Nodes the decider stopped trusting (no renewal, unreachable): not asked, fenced instead. */
+  private Set<String> suspects = Set.of();
+  private TakeoverTimeline timeline = TakeoverTimeline.initial();
+  private VipEvent.Takeover lastTakeover;
+  /** Nodes (by name) being drained, from the catalog. */
+  private Set<String> drained = Set.of();
+  private long placedAt = System.nanoTime();
+  private long unlistedSince;
+  /** When the current epoch was promised, and how long its grantors' leases could still run then. */
+  private long promisedAt;
+  private long fenceNanos;
+  /** A node asked for by MoveTo, used until the next decision that is not a wait. */
+  private MoveTo requested;
+  /** A MoveTo that came while a placement was under way: taken up once it is done. */
+  private MoveTo deferred;
+  private int round;
+
+  private Decider(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings,
+      Quorum quorum, ActorRef<PlacementBoard.Command> board) {
+    this.context = context;
+    this.timers = timers;
+    this.group = group;
+    this.settings = settings;
+    this.quorum = quorum;
+    this.board = board;
+    this.members = new Members(Cluster.get(context.getSystem()));
+    this.nodes = new NodeLookup(members);
+  }
+
+  // ---- states ----
+
+  /** Waiting for the first listing of interface actors and ledgers. */
+  private Behavior<Command> idle() {
+    return state(common(Mode.IDLE));
+  }
+
+  private Behavior<Command> survey() {
+    Set<String> listed = new HashSet<>();
+    Set<String> asked = new HashSet<>();
+    for (String node : nodes.interfaceNodes()) {
+      if (!members.isMember(node)) continue;
+      listed.add(node);
+      // A suspect or unreachable node is not waited for: it counts as silent and the move is fenced.
+      if (!suspects.contains(node) && members.isReachable(node)) asked.add(node);
+    }
+    SurveyRound survey = new SurveyRound(++round, listed, asked);
+    for (String node : asked) {
+      context.ask(InterfaceActor.Holdings.class, nodes.interfaceOf(node), settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
+          (answer, failure) -> new Surveyed(survey.id, node, answer));
+    }
+    if (survey.done()) return choose(survey);
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+    return surveying(survey);
+  }
+
+  private Behavior<Command> surveying(SurveyRound survey) {
+    return state(common(Mode.BUSY)
+        .onMessage(Surveyed.class, s -> {
+          if (s.round() == survey.id) survey.answered(s.node(), s.holdings());
+          return survey.done() ? choose(survey) : Behaviors.same();
+        })
+        .onMessage(ClusterChanged.class, c -> departed(survey))
+        .onMessage(Tick.class, t -> departed(survey))
+);
+  }
+
+  private Behavior<Command> departed(SurveyRound survey) {
+    survey.departed(members::isMember);
+    return survey.done() ? choose(survey) : Behaviors.same();
+  }
+
+  /** The survey is in: wait for unheard nodes a little, else ask the board where the group goes. */
+  private Behavior<Command> choose(SurveyRound survey) {
+    timers.cancel(Tick.INSTANCE);
+    var voters = members.voters().stream().map(Quorum.Voter::address).toList();
+    var unheard = survey.unheard(group.name(), voters, members, suspects);
+    if (unheard.isEmpty()) unlistedSince = 0;
+    else if (unlistedSince == 0) unlistedSince = System.nanoTime();
+    if (!unheard.isEmpty() && System.nanoTime() - unlistedSince < UNLISTED_PATIENCE.toNanos()) {
+      // A node that just came up is not a candidate before its interface actor is listed and
+      // answers: wait a little, so the first placement sees every node (a slow answer would
+      // otherwise put a group that prefers it elsewhere, for good when it does not preempt).
+      return waitAndRecheck("waiting to hear from the interface actors of " + unheard);
+    }
+    Placement.Situation situation = survey.situation(group.name(), members, self(survey), Optional.ofNullable(lastFailed), drained,
+        candidates.update(survey.candidates(members)), requested == null ? "" : requested.address());
+    context.ask(Placement.Decision.class, board, settings.surveyTimeout(),
+        replyTo -> new PlacementBoard.Choose(group.name(), situation, group.placement(), survey.weights(), context.getSelf(), replyTo),
+        (decision, failure) -> new Decided(decision != null ? decision : new Placement.Wait("the placement board did not answer")));
+    return state(common(Mode.BUSY)
+        .onMessage(Decided.class, d -> onDecided(d.decision(), survey))
+);
+  }
+
+  private Behavior<Command> onDecided(Placement.Decision decision, SurveyRound survey) {
+    // An operator's request lasts through a wait; the board asks again for a rebalance itself,
+    // and a stale rebalance request would move a group it has since counted elsewhere.
+    if (!(decision instanceof Placement.Wait) || requested == null || requested.reason() != MoveReason.OPERATOR) requested = null;
+    long highest = survey.highestEpoch(group.name(), epoch);
+    if (decision instanceof Placement.Keep keep) {
+      if (!keep.holder().equals(holder)) context.getLog().info("group {} stays on {} (epoch {})", group.name(), keep.holder().name(), epoch);
+      holder = keep.holder();
+      epoch = Math.max(highest, survey.holders(group.name()).get(holder));
+      return holding();
+    }
+    if (decision instanceof Placement.Wait wait) return waitAndRecheck(wait.reason());
+    Placement.Move move = (Placement.Move) decision;
+    if (timeline.path() == TakeoverPath.DECIDER_START && holder != null) timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
+    timeline.promising();
+    return promise(highest + 1, move, 1);
+  }
+
+  /** Asks every reachable ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
+  private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
+    Optional<String> blocked = PromiseRound.blocked(members.voters(), members::isReachable, nodes.ledgerNodes(), suspects, quorum);
+    if (blocked.isPresent()) return waitAndRecheck(blocked.get());
+    Set<String> asked = new HashSet<>();
+    for (String node : nodes.ledgerNodes()) {
+      if (!members.isMember(node)) continue;
+      if (suspects.contains(node) || !members.isReachable(node) || members.exitingOrDown(node)) {
+        // Told but not waited for (a node on its way out may never answer): if it is alive, the
+        // promise fences its lease sooner.
+        nodes.ledgerOf(node).tell(new EpochLedger.Promise(group.name(), proposed, context.getSystem().ignoreRef()));
+      } else {
+        asked.add(node);
+      }
+    }
+    PromiseRound promise = new PromiseRound(++round, proposed, attempt, asked);
+    for (String node : asked) {
+      context.ask(EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
+          replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
+    }
+    return state(common(Mode.BUSY)
+        .onMessage(PromiseDone.class, done -> {
+          if (done.round() != promise.id) return Behaviors.same();
+          promise.answered(done.node(), done.result());
+          return promise.done() ? onPromised(promise, move) : Behaviors.same();
+        })
+);
+  }
+
+  private Behavior<Command> onPromised(PromiseRound promise, Placement.Move move) {
+    PromiseRound.Outcome outcome = promise.outcome(quorum, members.voters(), settings.lease().driftMargin().toNanos(), PROMISE_ATTEMPTS);
+    if (outcome instanceof PromiseRound.Outbid outbid) return promise(outbid.next(), move, promise.attempt + 1);
+    if (outcome instanceof PromiseRound.Refused refused) return waitAndRecheck(refused.reason());
+    PromiseRound.Promised promised = (PromiseRound.Promised) outcome;
+    epoch = promised.epoch();
+    timeline.promised();
+    promisedAt = System.nanoTime();
+    fenceNanos = promised.fenceNanos();
+    // Built only when it is due: building it already sends the release and claim orders.
+    Supplier<Behavior<Command>> next = () -> release(move.releaseFrom(), move.target());
+    return move.fenced() && fenceNanos > 0 ? fencing(Duration.ofNanos(fenceNanos), next) : next.get();
+  }
+
+  /** A silent node may hold the group under a lease a promising node granted: wait until it has run out. */
+  private Behavior<Command> fencing(Duration wait, Supplier<Behavior<Command>> then) {
+    timers.startSingleTimer(LeaseWaited.INSTANCE, wait);
+    return state(common(Mode.BUSY)
+        .onMessage(LeaseWaited.class, w -> { timeline.waited(); return then.get(); })
+);
+  }
+
+  private Behavior<Command> release(List<NodeIdentity> from, NodeIdentity target) {
+    if (from.isEmpty()) return claim(target);
+    for (NodeIdentity node : from) {
+      if (members.isMember(node.address()) && !members.exitingOrDown(node.address())) {
+        askRelease(node, "moving to " + target.name());
+      } else {
+        // Exiting, downed or gone: it releases on its own and may never answer; the lease fence covers it.
+        context.getSelf().tell(new ReleaseDone(node, false, false, "it is leaving the cluster"));
+      }
+    }
+    return releasing(new ReleaseRound(from), target);
+  }
+
+  private Behavior<Command> releasing(ReleaseRound release, NodeIdentity target) {
+    return state(common(Mode.BUSY)
+        .onMessage(ReleaseDone.class, done -> {
+          if (!done.released() && !done.answered() && release.waitsFor(done.node())) {
+            // Gone quiet (stopping, crashed): the promised epoch ends its lease; claim once that has run out.
+            context.getLog().warn("group {}: {} did not answer the release ({}); its lease is fenced by epoch {}",
+                group.name(), done.node().name(), done.error(), epoch);
+          }
+          ReleaseRound.Outcome outcome = release.answered(done.node(), done.released(), done.answered(), done.error());
+          if (outcome instanceof ReleaseRound.Refused refused) return waitAndRecheck(refused.reason());
+          if (outcome instanceof ReleaseRound.Released released) return released.quiet() ? awaitBacking(target, 0) : claim(target);
+          return Behaviors.same();
+        })
+        .onMessage(ClusterChanged.class, c -> {
+          // A node that is exiting or gone may never answer: do not wait out the release timeout.
+          // (The event itself, not the state view, which lags it.)
+          String gone = leavingAddress(c.event());
+          for (NodeIdentity node : release.waiting()) {
+            if (node.address().equals(gone)) context.getSelf().tell(new ReleaseDone(node, false, false, "it is leaving the cluster"));
+          }
+          return Behaviors.same();
+        })
+);
+  }
+
+  /** A holder went quiet: poll the ledgers until no lease they granted can still run, then claim. */
+  private Behavior<Command> awaitBacking(NodeIdentity target, long deadline) {
+    Set<String> asked = new HashSet<>();
+    for (String node : nodes.ledgerNodes()) {
+      if (members.isMember(node) && !suspects.contains(node) && members.isReachable(node)) asked.add(node);
+    }
+    LeaseFence fence = new LeaseFence(++round, deadline, asked);
+    for (String node : asked) {
+      context.ask(EpochLedger.Backing.class, nodes.ledgerOf(node), settings.promiseTimeout(),
+          replyTo -> new EpochLedger.GetBacking(group.name(), replyTo), (backing, failure) -> new BackingDone(fence.id, node, backing));
+    }
+    if (fence.done()) return afterBacking(fence, target);
+    return state(common(Mode.BUSY)
+        .onMessage(BackingDone.class, done -> {
+          if (done.round() != fence.id) return Behaviors.same();
+          fence.answered(done.node(), done.backing());
+          return fence.done() ? afterBacking(fence, target) : Behaviors.same();
+        })
+);
+  }
+
+  private Behavior<Command> afterBacking(LeaseFence fence, NodeIdentity target) {
+    LeaseFence.Step step = fence.next(System.nanoTime(), settings.lease().driftMargin().toNanos(), promisedAt, fenceNanos);
+    if (!(step instanceof LeaseFence.LookAgain again)) return claim(target);
+    return fencing(Duration.ofNanos(again.nanos()), () -> again.last() ? claim(target) : awaitBacking(target, again.deadline()));
+  }
+
+  private Behavior<Command> claim(NodeIdentity target) {
+    context.ask(InterfaceActor.ClaimResult.class, nodes.interfaceOf(target.address()), settings.claimTimeout(),
+        replyTo -> new InterfaceActor.Claim(group, epoch, replyTo),
+        (result, failure) -> result != null
+            ? new ClaimDone(target, result.epoch(), result.claimed(), result.error())
+            : new ClaimDone(target, epoch, false, "no answer: " + failure.getMessage()));
+    return state(common(Mode.BUSY)
+        .onMessage(ClaimDone.class, this::onClaimDone)
+);
+  }
+
+  private Behavior<Command> onClaimDone(ClaimDone done) {
+    if (!done.claimed()) {
+      lastFailed = done.node();
+      return waitAndRecheck("claim on " + done.node().name() + " failed: " + done.error());
+    }
+    holder = done.node();
+    lastFailed = null;
+    suspects = Set.of();
+    placedAt = System.nanoTime();
+    context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
+    lastTakeover = timeline.done(group.name(), holder.name(), done.epoch());
+    context.getLog().info("TAKEOVER group={} {}", group.name(), TakeoverTimeline.describe(lastTakeover));
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(lastTakeover));
+    timeline = TakeoverTimeline.initial();
+    shareEpoch();
+    return holding();
+  }
+
+  private Behavior<Command> waitAndRecheck(String reason) {
+    context.getLog().warn("group {} not placed: {}", group.name(), reason);
+    holder = null;
+    // Trust is re-earned each round: one still unreachable is skipped again, a live one is asked.
+    suspects = Set.of();
+    timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
+    return holding();
+  }
+
+  /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */
+  private Behavior<Command> holding() {
+    board.tell(new PlacementBoard.Placed(group.name(), holder, group.placement(), context.getSelf()));
+    timers.startTimerWithFixedDelay(VerifyHolder.INSTANCE, settings.holderCheckInterval());
+    timers.startTimerWithFixedDelay(WatchLease.INSTANCE, settings.lease().renewInterval());
+    if (deferred != null) {
+      context.getSelf().tell(deferred);
+      deferred = null;
+    }
+    return state(common(Mode.STEADY)
+        .onMessage(ClusterChanged.class, c -> { shareEpoch(); return recheck(); })
+        .onMessage(Recheck.class, r -> recheck())
+        .onMessage(VerifyHolder.class, v -> preempting() || holderDrained() ? placeAgain() : verifyHolder())
+        .onMessage(HolderAnswer.class, this::onHolderAnswer)
+        .onMessage(WatchLease.class, w -> watchLease())
+        .onMessage(RenewalAnswer.class, this::onRenewalAnswer)
+        .onMessage(MoveTo.class, this::onMoveTo)
+);
+  }
+
+  /** Release on this (leaving) node and stop only when it is confirmed or the timeout passes. */
+  private Behavior<Command> handOver() {
+    Optional<ActorRef<InterfaceActor.Command>> local = nodes.localInterface();
+    if (local.isEmpty()) return Behaviors.stopped();
+    NodeIdentity self = self(null);
+    context.ask(InterfaceActor.ReleaseResult.class, local.get(), settings.releaseTimeout(),
+        replyTo -> new InterfaceActor.Release(group.name(), "hand-over", replyTo),
+        (result, failure) -> new ReleaseDone(self, result != null && result.released(), result != null,
+            result != null ? result.error() : String.valueOf(failure)));
+    return Behaviors.receive(Command.class)
+        .onMessage(ReleaseDone.class, done -> {
+          if (!done.released()) context.getLog().error("group {}: release at hand-over failed: {}", group.name(), done.error());
+          return Behaviors.stopped();
+        })
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  /**
+   * What every state handles alike: listings, the hand-over, and a move asked for while a
+   * placement is under way (taken up once it is done, not dropped). Unknown messages (answers of
+   * an earlier round) are dropped by each state.
+   */
+  private BehaviorBuilder<Command> common(Mode mode) {
+    BehaviorBuilder<Command> builder = Behaviors.receive(Command.class)
+        .onMessage(HandOver.class, h -> handOver())
+        .onMessage(Listed.class, l -> {
+          boolean both = nodes.listed(l.listing());
+          if (mode == Mode.IDLE) return both ? survey() : Behaviors.same();
+          if (mode == Mode.BUSY) return Behaviors.same();
+          shareEpoch();
+          return recheck();
+        });
+    if (mode == Mode.STEADY) return builder;
+    return builder.onMessage(MoveTo.class, m -> {
+      context.getLog().info("group {}: move to {} ({}) taken up once the placement under way is done", group.name(), m.address(), m.reason());
+      deferred = m;
+      return Behaviors.same();
+    });
+  }
+
+  /** Where the common handlers are used: before the first listing, during a placement, in the steady state. */
+  private enum Mode { IDLE, BUSY, STEADY }
+
+  /** A state's handlers, then whatever else comes (answers of an earlier round, ticks) is dropped. */
+  private static Behavior<Command> state(BehaviorBuilder<Command> handlers) {
+    return handlers.onAnyMessage(m -> Behaviors.same()).build();
+  }
+
+  /** Status queries and drained nodes, whatever the decider is doing. */
+  private static final class EveryState extends BehaviorInterceptor<Command, Command> {
+    private final Decider decider;
+
+    EveryState(Decider decider) {
+      super(Command.class);
+      this.decider = decider;
+    }
+
+    @Override
+    public Behavior<Command> aroundReceive(TypedActorContext<Command> ctx, Command msg, ReceiveTarget<Command> target) {
+      if (msg instanceof GetStatus get) {
+        get.replyTo().tell(decider.status());
+        return Behaviors.same();
+      }
+      if (msg instanceof DrainedChanged changed) {
+        decider.drained = changed.nodes().names();
+        // In the steady state this checks at once whether the holder must move away.
+        return target.apply(ctx, VerifyHolder.INSTANCE);
+      }
+      return target.apply(ctx, msg);
+    }
+  }
+
+  // ---- watching the holder (steady state) ----
+
+  private Behavior<Command> recheck() {
+    if (holder == null) return survey();
+    Optional<HolderWatch.Verdict> verdict = HolderWatch.membership(members.isMember(holder.address()),
+        members.leavingOrExiting(holder.address()), members.isReachable(holder.address()), holder.address().equals(members.selfAddress()));
+    return verdict.map(this::act).orElse(Behaviors.same());
+  }
+
+  private Behavior<Command> act(HolderWatch.Verdict verdict) {
+    if (verdict instanceof HolderWatch.PlaceAgain again) {
+      timeline = new TakeoverTimeline(again.path(), holder.name(), 0);
+      return survey();
+    }
+    HolderWatch.Suspect suspect = (HolderWatch.Suspect) verdict;
+    context.getLog().warn("SUSPECT group={} holder={}: {}; moving it without waiting for the node to be downed",
+        group.name(), holder.name(), suspect.why());
+    timeline = new TakeoverTimeline(TakeoverPath.LEASE, holder.name(), suspect.detectionNanos());
+    Set<String> more = new HashSet<>(suspects);
+    more.add(holder.address());
+    suspects = Set.copyOf(more);
+    lastFailed = holder;
+    holder = null;
+    return survey();
+  }
+
+  private Behavior<Command> verifyHolder() {
+    if (holder == null || nodes.interfaceOf(holder.address()) == null) return Behaviors.same();
+    NodeIdentity asked = holder;
+    context.ask(InterfaceActor.Holdings.class, nodes.interfaceOf(holder.address()), settings.surveyTimeout(),
+        InterfaceActor.QueryHoldings::new, (answer, failure) -> new HolderAnswer(asked, answer));
+    return Behaviors.same();
+  }
+
+  /** A holder that released on its own (link down, lost quorum) no longer holds: place again. */
+  private Behavior<Command> onHolderAnswer(HolderAnswer answer) {
+    if (answer.holdings() == null || !answer.node().equals(holder)) return Behaviors.same();
+    if (answer.holdings().held().containsKey(group.name())) return Behaviors.same();
+    context.getLog().warn("group {}: {} no longer holds it; placing it again", group.name(), holder.name());
+    timeline = new TakeoverTimeline(TakeoverPath.RELEASED, holder.name(), 0);
+    lastFailed = holder;
+    holder = null;
+    return survey();
+  }
+
+  /** Asks this node's ledger when the holder last renewed here (a holder elsewhere renews with every node). */
+  private Behavior<Command> watchLease() {
+    if (holder == null || holder.address().equals(members.selfAddress()) || nodes.localLedger().isEmpty()) return Behaviors.same();
+    NodeIdentity asked = holder;
+    // A slow answer on a loaded host must not read as "never renewed": it is dropped, not judged.
+    context.ask(EpochLedger.RenewalSeen.class, nodes.localLedger().get(), settings.lease().suspectAfter(),
+        replyTo -> new EpochLedger.LastRenewal(group.name(), replyTo),
+        (seen, failure) -> new RenewalAnswer(asked, seen == null ? -1 : seen.sinceNanos(), seen != null));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onRenewalAnswer(RenewalAnswer answer) {
+    if (!answer.answered() || !answer.holder().equals(holder)) return Behaviors.same();
+    return HolderWatch.renewal(answer.sinceNanos(), System.nanoTime() - placedAt, settings.lease().suspectAfter())
+        .map(this::act).orElse(Behaviors.same());
+  }
+
+  private Behavior<Command> onMoveTo(MoveTo move) {
+    if (holder == null || holder.address().equals(move.address())) return Behaviors.same();
+    context.getLog().info("group {}: moving from {} ({})", group.name(), holder.name(), move.reason());
+    timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
+    requested = move;
+    return survey();
+  }
+
+  /** A drained holder, or a preferring group that may take a better node back: decide again. */
+  private Behavior<Command> placeAgain() {
+    if (holderDrained()) timeline = new TakeoverTimeline(TakeoverPath.DRAIN, holder.name(), 0);
+    return survey();
+  }
+
+  private boolean holderDrained() {
+    return holder != null && drained.contains(holder.name());
+  }
+
+  /** A preferring group that would take a better node back looks at every node, not just its holder. */
+  private boolean preempting() {
+    return group.placement().preempt() && !group.placement().balanced() && holder != null
+        && group.placement().rank(holder.name(), Set.of()) > 0;
+  }
+
+  // ---- helpers ----
+
+  /**
+   * Every ledger learns the current epoch, also a node's that joined after it was promised, as
+   * soon as its ledger is listed: a later decider on any surviving set then sees it and never
+   * reuses it.
+   */
+  private void shareEpoch() {
+    if (holder == null || epoch == 0) return;
+    for (String node : nodes.ledgerNodes()) {
+      nodes.ledgerOf(node).tell(new EpochLedger.Promise(group.name(), epoch, context.getSystem().ignoreRef()));
+    }
+  }
+
+  private void askRelease(NodeIdentity node, String reason) {
+    context.ask(InterfaceActor.ReleaseResult.class, nodes.interfaceOf(node.address()), settings.releaseTimeout(),
+        replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo),
+        (result, failure) -> result != null
+            ? new ReleaseDone(node, result.released(), true, result.error())
+            : new ReleaseDone(node, false, false, "no answer: " + failure.getMessage()));
+  }
+
+  private static String leavingAddress(Object event) {
+    if (event instanceof ClusterEvent.MemberExited e) return e.member().address().toString();
+    if (event instanceof ClusterEvent.MemberRemoved e) return e.member().address().toString();
+    if (event instanceof ClusterEvent.MemberDowned e) return e.member().address().toString();
+    return "";
+  }
+
+  private Status status() {
+    return new Status(group.name(), holder == null ? "" : holder.name(), epoch, self(null).name(), lastTakeover);
+  }
+
+  /** This node as the survey named it (or from settings before any answer). */
+  private NodeIdentity self(SurveyRound survey) {
+    String address = members.selfAddress();
+    return Optional.ofNullable(survey).flatMap(s -> s.identityOf(address)).orElse(new NodeIdentity(settings.nodeName(), address));
+  }
+}

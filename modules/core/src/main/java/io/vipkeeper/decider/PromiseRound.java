@@ -1,0 +1,88 @@
+package io.vipkeeper.decider;
+
+import io.vipkeeper.lease.LeaseGrants;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Quorum;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * One round asking the ledgers to promise epoch {@code proposed}: who was asked and waited for,
+ * who promised, the highest epoch any knows and how far each one's latest lease grant reaches.
+ * Plain Java: the round's outcome is a function of the answers.
+ */
+final class PromiseRound {
+
+  sealed interface Outcome {}
+
+  /** A surviving set promised; a silent holder's lease may run {@code fenceNanos} more. */
+  record Promised(long epoch, long fenceNanos) implements Outcome {}
+
+  /** Another decider got there first: try again with {@code next}. */
+  record Outbid(long next) implements Outcome {}
+
+  record Refused(String reason) implements Outcome {}
+
+  final int id;
+  final long proposed;
+  final int attempt;
+  private final Set<String> asked;
+  private final Set<String> pending;
+  private final Set<String> promisedBy = new HashSet<>();
+  private final List<Long> backedFor = new ArrayList<>();
+  private long highest;
+
+  PromiseRound(int id, long proposed, int attempt, Set<String> asked) {
+    this.id = id;
+    this.proposed = proposed;
+    this.attempt = attempt;
+    this.asked = Set.copyOf(asked);
+    this.pending = new HashSet<>(asked);
+    this.highest = proposed - 1;
+  }
+
+  /**
+   * Why no round may start now, if so: a reachable member's ledger is not listed yet (it would miss
+   * the epoch), or this side would not survive a split (its epochs would only end the real
+   * holder's lease after the heal).
+   */
+  static Optional<String> blocked(List<Quorum.Voter> voters, Predicate<String> reachable, Collection<String> listedLedgers,
+      Set<String> suspects, Quorum quorum) {
+    List<String> unknown = voters.stream().map(Quorum.Voter::address).filter(reachable).filter(a -> !listedLedgers.contains(a)).toList();
+    if (!unknown.isEmpty()) return Optional.of("waiting for the epoch ledgers of " + unknown + " to be listed");
+    List<String> side = voters.stream().map(Quorum.Voter::address).filter(a -> reachable.test(a) && !suspects.contains(a)).toList();
+    if (!quorum.survives(side, voters)) {
+      return Optional.of("this side of the cluster (" + side.size() + " of " + voters.size() + " members) would not survive a split");
+    }
+    return Optional.empty();
+  }
+
+  /** {@code result} null: the ledger did not answer in time. */
+  void answered(String node, EpochLedger.PromiseResult result) {
+    pending.remove(node);
+    if (result == null) return;
+    if (result.promised()) promisedBy.add(node);
+    highest = Math.max(highest, result.highest());
+    backedFor.add(result.backedForNanos());
+  }
+
+  /**
+   * Done once every asked ledger answered, not just a surviving set: all of them then know the
+   * epoch before anything is claimed under it, so no later decider can pick it again.
+   */
+  boolean done() {
+    return pending.isEmpty();
+  }
+
+  Outcome outcome(Quorum quorum, List<Quorum.Voter> voters, long driftMarginNanos, int maxAttempts) {
+    if (quorum.survives(promisedBy, voters)) return new Promised(proposed, LeaseGrants.takeoverWaitNanos(backedFor, driftMarginNanos));
+    boolean outbid = highest >= proposed && !promisedBy.containsAll(asked);
+    if (outbid && attempt < maxAttempts) return new Outbid(highest + 1);
+    return new Refused("epoch " + proposed + " was promised by " + promisedBy.size() + " node(s), not by a set that would survive a split");
+  }
+}

@@ -1,0 +1,165 @@
+package io.vipkeeper.holder;
+
+import io.vipkeeper.lease.HolderLeases;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.ledger.Journal;
+import io.vipkeeper.membership.QuorumWatch;
+import io.vipkeeper.model.NodeIdentity;
+
+import io.vipkeeper.CborSerializable;
+import io.vipkeeper.OwnershipChanged;
+import io.vipkeeper.VipEvent;
+import io.vipkeeper.config.AnnounceSettings;
+import io.vipkeeper.config.VipKeeperSettings;
+import java.time.Duration;
+import io.vipkeeper.driver.Drivers;
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.membership.Quorum;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * The only code that touches the NIC on this node: claims (add the addresses, then announce) and
+ * releases (remove them) on the order of a group's {@link Decider}. It refuses an order older
+ * than an epoch its {@link EpochLedger} promised, touches the NIC only once a surviving set granted
+ * the claim a lease ({@link HolderLeases}), and releases on its own when the lease runs out, when
+ * a newer epoch is promised, when its side of a split would not survive ({@link QuorumWatch}), when its member is
+ * Exiting, downed or removed, and when the node shuts down.
+ */
+public final class InterfaceActor {
+
+  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "vipkeeper-interface");
+
+  public sealed interface Command {}
+
+  /** Hold {@code group} under {@code epoch}; refused if a newer epoch was promised. */
+  public record Claim(VipGroup group, long epoch, ActorRef<ClaimResult> replyTo) implements Command, CborSerializable {}
+
+  /** Stop holding {@code group}; answered also when it was not held. */
+  public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo) implements Command, CborSerializable {}
+
+  public record QueryHoldings(ActorRef<Holdings> replyTo) implements Command, CborSerializable {}
+
+  /** Tell {@code subscriber} of every claim and release on this node, starting with what is held now. */
+  public record WatchOwnership(ActorRef<OwnershipChanged> subscriber) implements Command {}
+
+  /** The address conflicts this node saw (see {@link ConflictWatch}). */
+  public record QueryConflicts(ActorRef<ConflictWatch.Conflicts> replyTo) implements Command, CborSerializable {}
+
+  /** Another host answered for a group's address: announce it again. */
+  record Reannounce(String group) implements Command {}
+
+  /** The groups added at run time that exist now (from this node's catalog). */
+  public record Catalogued(Map<String, VipGroup> runtime) implements Command {}
+
+  /** Release everything and refuse further claims: the node is leaving or stopping. */
+  public record Retire(String reason, ActorRef<Done> replyTo) implements Command {}
+
+  /** Round {@code round} of burst {@code burst} (1 first, 2 second); a refresh is a lone round. */
+  record AnnounceRound(String group, int round, int burst) implements Command {}
+
+  record SelfEvent(ClusterEvent.MemberEvent event) implements Command {}
+
+  record FromLedger(EpochLedger.Notice notice) implements Command {}
+
+  record FromQuorum(QuorumWatch.Verdict verdict) implements Command {}
+
+  record JournalPrepared(Throwable failure) implements Command {}
+
+  enum LinkCheck implements Command { INSTANCE }
+
+  record FromCheck(HealthCheck.Verdict verdict) implements Command {}
+
+  record FromLeases(HolderLeases.Notice notice) implements Command {}
+
+  public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error) implements CborSerializable {}
+
+  public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}
+
+  /**
+   * What a node holds (group → epoch), the highest epoch it knows per group, whether it can claim,
+   * and its weight for balanced placement.
+   */
+  public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim,
+      double weight, Map<String, Long> heldSinceMillis) implements CborSerializable {}
+
+  public static Behavior<Command> create(VipKeeperSettings settings, NodeIdentity node, Drivers drivers, Quorum quorum) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(1000, stash -> {
+      NicWork nic = new NicWork(settings.interfaceName(), drivers, context.getLog());
+      if (settings.reconcileAtStart()) nic.reconcile(settings.groups());
+      context.pipeToSelf(Journal.prepare(context.getSystem()), (done, failure) -> new JournalPrepared(failure));
+      context.spawn(QuorumWatch.create(quorum, settings.releaseAfter(), context.messageAdapter(QuorumWatch.Verdict.class, FromQuorum::new)),
+          "quorum", DispatcherSelector.defaultDispatcher());
+      Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+          context.messageAdapter(ClusterEvent.MemberEvent.class, SelfEvent::new), ClusterEvent.MemberEvent.class));
+      return new InterfaceActor(context, timers, node, nic, settings, quorum).starting(stash);
+    })));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final NodeIdentity node;
+  private final NicWork nic;
+  private final VipKeeperSettings settings;
+  private final Quorum quorum;
+  private ActorRef<EpochLedger.Command> ledger;
+
+  private InterfaceActor(ActorContext<Command> context, TimerScheduler<Command> timers, NodeIdentity node, NicWork nic,
+      VipKeeperSettings settings, Quorum quorum) {
+    this.context = context;
+    this.timers = timers;
+    this.node = node;
+    this.nic = nic;
+    this.settings = settings;
+    this.quorum = quorum;
+  }
+
+  /** Until the journal is open and the ledger has recovered, nothing is decided: orders wait. */
+  private Behavior<Command> starting(StashBuffer<Command> stash) {
+    return Behaviors.receive(Command.class)
+        .onMessage(JournalPrepared.class, j -> {
+          if (j.failure() != null) return stash.unstashAll(broken("epoch journal unreadable: " + j.failure().getMessage()));
+          ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, FromLedger::new)),
+              "ledger", DispatcherSelector.defaultDispatcher());
+          return Behaviors.same();
+        })
+        .onMessage(FromLedger.class, f -> {
+          if (f.notice() instanceof EpochLedger.Ready ready) return onLedgerReady(ready, stash);
+          if (f.notice() instanceof EpochLedger.Failed failed) return stash.unstashAll(broken("epoch journal unreadable: " + failed.reason()));
+          return Behaviors.same();
+        })
+        .onAnyMessage(m -> { stash.stash(m); return Behaviors.same(); })
+        .build();
+  }
+
+  private Behavior<Command> onLedgerReady(EpochLedger.Ready ready, StashBuffer<Command> stash) {
+    context.getLog().info("LEDGER promised={} held-at-stop={}", ready.promised(), ready.holding());
+    ready.holding().forEach((group, epoch) -> context.getLog().warn(
+        "the journal says this node held group {} at epoch {} when it stopped (crash or kill -9); it holds nothing now", group, epoch));
+    ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
+    return stash.unstashAll(VipHolder.start(context, timers, node, nic, settings, quorum, ledger, ready));
+  }
+
+  /** The ledger cannot be read: this node must never claim (it could reuse an old epoch). */
+  private Behavior<Command> broken(String reason) {
+    context.getLog().error("{}: this node refuses every claim; fix or move vipkeeper.data-dir ({}) and restart", reason, settings.dataDir());
+    context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+    return VipHolder.refusingForGood(context, timers, node, nic, settings, quorum, reason);
+  }
+
+}

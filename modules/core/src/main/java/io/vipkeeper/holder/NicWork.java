@@ -1,0 +1,91 @@
+package io.vipkeeper.holder;
+
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.driver.Drivers;
+import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.model.VirtualMac;
+import java.util.List;
+import org.slf4j.Logger;
+import io.vipkeeper.model.VipAddress;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Drivers plus the interface name: the calls the interface actor makes, per group mode (garp:
+ * addresses on the interface; vmac: a macvlan with the group's MAC), errors already worded.
+ */
+record NicWork(String iface, Drivers drivers, Logger log) {
+
+  /** Whether the interface is up with a carrier; an unreadable link counts as down. */
+  boolean linkUp() {
+    try {
+      return drivers.driver().linkUp(iface);
+    } catch (DriverException e) {
+      log.warn("cannot read the state of {}: {}", iface, e.getMessage());
+      return false;
+    }
+  }
+
+  /** Fence first, leased until {@code leaseUntilNanos}: the kernel never holds an address it may answer for unleased. */
+  void add(VipGroup group, long leaseUntilNanos) {
+    drivers.fence().guard(group.addresses(), leaseUntilNanos);
+    try {
+      if (group.virtualMac()) {
+        drivers.driver().addVirtual(iface, VirtualMac.linkName(group.mac()), group.mac(), group.addresses());
+      } else {
+        drivers.driver().add(iface, group.addresses());
+      }
+    } catch (DriverException e) {
+      drivers.fence().unguard(group.addresses());
+      throw e;
+    }
+  }
+
+  /** Unfenced only once the kernel no longer has the addresses. */
+  void remove(VipGroup group) {
+    if (group.virtualMac()) {
+      drivers.driver().removeVirtual(VirtualMac.linkName(group.mac()));
+    } else {
+      drivers.driver().remove(iface, group.addresses());
+    }
+    unguard(group.addresses());
+  }
+
+  /** The addresses are gone from the kernel: a fence that cannot forget them only keeps them unanswered. */
+  private void unguard(List<VipAddress> addresses) {
+    try {
+      drivers.fence().unguard(addresses);
+    } catch (DriverException e) {
+      log.warn("the kernel fence still guards {} (removed from the kernel): {}", addresses, e.getMessage());
+    }
+  }
+
+  /** New lease ends for held groups' addresses; a failure is logged (the old lease runs out: safe). */
+  void extend(Map<VipGroup, Long> leaseUntilNanos) {
+    Map<VipAddress, Long> until = new HashMap<>();
+    leaseUntilNanos.forEach((group, nanos) -> group.addresses().forEach(a -> until.put(a, nanos)));
+    try {
+      drivers.fence().extend(until);
+    } catch (DriverException e) {
+      log.error("FENCE NOT RENEWED for {}: {}: the kernel stops answering for them when their lease ends", leaseUntilNanos.keySet(), e.getMessage());
+    }
+  }
+
+  /** One round from the group's own MAC (vmac) or the interface's (garp). */
+  void announce(VipGroup group) {
+    try {
+      drivers.announcer().announce(group.addresses(), group.mac());
+    } catch (DriverException e) {
+      log.warn("announcement of {} failed (the address stays claimed): {}", group.addresses(), e.getMessage());
+    }
+  }
+
+  /** At start this node owns nothing: configured VIPs or vmac links still present are leftovers. */
+  void reconcile(List<VipGroup> configured) {
+    for (LeftoverVips.Removed r : LeftoverVips.remove(drivers.driver(), iface, configured)) {
+      if (r.link().isEmpty()) log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", r.addresses(), iface);
+      else log.warn("removing leftover {} of group {}: this node owns nothing at start", r.link(), r.group().name());
+      unguard(r.addresses());
+    }
+  }
+}

@@ -1,0 +1,470 @@
+package io.vipkeeper.holder;
+
+import io.vipkeeper.OwnershipChanged;
+import io.vipkeeper.VipEvent;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.lease.HolderLeases;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Quorum;
+import io.vipkeeper.membership.QuorumWatch;
+import io.vipkeeper.model.NodeIdentity;
+import io.vipkeeper.model.VipGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import java.util.Locale;
+
+/**
+ * The interface actor once its ledger is ready: claims (a lease first, then the addresses, then
+ * the announcements) and releases on the order of a group's decider. It refuses an order older than
+ * an epoch its {@link EpochLedger} promised, touches the NIC only once a surviving set granted the
+ * claim a lease ({@link HolderLeases}), keeps the kernel fence at the lease's end, and releases on
+ * its own when the lease runs out or lapsed (a frozen JVM), when a newer epoch is promised, when
+ * its {@link Fitness} fails (no quorum, link down, failing check), when its member is Exiting,
+ * downed or removed, and when the node shuts down.
+ */
+final class VipHolder {
+
+  private final ActorContext<InterfaceActor.Command> context;
+  private final TimerScheduler<InterfaceActor.Command> timers;
+  private final NodeIdentity node;
+  private final NicWork nic;
+  private final VipKeeperSettings settings;
+  private final Quorum quorum;
+  private final ActorRef<EpochLedger.Command> ledger;
+  private final ActorRef<HolderLeases.Command> leases;
+  private final ActorRef<NotifyHooks.Event> hooks;
+  private ActorRef<ConflictWatch.Command> conflicts;
+  private final Map<String, Held> held = new HashMap<>();
+  private final Map<String, Long> promised = new HashMap<>();
+  /** Where each leased group's lease ends (nanoTime), as granted: the kernel fence is set to it. */
+  private final Map<String, Long> leaseUntil = new HashMap<>();
+  private final List<ActorRef<OwnershipChanged>> subscribers = new ArrayList<>();
+  /** Claims waiting for their first lease grant, with when they arrived. */
+  private final Map<String, Pending> pending = new HashMap<>();
+  private Fitness fitness = Fitness.FIT;
+  /** Runtime groups this node knows; null until the catalog first said. */
+  private Map<String, VipGroup> runtime;
+
+  /** A group this node holds, since when (wall clock, kept when a newer epoch is claimed here again). */
+  private record Held(VipGroup group, long epoch, long sinceMillis) {}
+
+  private record Pending(InterfaceActor.Claim claim, long arrivedNanos) {}
+
+  private static final String REFRESH = "refresh-";
+
+  private VipHolder(ActorContext<InterfaceActor.Command> context, TimerScheduler<InterfaceActor.Command> timers, NodeIdentity node,
+      NicWork nic, VipKeeperSettings settings, Quorum quorum, ActorRef<EpochLedger.Command> ledger,
+      ActorRef<HolderLeases.Command> leases) {
+    this.context = context;
+    this.timers = timers;
+    this.node = node;
+    this.nic = nic;
+    this.settings = settings;
+    this.quorum = quorum;
+    this.ledger = ledger;
+    this.leases = leases;
+    this.hooks = context.spawn(NotifyHooks.create(settings.hooks()), "notify", DispatcherSelector.fromConfig("vipkeeper.notify-dispatcher"));
+  }
+
+  /** The ledger is ready: start the lease, conflict and health watches, take orders. */
+  static Behavior<InterfaceActor.Command> start(ActorContext<InterfaceActor.Command> context, TimerScheduler<InterfaceActor.Command> timers,
+      NodeIdentity node, NicWork nic, VipKeeperSettings settings, Quorum quorum, ActorRef<EpochLedger.Command> ledger,
+      EpochLedger.Ready ready) {
+    ActorRef<HolderLeases.Command> leases = context.spawn(HolderLeases.create(settings.lease(), quorum,
+        context.messageAdapter(HolderLeases.Notice.class, InterfaceActor.FromLeases::new)), "leases", DispatcherSelector.defaultDispatcher());
+    VipHolder holder = new VipHolder(context, timers, node, nic, settings, quorum, ledger, leases);
+    holder.promised.putAll(ready.promised());
+    holder.watchConflicts();
+    context.getSystem().receptionist().tell(Receptionist.register(InterfaceActor.KEY, context.getSelf()));
+    if (!settings.linkCheckInterval().isZero()) timers.startTimerWithFixedDelay(InterfaceActor.LinkCheck.INSTANCE, settings.linkCheckInterval());
+    if (!settings.check().command().isBlank()) {
+      context.spawn(HealthCheck.create(settings.check(), context.messageAdapter(HealthCheck.Verdict.class, InterfaceActor.FromCheck::new)),
+          "check", DispatcherSelector.fromConfig("vipkeeper.check-dispatcher"));
+    }
+    return holder.active();
+  }
+
+  /** The ledger cannot be read: this node holds nothing and refuses every claim. */
+  static Behavior<InterfaceActor.Command> refusingForGood(ActorContext<InterfaceActor.Command> context,
+      TimerScheduler<InterfaceActor.Command> timers, NodeIdentity node, NicWork nic, VipKeeperSettings settings, Quorum quorum, String why) {
+    return new VipHolder(context, timers, node, nic, settings, quorum, null, null).refusing(why);
+  }
+
+  private void watchConflicts() {
+    if (!settings.conflict().detect()) return;
+    String mac;
+    try {
+      mac = nic.drivers().driver().link(settings.interfaceName()).mac();
+    } catch (DriverException e) {
+      mac = "";
+    }
+    ActorRef<ConflictWatch.Command> watch = context.spawn(ConflictWatch.create(settings.groups(), mac,
+        settings.conflict().reannounceInterval(), context.messageAdapter(String.class, InterfaceActor.Reannounce::new)), "conflicts",
+        DispatcherSelector.defaultDispatcher());
+    conflicts = watch;
+    nic.drivers().sensor().start(sighting -> watch.tell(new ConflictWatch.Seen(sighting)));
+  }
+
+  private Behavior<InterfaceActor.Command> active() {
+    return Behaviors.receive(InterfaceActor.Command.class)
+        .onMessage(InterfaceActor.Reannounce.class, r -> onAnnounceRound(new InterfaceActor.AnnounceRound(r.group(), 0, 2)))
+        .onMessage(InterfaceActor.QueryConflicts.class, this::onQueryConflicts)
+        .onMessage(InterfaceActor.Claim.class, this::onClaim)
+        .onMessage(InterfaceActor.Release.class, this::onRelease)
+        .onMessage(InterfaceActor.Catalogued.class, this::onCatalogued)
+        .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
+        .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, fitness.fit()))
+        .onMessage(InterfaceActor.Retire.class, this::onRetire)
+        .onMessage(InterfaceActor.AnnounceRound.class, this::onAnnounceRound)
+        .onMessage(InterfaceActor.SelfEvent.class, this::onSelfEvent)
+        .onMessage(InterfaceActor.FromLedger.class, this::onLedgerNotice)
+        .onMessage(InterfaceActor.FromQuorum.class, this::onQuorum)
+        .onMessage(InterfaceActor.LinkCheck.class, l -> onLinkCheck())
+        .onMessage(InterfaceActor.FromCheck.class, this::onCheck)
+        .onMessage(InterfaceActor.FromLeases.class, this::onLease)
+        .build();
+  }
+
+  /** Leaving, downed or stopping: nothing is held and every claim is refused. */
+  private Behavior<InterfaceActor.Command> retired() {
+    return refusing("node " + node.name() + " is leaving the cluster");
+  }
+
+  private Behavior<InterfaceActor.Command> refusing(String why) {
+    return Behaviors.receive(InterfaceActor.Command.class)
+        .onMessage(InterfaceActor.Claim.class, c -> refuse(c, why))
+        .onMessage(InterfaceActor.Release.class, this::onRelease)
+        .onMessage(InterfaceActor.Catalogued.class, c -> { runtime = c.runtime(); return Behaviors.same(); })
+        .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
+        .onMessage(InterfaceActor.QueryConflicts.class, this::onQueryConflicts)
+        .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, false))
+        .onMessage(InterfaceActor.Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
+        .onMessage(InterfaceActor.FromLeases.class, f -> {
+          if (f.notice() instanceof HolderLeases.LeaseHeld h && leases != null) leases.tell(new HolderLeases.Drop(h.group()));
+          return Behaviors.same();
+        })
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  /** A claim first needs a lease granted by a surviving set; the NIC is touched only then. */
+  private Behavior<InterfaceActor.Command> onClaim(InterfaceActor.Claim claim) {
+    String why = claimBlocked(claim);
+    if (!why.isEmpty()) return refuse(claim, why);
+    Pending previous = pending.put(claim.group().name(), new Pending(claim, System.nanoTime()));
+    if (previous != null) refuse(previous.claim(), "a newer claim for the group arrived");
+    leases.tell(new HolderLeases.Hold(claim.group().name(), claim.epoch()));
+    return Behaviors.same();
+  }
+
+  /** Why this node cannot take {@code claim} now; "" when it can. */
+  private String claimBlocked(InterfaceActor.Claim claim) {
+    String name = claim.group().name();
+    if (!known(claim.group())) return "group " + name + " is not in this node's catalog as the claim defines it (just added, changed or removed?)";
+    long newest = promised.getOrDefault(name, 0L);
+    if (claim.epoch() < newest) return "epoch " + claim.epoch() + " is older than epoch " + newest + " already promised";
+    return fitness.why(settings.interfaceName());
+  }
+
+  private Behavior<InterfaceActor.Command> onLease(InterfaceActor.FromLeases from) {
+    if (from.notice() instanceof HolderLeases.LeasesExtended extended) return onExtended(extended);
+    if (from.notice() instanceof HolderLeases.LeaseHeld granted) {
+      leaseUntil.put(granted.group(), granted.untilNanos());
+      Pending waiting = pending.get(granted.group());
+      if (waiting == null || waiting.claim().epoch() > granted.epoch()) return Behaviors.same();
+      pending.remove(granted.group());
+      return hold(waiting);
+    }
+    HolderLeases.LeaseLost lost = (HolderLeases.LeaseLost) from.notice();
+    if (!held.containsKey(lost.group())) leaseUntil.remove(lost.group());
+    Pending waiting = pending.remove(lost.group());
+    if (waiting != null) refuse(waiting.claim(), "no lease: " + lost.why());
+    if (held.containsKey(lost.group())) {
+      context.getLog().warn("LEASE LOST group={} epoch={}: {}: releasing", lost.group(), lost.epoch(), lost.why());
+      release(lost.group(), "lease lost: " + lost.why());
+    }
+    return Behaviors.same();
+  }
+
+  /** The kernel fence follows the lease: one transaction for every held group it extends. */
+  private Behavior<InterfaceActor.Command> onExtended(HolderLeases.LeasesExtended extended) {
+    Map<VipGroup, Long> fence = new HashMap<>();
+    extended.untilNanos().forEach((group, until) -> {
+      leaseUntil.put(group, until);
+      Held holding = held.get(group);
+      if (holding != null) fence.put(holding.group(), until);
+    });
+    if (!fence.isEmpty()) nic.extend(fence);
+    return Behaviors.same();
+  }
+
+  /**
+   * Checked before anything that says "I hold" (an announcement, a survey answer): a JVM that was
+   * frozen or starved past its lease finds out here, before its lease actor's timer has fired, and
+   * releases quietly. Its kernel stopped answering when the lease ended (the fence).
+   */
+  private void releaseLapsed() {
+    long now = System.nanoTime();
+    for (String name : List.copyOf(held.keySet())) {
+      Long until = leaseUntil.get(name);
+      if (until != null && until - now > 0) continue;
+      context.getLog().warn("LEASE LAPSED group={}: it ended {} ms ago (this JVM was stopped or starved); releasing without announcing",
+          name, until == null ? "?" : millis(now - until));
+      release(name, "lease lapsed while this node was stopped or starved");
+    }
+  }
+
+  /**
+   * A removed group is released here (whoever decides for it is gone too); at the first listing,
+   * runtime groups left on the interface by a killed process are removed, as configured ones are.
+   */
+  private Behavior<InterfaceActor.Command> onCatalogued(InterfaceActor.Catalogued catalogued) {
+    boolean first = runtime == null;
+    runtime = catalogued.runtime();
+    List<VipGroup> all = new ArrayList<>(settings.groups());
+    all.addAll(runtime.values());
+    if (conflicts != null) conflicts.tell(new ConflictWatch.Groups(all));
+    if (first && settings.reconcileAtStart()) {
+      nic.reconcile(runtime.values().stream().filter(g -> !held.containsKey(g.name()) && !pending.containsKey(g.name())).toList());
+    }
+    for (Held h : List.copyOf(held.values())) {
+      if (!known(h.group())) release(h.group().name(), "removed from the catalog (or changed)");
+    }
+    for (Pending waiting : List.copyOf(pending.values())) {
+      String name = waiting.claim().group().name();
+      if (!known(waiting.claim().group())) {
+        pending.remove(name);
+        abandon(waiting, "removed from the catalog");
+      }
+    }
+    return Behaviors.same();
+  }
+
+  /** A group of the config file (by name), or one the catalog lists with exactly this definition. */
+  private boolean known(VipGroup group) {
+    return settings.groups().stream().anyMatch(g -> g.name().equals(group.name()))
+        || (runtime != null && group.equals(runtime.get(group.name())));
+  }
+
+  /** The lease holds: add the addresses (unless held already), announce, confirm. */
+  private Behavior<InterfaceActor.Command> hold(Pending waiting) {
+    InterfaceActor.Claim claim = waiting.claim();
+    String name = claim.group().name();
+    String why = claimBlocked(claim);
+    if (!why.isEmpty()) {
+      if (!held.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
+      return refuse(claim, why);
+    }
+    long leased = System.nanoTime();
+    if (!held.containsKey(name)) {
+      try {
+        nic.add(claim.group(), leaseUntil.getOrDefault(name, leased));
+      } catch (DriverException e) {
+        leases.tell(new HolderLeases.Drop(name));
+        context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
+        notify(NotifyHooks.Kind.FAULT, claim.group(), claim.epoch(), "claim failed: " + e.getMessage());
+        publish(new VipEvent.NicFailure(name, VipEvent.NicAction.CLAIM, e.getMessage()));
+        return refuse(claim, e.getMessage());
+      }
+    }
+    long added = System.nanoTime();
+    Held before = held.get(name);
+    held.put(name, new Held(claim.group(), claim.epoch(), before != null ? before.sinceMillis() : System.currentTimeMillis()));
+    promised.merge(name, claim.epoch(), Math::max);
+    onAnnounceRound(new InterfaceActor.AnnounceRound(name, 0, 1));
+    long announced = System.nanoTime();
+    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {} (lease {} ms, add {} ms, first announcement {} ms)", name,
+        claim.epoch(), claim.group().addresses(), settings.interfaceName(), millis(leased - waiting.arrivedNanos()),
+        millis(added - leased), millis(announced - added));
+    Duration refresh = settings.announce().refreshInterval();
+    if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new InterfaceActor.AnnounceRound(name, AnnouncementSchedule.REFRESH, 0), refresh);
+    ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
+    notify(NotifyHooks.Kind.CLAIM, claim.group(), claim.epoch(), "ordered by the group's decider");
+    tellOwnership(new OwnershipChanged(name, true, claim.epoch(), "claimed"));
+    claim.replyTo().tell(new InterfaceActor.ClaimResult(name, claim.epoch(), node, true, ""));
+    return Behaviors.same();
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.1f", nanos / 1e6);
+  }
+
+  private void tellOwnership(OwnershipChanged change) {
+    subscribers.forEach(s -> s.tell(change));
+    if (conflicts != null) conflicts.tell(new ConflictWatch.Owned(change));
+  }
+
+  private Behavior<InterfaceActor.Command> onQueryConflicts(InterfaceActor.QueryConflicts query) {
+    if (conflicts != null) conflicts.tell(new ConflictWatch.GetConflicts(query.replyTo()));
+    else query.replyTo().tell(new ConflictWatch.Conflicts(0, List.of()));
+    return Behaviors.same();
+  }
+
+  /** A claim still waiting for its lease will not be carried out: stop the lease, refuse the claim. */
+  private void abandon(Pending waiting, String why) {
+    leases.tell(new HolderLeases.Drop(waiting.claim().group().name()));
+    refuse(waiting.claim(), why);
+  }
+
+  private Behavior<InterfaceActor.Command> refuse(InterfaceActor.Claim claim, String why) {
+    claim.replyTo().tell(new InterfaceActor.ClaimResult(claim.group().name(), claim.epoch(), node, false, why));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onSubscribe(InterfaceActor.WatchOwnership subscribe) {
+    releaseLapsed();
+    subscribers.add(subscribe.subscriber());
+    held.forEach((name, h) -> subscribe.subscriber().tell(new OwnershipChanged(name, true, h.epoch(), "held")));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onRelease(InterfaceActor.Release release) {
+    String error = release(release.group(), release.reason());
+    release.replyTo().tell(new InterfaceActor.ReleaseResult(release.group(), node, error.isEmpty(), error));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onQuery(InterfaceActor.QueryHoldings query, boolean canClaim) {
+    releaseLapsed();
+    Map<String, Long> epochs = new HashMap<>();
+    Map<String, Long> since = new HashMap<>();
+    held.forEach((name, h) -> {
+      epochs.put(name, h.epoch());
+      since.put(name, h.sinceMillis());
+    });
+    query.replyTo().tell(new InterfaceActor.Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight(), Map.copyOf(since)));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onRetire(InterfaceActor.Retire retire) {
+    retireAll(retire.reason());
+    retire.replyTo().tell(Done.getInstance());
+    return retired();
+  }
+
+  private Behavior<InterfaceActor.Command> onSelfEvent(InterfaceActor.SelfEvent self) {
+    ClusterEvent.MemberEvent event = self.event();
+    boolean isSelf = event.member().uniqueAddress().equals(Cluster.get(context.getSystem()).selfMember().uniqueAddress());
+    // Not on MemberLeft: while Leaving, the singleton hands over and releases in order; releasing
+    // earlier would only lengthen the gap. Exiting comes after the hand-over.
+    boolean leaving = event instanceof ClusterEvent.MemberExited
+        || event instanceof ClusterEvent.MemberDowned || event instanceof ClusterEvent.MemberRemoved;
+    if (!isSelf || !leaving) return Behaviors.same();
+    retireAll("member " + event.member().status());
+    return retired();
+  }
+
+  private Behavior<InterfaceActor.Command> onLedgerNotice(InterfaceActor.FromLedger notice) {
+    if (notice.notice() instanceof EpochLedger.NewPromise p) {
+      context.getLog().info("PROMISED group={} epoch={}", p.group(), p.epoch());
+      promised.merge(p.group(), p.epoch(), Math::max);
+      Held holding = held.get(p.group());
+      if (holding != null && holding.epoch() < p.epoch()) release(p.group(), "superseded: epoch " + p.epoch() + " was promised");
+      Pending waiting = pending.get(p.group());
+      if (waiting != null && waiting.claim().epoch() < p.epoch()) {
+        pending.remove(p.group());
+        abandon(waiting, "superseded: epoch " + p.epoch() + " was promised");
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onQuorum(InterfaceActor.FromQuorum quorum) {
+    fitness = fitness.withQuorum(quorum.verdict().survives() ? "" : quorum.verdict().why());
+    if (!quorum.verdict().survives()) retireAll("this side would not survive a split: " + quorum.verdict().why());
+    return Behaviors.same();
+  }
+
+  /** Fire and forget: hooks run on their own thread and never hold up the NIC work. */
+  private void notify(NotifyHooks.Kind event, VipGroup group, long epoch, String reason) {
+    hooks.tell(new NotifyHooks.Event(event, group.name(), epoch, reason,
+        group.addresses().stream().map(a -> a.cidr()).toList()));
+  }
+
+  /** A node whose interface is down must not hold (clients cannot reach it there) nor claim. */
+  private Behavior<InterfaceActor.Command> onLinkCheck() {
+    boolean down = !nic.linkUp();
+    if (down && !fitness.linkDown()) {
+      context.getLog().warn("{} is down: releasing and refusing claims until it is up", settings.interfaceName());
+      held.values().forEach(h -> notify(NotifyHooks.Kind.FAULT, h.group(), h.epoch(), settings.interfaceName() + " is down"));
+      retireAll(settings.interfaceName() + " is down");
+    }
+    if (!down && fitness.linkDown()) context.getLog().info("{} is up again: this node may hold VIPs", settings.interfaceName());
+    fitness = fitness.withLinkDown(down);
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onCheck(InterfaceActor.FromCheck check) {
+    HealthCheck.Verdict verdict = check.verdict();
+    fitness = fitness.withCheck(verdict.healthy() ? "" : verdict.why());
+    if (verdict.healthy()) {
+      context.getLog().info("health check: {}; this node may hold VIPs", verdict.why());
+    } else {
+      context.getLog().warn("health check: {}: releasing and refusing claims", verdict.why());
+      held.values().forEach(h -> notify(NotifyHooks.Kind.FAULT, h.group(), h.epoch(), verdict.why()));
+      retireAll(verdict.why());
+    }
+    return Behaviors.same();
+  }
+
+  /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
+  private Behavior<InterfaceActor.Command> onAnnounceRound(InterfaceActor.AnnounceRound round) {
+    releaseLapsed();
+    Held holding = held.get(round.group());
+    if (holding == null) return Behaviors.same();
+    nic.announce(holding.group());
+    AnnouncementSchedule.after(round.round(), round.burst(), settings.announce()).ifPresent(next ->
+        timers.startSingleTimer(round.group(), new InterfaceActor.AnnounceRound(round.group(), next.round(), next.burst()), next.delay()));
+    return Behaviors.same();
+  }
+
+  private void retireAll(String reason) {
+    for (String name : List.copyOf(held.keySet())) release(name, reason);
+    for (Pending waiting : List.copyOf(pending.values())) abandon(waiting, reason);
+    pending.clear();
+  }
+
+  private void publish(VipEvent event) {
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(event));
+  }
+
+  /** Removes a held group's addresses; returns the error, or "" when nothing is left behind. */
+  private String release(String name, String reason) {
+    Held holding = held.get(name);
+    if (holding == null) return "";
+    timers.cancel(name);
+    timers.cancel(REFRESH + name);
+    try {
+      nic.remove(holding.group());
+    } catch (DriverException e) {
+      context.getLog().error("RELEASE FAILED group={} epoch={}: {}", name, holding.epoch(), e.getMessage());
+      notify(NotifyHooks.Kind.FAULT, holding.group(), holding.epoch(), "release failed: " + e.getMessage());
+      publish(new VipEvent.NicFailure(name, VipEvent.NicAction.RELEASE, e.getMessage()));
+      return e.getMessage();
+    }
+    held.remove(name);
+    leaseUntil.remove(name);
+    leases.tell(new HolderLeases.Drop(name));
+    if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
+    notify(NotifyHooks.Kind.RELEASE, holding.group(), holding.epoch(), reason);
+    tellOwnership(new OwnershipChanged(name, false, holding.epoch(), reason));
+    context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
+        holding.group().addresses(), settings.interfaceName(), reason);
+    return "";
+  }
+}

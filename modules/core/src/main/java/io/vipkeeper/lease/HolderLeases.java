@@ -1,0 +1,238 @@
+package io.vipkeeper.lease;
+
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Members;
+
+import io.vipkeeper.config.LeaseSettings;
+import io.vipkeeper.membership.Quorum;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * This node's leases on the groups it holds or is about to claim. Every renew-interval one round
+ * goes to every node's {@link EpochLedger} for all groups at once. It tells the interface actor
+ * when a group's lease first holds (the claim may go on) and when it is lost: refused because a
+ * newer epoch was promised, or not granted by a surviving set for lease-duration on this node's
+ * monotonic clock. That bound holds whatever the failure detector or the resolver think.
+ */
+public final class HolderLeases {
+
+  public sealed interface Command {}
+
+  /** Renew a lease on {@code group} at {@code epoch} (a new one starts with a round at once). */
+  public record Hold(String group, long epoch) implements Command {}
+
+  /** The group's addresses are gone from this node (or never came): stop renewing and renounce the lease. */
+  public record Drop(String group) implements Command {}
+
+  private record Answer(long round, String node, EpochLedger.Renewed renewed) implements Command {}
+
+  private record LedgersChanged(Receptionist.Listing listing) implements Command {}
+
+  private enum Round implements Command { INSTANCE }
+
+  private enum Expiry implements Command { INSTANCE }
+
+  public sealed interface Notice {}
+
+  /** A surviving set granted the lease for the first time; it runs until {@code untilNanos} (nanoTime). */
+  public record LeaseHeld(String group, long epoch, long untilNanos) implements Notice {}
+
+  /** Held leases now reach further: group → new end (nanoTime), for the kernel fence. */
+  public record LeasesExtended(Map<String, Long> untilNanos) implements Notice {}
+
+  public record LeaseLost(String group, long epoch, String why) implements Notice {}
+
+  private static final class Entry {
+    long epoch;
+    final Lease lease;
+    final long since = System.nanoTime();
+    boolean held;
+
+    Entry(long epoch, Lease lease) {
+      this.epoch = epoch;
+      this.lease = lease;
+    }
+  }
+
+  public static Behavior<Command> create(LeaseSettings settings, Quorum quorum, ActorRef<Notice> listener) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      context.getSystem().receptionist().tell(Receptionist.subscribe(EpochLedger.KEY,
+          context.messageAdapter(Receptionist.Listing.class, LedgersChanged::new)));
+      timers.startTimerWithFixedDelay(Round.INSTANCE, settings.renewInterval());
+      return new HolderLeases(context, timers, settings, quorum, listener).behavior();
+    }));
+  }
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final LeaseSettings settings;
+  private final Quorum quorum;
+  private final ActorRef<Notice> listener;
+  private final Members members;
+  private final Map<String, Entry> entries = new HashMap<>();
+  private Set<ActorRef<EpochLedger.Command>> ledgers = Set.of();
+  /** When each node's ledger was first listed here, and which nodes have granted at least once. */
+  private final Map<String, Long> listedAt = new HashMap<>();
+  private final Set<String> granters = new HashSet<>();
+  private long round;
+
+  private HolderLeases(ActorContext<Command> context, TimerScheduler<Command> timers, LeaseSettings settings, Quorum quorum,
+      ActorRef<Notice> listener) {
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.quorum = quorum;
+    this.listener = listener;
+    this.members = new Members(Cluster.get(context.getSystem()));
+  }
+
+  private Behavior<Command> behavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Hold.class, this::onHold)
+        .onMessage(Drop.class, this::onDrop)
+        .onMessage(Round.class, r -> { renew(); return Behaviors.same(); })
+        .onMessage(Answer.class, this::onAnswer)
+        .onMessage(Expiry.class, e -> { expire(); return Behaviors.same(); })
+        .onMessage(LedgersChanged.class, this::onLedgers)
+        .build();
+  }
+
+  private Behavior<Command> onLedgers(LedgersChanged changed) {
+    ledgers = Set.copyOf(changed.listing().getServiceInstances(EpochLedger.KEY));
+    Set<String> nodes = new HashSet<>();
+    for (ActorRef<EpochLedger.Command> ledger : ledgers) nodes.add(members.addressOf(ledger));
+    long now = System.nanoTime();
+    nodes.forEach(node -> listedAt.putIfAbsent(node, now));
+    listedAt.keySet().retainAll(nodes);
+    granters.retainAll(nodes);
+    return Behaviors.same();
+  }
+
+  /**
+   * The members a lease needs a surviving set of: those whose ledger can answer. A member whose
+   * ledger is not listed here yet, or was listed less than a lease ago and has not granted yet
+   * (a node that is still starting), does not count: its joining must not end the holder's lease.
+   * Deciders wait for every reachable member's ledger to be listed before they promise.
+   */
+  private List<Quorum.Voter> voters() {
+    long now = System.nanoTime();
+    return members.voters().stream().filter(v -> {
+      Long listed = listedAt.get(v.address());
+      return listed != null && (granters.contains(v.address()) || now - listed >= settings.duration().toNanos());
+    }).toList();
+  }
+
+  /** Released: stop renewing, and tell every ledger, so a decider need not wait this lease out. */
+  private Behavior<Command> onDrop(Drop drop) {
+    Entry entry = entries.remove(drop.group());
+    if (entry != null && entry.held) {
+      for (ActorRef<EpochLedger.Command> ledger : ledgers) ledger.tell(new EpochLedger.Renounce(drop.group(), entry.epoch));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onHold(Hold hold) {
+    Entry entry = entries.get(hold.group());
+    if (entry != null) {
+      entry.epoch = Math.max(entry.epoch, hold.epoch());
+      if (entry.held) listener.tell(new LeaseHeld(hold.group(), entry.epoch, entry.lease.validUntilNanos()));
+      return Behaviors.same();
+    }
+    entries.put(hold.group(), new Entry(hold.epoch(), new Lease(settings.duration().toNanos(), System::nanoTime)));
+    renew();
+    return Behaviors.same();
+  }
+
+  /** One round: the send time is taken before anything goes out. */
+  private void renew() {
+    if (entries.isEmpty()) return;
+    long thisRound = ++round;
+    Map<String, Long> epochs = new HashMap<>();
+    entries.forEach((group, entry) -> { entry.lease.sent(thisRound); epochs.put(group, entry.epoch); });
+    Map<String, Long> sent = Map.copyOf(epochs);
+    long durationNanos = settings.duration().toNanos();
+    for (ActorRef<EpochLedger.Command> ledger : ledgers) {
+      String node = members.addressOf(ledger);
+      context.ask(EpochLedger.Renewed.class, ledger, settings.duration(),
+          replyTo -> new EpochLedger.Renew(sent, durationNanos, replyTo),
+          (answer, failure) -> new Answer(thisRound, node, answer));
+    }
+    scheduleExpiry();
+  }
+
+  private Behavior<Command> onAnswer(Answer answer) {
+    if (answer.renewed() == null) return Behaviors.same();
+    if (!answer.renewed().granted().isEmpty() && listedAt.containsKey(answer.node())) granters.add(answer.node());
+    List<Quorum.Voter> voters = voters();
+    Map<String, Long> extended = new HashMap<>();
+    for (String group : answer.renewed().granted()) {
+      Entry entry = entries.get(group);
+      if (entry == null || !entry.lease.grant(answer.round(), answer.node(), by -> quorum.survives(by, voters))) continue;
+      if (!entry.held) {
+        entry.held = true;
+        listener.tell(new LeaseHeld(group, entry.epoch, entry.lease.validUntilNanos()));
+      } else {
+        extended.put(group, entry.lease.validUntilNanos());
+      }
+    }
+    if (!extended.isEmpty()) listener.tell(new LeasesExtended(Map.copyOf(extended)));
+    answer.renewed().superseded().forEach((group, promised) -> {
+      Entry entry = entries.get(group);
+      if (entry != null && promised > entry.epoch) {
+        lose(group, "epoch " + promised + " was promised on " + answer.renewed().node());
+      }
+    });
+    scheduleExpiry();
+    return Behaviors.same();
+  }
+
+  private void expire() {
+    long now = System.nanoTime();
+    for (String group : List.copyOf(entries.keySet())) {
+      Entry entry = entries.get(group);
+      if (entry.held && !entry.lease.valid()) {
+        lose(group, "no surviving set of nodes granted a renewal within " + settings.duration().toMillis() + " ms");
+      } else if (!entry.held && now - entry.since >= acquireNanos()) {
+        lose(group, "no surviving set of nodes granted the lease within " + acquireNanos() / 1_000_000 + " ms");
+      }
+    }
+    scheduleExpiry();
+  }
+
+  /**
+   * How long a claim may wait for its first grant: longer than a lease, since nothing is held yet
+   * (no safety at stake) and a node that just started may not have listed every ledger.
+   */
+  private long acquireNanos() {
+    return settings.duration().toNanos() * 4;
+  }
+
+  private void lose(String group, String why) {
+    Entry entry = entries.remove(group);
+    if (entry != null) listener.tell(new LeaseLost(group, entry.epoch, why));
+  }
+
+  /** One timer, at the earliest moment a lease (or a pending first grant) runs out. */
+  private void scheduleExpiry() {
+    long now = System.nanoTime();
+    long next = Long.MAX_VALUE;
+    for (Entry entry : entries.values()) {
+      long left = entry.held ? entry.lease.remainingNanos() : entry.since + acquireNanos() - now;
+      next = Math.min(next, Math.max(0, left));
+    }
+    if (next == Long.MAX_VALUE) timers.cancel(Expiry.INSTANCE);
+    else timers.startSingleTimer(Expiry.INSTANCE, Duration.ofNanos(next));
+  }
+}

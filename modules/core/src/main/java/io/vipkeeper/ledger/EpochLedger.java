@@ -1,0 +1,269 @@
+package io.vipkeeper.ledger;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.vipkeeper.CborSerializable;
+import io.vipkeeper.lease.LeaseGrants;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import java.time.Duration;
+
+/**
+ * This node's durable memory of epochs, in its local journal: the highest epoch it has promised
+ * per group (it never promises a lower one again, also after a restart) and its ownership history.
+ * A group's decider must get the promise of a surviving set of nodes before it orders a claim.
+ */
+public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command, EpochLedger.Event, EpochLedger.State> {
+
+  public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "vipkeeper-ledger");
+
+  public sealed interface Command {}
+
+  /** Promise never to accept an epoch below {@code epoch} for {@code group}. */
+  public record Promise(String group, long epoch, ActorRef<PromiseResult> replyTo) implements Command, CborSerializable {}
+
+  /**
+   * {@code backedForNanos}: how long a lease this node granted for the group may still run when it
+   * answered (see {@link LeaseGrants#backedForNanos}).
+   */
+  public record PromiseResult(String group, long epoch, String node, boolean promised, long highest, long backedForNanos)
+      implements CborSerializable {}
+
+  /** A holder renews its lease on {@code epochs} (group to epoch) for {@code durationNanos}; not persisted. */
+  public record Renew(Map<String, Long> epochs, long durationNanos, ActorRef<Renewed> replyTo) implements Command, CborSerializable {}
+
+  /** The groups granted, and for each refused one the newer epoch promised here. */
+  public record Renewed(String node, List<String> granted, Map<String, Long> superseded) implements CborSerializable {}
+
+  /** The holder of {@code epoch} released {@code group}: its grants back nothing any more. */
+  public record Renounce(String group, long epoch) implements Command, CborSerializable {}
+
+  /** How long a lease granted here for {@code group} may still run (see {@link LeaseGrants#backedForNanos}). */
+  public record GetBacking(String group, ActorRef<Backing> replyTo) implements Command, CborSerializable {}
+
+  public record Backing(String node, long backedForNanos) implements CborSerializable {}
+
+  /** Another ledger asks for the epochs promised here (a starting ledger catching up). */
+  public record GetPromises(ActorRef<Promises> replyTo) implements Command, CborSerializable {}
+
+  public record Promises(String node, Map<String, Long> promised) implements CborSerializable {}
+
+  /** Start of the catch-up: the other ledgers, as the receptionist knows them now. */
+  private record Others(Receptionist.Listing listing) implements Command {}
+
+  private record CaughtUp(Promises promises) implements Command {}
+
+  /** A decider asks when this node last granted a renewal for {@code group}. */
+  public record LastRenewal(String group, ActorRef<RenewalSeen> replyTo) implements Command, CborSerializable {}
+
+  /** {@code sinceNanos} is -1 when no renewal was ever granted here. */
+  public record RenewalSeen(String group, long sinceNanos) implements CborSerializable {}
+
+  /** A claim or release this node carried out, for the history. */
+  public record Record(String group, long epoch, boolean claimed, String reason) implements Command, CborSerializable {}
+
+  public record GetHistory(ActorRef<History> replyTo) implements Command, CborSerializable {}
+
+  public record History(String node, List<Event> events) implements CborSerializable {}
+
+  /** Typed in JSON because lists of events (state, history) hold all three kinds. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = Promised.class, name = "promised"),
+      @JsonSubTypes.Type(value = Claimed.class, name = "claimed"),
+      @JsonSubTypes.Type(value = Released.class, name = "released")})
+  public sealed interface Event extends CborSerializable {
+    String group();
+
+    long epoch();
+  }
+
+  public record Promised(String group, long epoch, long atMillis) implements Event {}
+
+  public record Claimed(String group, long epoch, long atMillis, String reason) implements Event {}
+
+  public record Released(String group, long epoch, long atMillis, String reason) implements Event {}
+
+  /** Highest promise per group, groups held when the journal ends, and the recent history. */
+  public record State(Map<String, Long> promised, Map<String, Long> holding, List<Event> recent) implements CborSerializable {
+    static final int RECENT = 500;
+
+    State apply(Event event) {
+      Map<String, Long> p = new HashMap<>(promised);
+      Map<String, Long> h = new HashMap<>(holding);
+      if (event instanceof Promised e) p.merge(e.group(), e.epoch(), Math::max);
+      if (event instanceof Claimed e) h.put(e.group(), e.epoch());
+      if (event instanceof Released e) h.remove(e.group());
+      List<Event> r = new ArrayList<>(recent.size() >= RECENT ? recent.subList(1, recent.size()) : recent);
+      r.add(event);
+      return new State(Map.copyOf(p), Map.copyOf(h), List.copyOf(r));
+    }
+  }
+
+  /** What the ledger tells its interface actor. */
+  public sealed interface Notice {}
+
+  public record Ready(Map<String, Long> promised, Map<String, Long> holding) implements Notice {}
+
+  public record Failed(String reason) implements Notice {}
+
+  public record NewPromise(String group, long epoch) implements Notice {}
+
+  public static Behavior<Command> create(String nodeName, ActorRef<Notice> listener) {
+    return Behaviors.setup(context -> new EpochLedger(context, nodeName, listener));
+  }
+
+  private final ActorContext<Command> context;
+  private final String nodeName;
+  private final ActorRef<Notice> listener;
+  /** Lease grants live in memory only: a restarted node has granted nothing, which is the truth. */
+  private final LeaseGrants grants = new LeaseGrants(System::nanoTime);
+  /** Ledgers still to answer the catch-up at start. */
+  private int waitingFor;
+  private static final Duration CATCH_UP = Duration.ofSeconds(1);
+
+  private EpochLedger(ActorContext<Command> context, String nodeName, ActorRef<Notice> listener) {
+    super(PersistenceId.ofUniqueId("vipkeeper-ledger-" + nodeName));
+    this.context = context;
+    this.nodeName = nodeName;
+    this.listener = listener;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(Map.of(), Map.of(), List.of());
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder().forAnyState()
+        .onCommand(Promise.class, this::onPromise)
+        .onCommand(Record.class, (state, r) -> Effect().persist(r.claimed()
+            ? new Claimed(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())
+            : new Released(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())))
+        .onCommand(Renew.class, this::onRenew)
+        .onCommand(GetPromises.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new Promises(nodeName, s.promised()))))
+        .onCommand(Others.class, this::onOthers)
+        .onCommand(CaughtUp.class, this::onCaughtUp)
+        .onCommand(Renounce.class, (state, r) -> Effect().none().thenRun(s -> grants.renounce(r.group(), r.epoch())))
+        .onCommand(GetBacking.class, (state, q) -> Effect().none().thenRun(s ->
+            q.replyTo().tell(new Backing(nodeName, grants.backedForNanos(q.group())))))
+        .onCommand(LastRenewal.class, (state, q) -> Effect().none().thenRun(s ->
+            q.replyTo().tell(new RenewalSeen(q.group(), grants.sinceLastGrantNanos(q.group())))))
+        .onCommand(GetHistory.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new History(nodeName, s.recent()))))
+        .build();
+  }
+
+  /** Answered from memory: a renewal costs no write. A promise being persisted holds it back (stash). */
+  private Effect<Event, State> onRenew(State state, Renew renew) {
+    List<String> granted = new ArrayList<>();
+    Map<String, Long> superseded = new HashMap<>();
+    renew.epochs().forEach((group, epoch) -> {
+      long promised = state.promised().getOrDefault(group, 0L);
+      if (grants.renew(group, epoch, promised, renew.durationNanos())) granted.add(group);
+      else superseded.put(group, promised);
+    });
+    // A holder of a newer epoch than this ledger knows (it joined after the promise): learn it
+    // before granting, so this node never helps promise that epoch again.
+    List<Promised> learned = newerThanPromised(state, renew.epochs());
+    Renewed answer = new Renewed(nodeName, granted, superseded);
+    if (learned.isEmpty()) return Effect().none().thenRun(s -> renew.replyTo().tell(answer));
+    return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
+      learned.forEach(e -> listener.tell(new NewPromise(e.group(), e.epoch())));
+      renew.replyTo().tell(answer);
+    });
+  }
+
+  /** Catching up at start: ask every other ledger what it promised, take the highest, then be listed. */
+  private Effect<Event, State> onOthers(State state, Others others) {
+    List<ActorRef<Command>> peers = others.listing().getServiceInstances(KEY).stream()
+        .filter(r -> !r.equals(context.getSelf())).toList();
+    waitingFor = peers.size();
+    if (peers.isEmpty()) return Effect().none().thenRun(s -> register());
+    for (ActorRef<Command> peer : peers) {
+      context.ask(Promises.class, peer, CATCH_UP, GetPromises::new,
+          (answer, failure) -> new CaughtUp(answer != null ? answer : new Promises("?", Map.of())));
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onCaughtUp(State state, CaughtUp caughtUp) {
+    if (waitingFor <= 0) return Effect().none();
+    waitingFor--;
+    List<Promised> learned = newerThanPromised(state, caughtUp.promises().promised());
+    boolean done = waitingFor == 0;
+    return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
+      learned.forEach(e -> {
+        context.getLog().info("caught up: group {} epoch {} promised by {}", e.group(), e.epoch(), caughtUp.promises().node());
+        listener.tell(new NewPromise(e.group(), e.epoch()));
+      });
+      if (done) register();
+    });
+  }
+
+  /** Promises to persist for the epochs in {@code epochs} newer than what this ledger promised. */
+  private static List<Promised> newerThanPromised(State state, Map<String, Long> epochs) {
+    List<Promised> newer = new ArrayList<>();
+    epochs.forEach((group, epoch) -> {
+      if (epoch > state.promised().getOrDefault(group, 0L)) newer.add(new Promised(group, epoch, System.currentTimeMillis()));
+    });
+    return newer;
+  }
+
+  private void register() {
+    // Listed only once it can answer and knows what the others promised: a holder counts a listed
+    // ledger as a voter, and a decider's promise round includes it.
+    context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+  }
+
+  private Effect<Event, State> onPromise(State state, Promise promise) {
+    long highest = state.promised().getOrDefault(promise.group(), 0L);
+    if (promise.epoch() <= highest) {
+      return Effect().none().thenRun(s -> promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(),
+          nodeName, false, highest, grants.backedForNanos(promise.group()))));
+    }
+    // Persisted before the answer: a promise survives a crash right after it is given.
+    return Effect().persist(new Promised(promise.group(), promise.epoch(), System.currentTimeMillis()))
+        .thenRun(s -> {
+          listener.tell(new NewPromise(promise.group(), promise.epoch()));
+          // Measured after the write: no renewal of an older epoch is granted from here on.
+          promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(), nodeName, true, promise.epoch(),
+              grants.backedForNanos(promise.group())));
+        });
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          listener.tell(new Ready(state.promised(), state.holding()));
+          context.getSystem().receptionist().tell(Receptionist.find(KEY, context.messageAdapter(Receptionist.Listing.class, Others::new)));
+        })
+        .onSignal(RecoveryFailed.class, (state, failed) -> {
+          context.getLog().error("epoch journal unreadable: {}", String.valueOf(failed.getFailure()));
+          listener.tell(new Failed(String.valueOf(failed.getFailure().getMessage())));
+        })
+        .build();
+  }
+}

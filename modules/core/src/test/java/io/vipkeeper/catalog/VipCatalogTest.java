@@ -1,0 +1,131 @@
+package io.vipkeeper.catalog;
+
+import io.vipkeeper.decider.PlacementBoard;
+import io.vipkeeper.holder.InterfaceActor;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.typesafe.config.ConfigFactory;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.membership.Quorum;
+import io.vipkeeper.testing.TestConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+
+/** The catalog on a one-node cluster with its durable store in a temporary directory. */
+class VipCatalogTest {
+
+  private ActorTestKit kit;
+  private TestProbe<InterfaceActor.Command> iface;
+  private ActorRef<VipCatalog.Command> catalog;
+
+  @AfterEach
+  void stop() {
+    if (kit != null) kit.shutdownTestKit();
+  }
+
+  private void start(Path dir) {
+    kit = ActorTestKit.create("vk", ConfigFactory.parseString("""
+        vipkeeper.catalog.replicator.durable.keys = ["*"]
+        vipkeeper.catalog.replicator.durable.file.dir = "%s"
+        """.formatted(dir)).withFallback(TestConfigs.clusterNode("vipkeeper.node-name = n1")));
+    Cluster.get(kit.system()).manager().tell(Join.create(Cluster.get(kit.system()).selfMember().address()));
+    VipKeeperSettings settings = VipKeeperSettings.create(kit.system().settings().config());
+    iface = kit.createTestProbe();
+    ActorRef<Replicator.Command> replicator = kit.spawn(Replicator.behavior(
+        ReplicatorSettings.create(kit.system().settings().config().getConfig("vipkeeper.catalog.replicator"))), "replicator");
+    catalog = kit.spawn(VipCatalog.create(settings, Quorum.of(kit.system().settings().config()), iface.ref(),
+        kit.<PlacementBoard.Command>createTestProbe().ref(), replicator), "catalog");
+  }
+
+  private VipCatalog.Outcome ask(Function<ActorRef<VipCatalog.Outcome>, VipCatalog.Command> command) {
+    TestProbe<VipCatalog.Outcome> probe = kit.createTestProbe();
+    catalog.tell(command.apply(probe.ref()));
+    return probe.receiveMessage(Duration.ofSeconds(10));
+  }
+
+  private VipCatalog.Snapshot snapshot() {
+    TestProbe<VipCatalog.Snapshot> probe = kit.createTestProbe();
+    catalog.tell(new VipCatalog.Get(probe.ref()));
+    return probe.receiveMessage();
+  }
+
+  private static VipGroup group(String name, String json) {
+    return VipKeeperSettings.parseGroup(name, ConfigFactory.parseString(json));
+  }
+
+  /** The next listing the interface actor gets that satisfies {@code check}. */
+  private InterfaceActor.Catalogued catalogued(Predicate<InterfaceActor.Catalogued> check) {
+    return (InterfaceActor.Catalogued) iface.fishForMessage(Duration.ofSeconds(10), "catalog listing",
+        m -> m instanceof InterfaceActor.Catalogued c && check.test(c)
+            ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore()).get(0);
+  }
+
+  @Test
+  void addedGroupsAndDrainedNodesSurviveARestartAndRemovalReachesTheInterface() throws Exception {
+    Path dir = Files.createTempDirectory("catalog");
+    start(dir);
+    String json = "{\"addresses\": [\"198.18.0.60/24\"], \"placement\": {\"prefer\": [\"n2\"]}}";
+    VipCatalog.Outcome added = ask(r -> new VipCatalog.Add(group("api", json), json, r));
+    assertEquals(VipCatalog.Result.DONE, added.result(), added.message());
+    assertEquals(Set.of("198.18.0.60/24"), Set.copyOf(catalogued(c -> c.runtime().containsKey("api")).runtime().get("api")
+        .addresses().stream().map(a -> a.cidr()).toList()));
+    assertEquals(VipCatalog.Result.DONE, ask(r -> new VipCatalog.Drain("n2", true, r)).result());
+    TestProbe<Void> wait = kit.createTestProbe();
+    wait.awaitAssert(Duration.ofSeconds(5), () -> { assertEquals(Set.of("n2"), snapshot().drained()); return null; });
+    VipCatalog.Snapshot before = snapshot();
+    assertEquals(Set.of("api"), before.runtime(), before.toString());
+    assertTrue(before.deciders().containsKey("api"), "a proxy to the new group's decider: " + before);
+    assertEquals(Set.of("n2"), before.drained());
+    kit.shutdownTestKit();
+
+    start(dir);
+    InterfaceActor.Catalogued restored = catalogued(c -> c.runtime().containsKey("api"));
+    assertEquals(List.of("n2"), restored.runtime().get("api").placement().prefer(), "the definition came back whole");
+    TestProbe<Void> again = kit.createTestProbe();
+    again.awaitAssert(Duration.ofSeconds(5), () -> { assertEquals(Set.of("n2"), snapshot().drained()); return null; });
+    assertEquals(VipCatalog.Result.DONE, ask(r -> new VipCatalog.Remove("api", r)).result());
+    assertFalse(catalogued(c -> !c.runtime().containsKey("api")).runtime().containsKey("api"));
+    // Its singleton manager stops (so the shutdown below does not wait for a manager being stopped).
+    again.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThrows(Exception.class, () -> kit.system().classicSystem().actorSelection("/user/catalog/owner-api")
+          .resolveOne(Duration.ofMillis(200)).toCompletableFuture().get());
+      return null;
+    });
+  }
+
+  @Test
+  void refusesClashesAndConfiguredGroupsAndNamesUnknownOnes() throws Exception {
+    start(Files.createTempDirectory("catalog"));
+    String taken = "{\"addresses\": [\"198.18.0.50/24\"]}";
+    VipCatalog.Outcome sameAddress = ask(r -> new VipCatalog.Add(group("other", taken), taken, r));
+    assertEquals(VipCatalog.Result.CONFLICT, sameAddress.result());
+    assertTrue(sameAddress.message().contains("198.18.0.50") && sameAddress.message().contains("web"), sameAddress.message());
+    String json = "{\"addresses\": [\"198.18.0.61/24\"]}";
+    VipCatalog.Outcome configured = ask(r -> new VipCatalog.Add(group("web", json), json, r));
+    assertEquals(VipCatalog.Result.CONFLICT, configured.result(), configured.message());
+    assertEquals(VipCatalog.Result.CONFLICT, ask(r -> new VipCatalog.Remove("web", r)).result());
+    assertEquals(VipCatalog.Result.NOT_FOUND, ask(r -> new VipCatalog.Remove("nope", r)).result());
+    assertEquals(VipCatalog.Result.DONE, ask(r -> new VipCatalog.Add(group("b", json), json, r)).result());
+    catalogued(c -> c.runtime().containsKey("b"));
+    VipCatalog.Outcome again = ask(r -> new VipCatalog.Add(group("b", json), json, r));
+    assertEquals(VipCatalog.Result.CONFLICT, again.result(), again.message());
+  }
+}

@@ -1,0 +1,159 @@
+package io.vipkeeper.decider;
+
+import io.vipkeeper.ledger.EpochLedger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vipkeeper.VipKeeper;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.testing.FakeNic;
+import io.vipkeeper.testing.TestConfigs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.Leave;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import java.util.function.BooleanSupplier;
+import java.util.stream.StreamSupport;
+
+/** Two real cluster members in one JVM (loopback, port 0), each with a fake NIC. */
+class DeciderClusterTest {
+
+  private final List<ActorTestKit> kits = new ArrayList<>();
+  private final List<String> log = FakeNic.newLog();
+
+  @AfterEach
+  void stop() {
+    kits.forEach(ActorTestKit::shutdownTestKit);
+  }
+
+  private ActorSystem<Void> node(String name, FakeNic nic) {
+    ActorTestKit kit = ActorTestKit.create("vk", TestConfigs.clusterNode("vipkeeper.node-name = " + name));
+    kits.add(kit);
+    @SuppressWarnings("unchecked")
+    ActorSystem<Void> system = (ActorSystem<Void>) kit.system();
+    VipKeeper.start(system, VipKeeperSettings.create(system.settings().config()), nic.drivers());
+    return system;
+  }
+
+  /** A (the seed, oldest) and B, both Up; returns B. */
+  private ActorSystem<Void> twoNodes(FakeNic nicA, FakeNic nicB) {
+    ActorSystem<Void> a = node("A", nicA);
+    ActorSystem<Void> b = node("B", nicB);
+    join(a, a);
+    join(b, a);
+    awaitUp(a, 2);
+    return b;
+  }
+
+  private void join(ActorSystem<Void> system, ActorSystem<Void> seed) {
+    Cluster.get(system).manager().tell(Join.create(Cluster.get(seed).selfMember().address()));
+  }
+
+  private void awaitUp(ActorSystem<Void> system, int members) {
+    TestProbe<Void> probe = TestProbe.create(system);
+    probe.awaitAssert(Duration.ofSeconds(10), () -> {
+      long up = StreamSupport.stream(Cluster.get(system).state().getMembers().spliterator(), false)
+          .filter(m -> m.status() == MemberStatus.up()).count();
+      assertEquals(members, up);
+      return null;
+    });
+  }
+
+  private void awaitTrue(ActorSystem<Void> system, String what, BooleanSupplier check) {
+    TestProbe<Void> probe = TestProbe.create(system);
+    probe.awaitAssert(Duration.ofSeconds(10), () -> { assertTrue(check.getAsBoolean(), what + "; log: " + log); return null; });
+  }
+
+  @Test
+  void singletonClaimsOnStartAndHandsOverReleaseBeforeClaim() {
+    FakeNic nicA = new FakeNic("A", log);
+    FakeNic nicB = new FakeNic("B", log);
+    ActorSystem<Void> a = node("A", nicA);
+    join(a, a);
+    awaitUp(a, 1);
+    ActorSystem<Void> b = node("B", nicB);
+    join(b, a);
+    awaitUp(b, 2);
+    awaitTrue(a, "the oldest node's singleton claims the VIP on its own node", () -> nicA.has("198.18.0.50"));
+    assertFalse(nicB.has("198.18.0.50"), "exactly one holder: " + log);
+
+    Cluster.get(a).manager().tell(Leave.create(Cluster.get(a).selfMember().address()));
+    awaitTrue(b, "B claims after A leaves", () -> nicB.has("198.18.0.50"));
+    assertFalse(nicA.has("198.18.0.50"), "A released: " + log);
+    int removedOnA = log.indexOf("A remove 198.18.0.50");
+    int addedOnB = log.indexOf("B add 198.18.0.50");
+    assertTrue(removedOnA >= 0 && removedOnA < addedOnB, "release on A before claim on B: " + log);
+    assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
+  }
+
+  @Test
+  void failedClaimIsNotPretendedAndTheGroupGoesToAnotherNode() {
+    FakeNic nicA = new FakeNic("A", log);
+    nicA.failAdds("RTNETLINK answers: Operation not permitted");
+    FakeNic nicB = new FakeNic("B", log);
+    ActorSystem<Void> b = twoNodes(nicA, nicB);
+    awaitTrue(b, "after A's claim fails the group is claimed on B", () -> nicB.has("198.18.0.50"));
+    assertFalse(nicA.has("198.18.0.50"));
+    assertEquals(0, nicA.framesSent(), "A never announced a VIP it could not add");
+  }
+
+  @Test
+  void aHolderWhoseLinkGoesDownReleasesAndTheGroupMovesWithoutComingBack() throws Exception {
+    FakeNic nicA = new FakeNic("A", log);
+    FakeNic nicB = new FakeNic("B", log);
+    ActorSystem<Void> b = twoNodes(nicA, nicB);
+    awaitTrue(b, "one of them claims", () -> nicA.has("198.18.0.50") || nicB.has("198.18.0.50"));
+    FakeNic holder = nicA.has("198.18.0.50") ? nicA : nicB;
+    FakeNic other = holder == nicA ? nicB : nicA;
+    holder.setLinkUp(false);
+    awaitTrue(b, "the group moves off the node whose link is down", () -> other.has("198.18.0.50") && !holder.has("198.18.0.50"));
+    holder.setLinkUp(true);
+    Thread.sleep(2500);
+    assertTrue(other.has("198.18.0.50") && !holder.has("198.18.0.50"), "no move back once the link is up: " + log);
+  }
+
+  @Test
+  void aNodeThatJoinsLaterLearnsTheCurrentEpoch() {
+    FakeNic nicA = new FakeNic("A", log);
+    ActorSystem<Void> a = node("A", nicA);
+    join(a, a);
+    awaitTrue(a, "A claims alone", () -> nicA.has("198.18.0.50"));
+    ActorSystem<Void> b = node("B", new FakeNic("B", log));
+    join(b, a);
+    awaitUp(b, 2);
+    TestProbe<Receptionist.Listing> listing = TestProbe.create(b);
+    TestProbe<EpochLedger.History> history = TestProbe.create(b);
+    listing.awaitAssert(Duration.ofSeconds(10), () -> {
+      b.receptionist().tell(Receptionist.find(EpochLedger.KEY, listing.getRef()));
+      ActorRef<EpochLedger.Command> ledgerB = listing.receiveMessage().getServiceInstances(EpochLedger.KEY).stream()
+          .filter(r -> r.path().address().hasLocalScope()).findFirst().orElseThrow();
+      ledgerB.tell(new EpochLedger.GetHistory(history.getRef()));
+      List<EpochLedger.Event> events = history.receiveMessage().events();
+      assertTrue(events.stream().anyMatch(e -> e instanceof EpochLedger.Promised p && p.epoch() >= 1),
+          "B's ledger holds the epoch A claimed under: " + events);
+      return null;
+    });
+  }
+
+  @Test
+  void shutdownReleasesWhatTheNodeHolds() {
+    FakeNic nicA = new FakeNic("A", log);
+    ActorSystem<Void> a = node("A", nicA);
+    join(a, a);
+    awaitTrue(a, "A claims", () -> nicA.has("198.18.0.50"));
+    kits.get(0).shutdownTestKit();
+    assertFalse(nicA.has("198.18.0.50"), "CoordinatedShutdown released the VIP: " + log);
+    assertTrue(log.contains("A remove 198.18.0.50"), log.toString());
+    kits.clear();
+  }
+}

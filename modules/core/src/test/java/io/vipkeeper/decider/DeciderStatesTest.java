@@ -1,0 +1,138 @@
+package io.vipkeeper.decider;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vipkeeper.TakeoverPath;
+import io.vipkeeper.catalog.VipCatalog;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.holder.InterfaceActor;
+import io.vipkeeper.lease.LeaseGrants;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Quorum;
+import io.vipkeeper.model.NodeIdentity;
+import io.vipkeeper.testing.TestConfigs;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decider state by state, on a one-node cluster whose interface actor and ledger are test
+ * probes: each order it sends is seen, and each answer is the test's.
+ */
+class DeciderStatesTest {
+
+  private ActorTestKit kit;
+  private TestProbe<InterfaceActor.Command> nic;
+  private TestProbe<EpochLedger.Command> ledger;
+  private ActorRef<Decider.Command> decider;
+  private NodeIdentity self;
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create("vkd", TestConfigs.clusterNode("""
+        vipkeeper.node-name = n1
+        vipkeeper.holder-check-interval = 1h
+        vipkeeper.claim-retry = 1h
+        """));
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    TestProbe<Object> wait = kit.createTestProbe();
+    wait.awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(MemberStatus.up(), cluster.selfMember().status());
+      return null;
+    });
+    self = new NodeIdentity("n1", cluster.selfMember().address().toString());
+    nic = kit.createTestProbe();
+    ledger = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.register(InterfaceActor.KEY, nic.ref()));
+    kit.system().receptionist().tell(Receptionist.register(EpochLedger.KEY, ledger.ref()));
+    VipKeeperSettings settings = VipKeeperSettings.create(kit.system().settings().config());
+    ActorRef<PlacementBoard.Command> board = kit.spawn(PlacementBoard.create(Duration.ofHours(1)));
+    TestProbe<VipCatalog.Command> catalog = kit.createTestProbe();
+    decider = kit.spawn(Decider.create(settings.groups().get(0), settings, Quorum.of(kit.system().settings().config()), board, catalog.ref()));
+  }
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private void answerSurvey() {
+    nic.expectMessageClass(InterfaceActor.QueryHoldings.class, Duration.ofSeconds(10)).replyTo()
+        .tell(new InterfaceActor.Holdings(self, Map.of(), Map.of(), true, 1.0, Map.of()));
+  }
+
+  private EpochLedger.Promise expectPromise() {
+    return ledger.expectMessageClass(EpochLedger.Promise.class, Duration.ofSeconds(5));
+  }
+
+  private void place() {
+    answerSurvey();
+    EpochLedger.Promise promise = expectPromise();
+    assertEquals(1, promise.epoch(), "the first epoch");
+    promise.replyTo().tell(new EpochLedger.PromiseResult("web", 1, "n1", true, 1, LeaseGrants.NEVER));
+    InterfaceActor.Claim claim = nic.expectMessageClass(InterfaceActor.Claim.class);
+    assertEquals(1, claim.epoch(), "the claim carries the promised epoch");
+    claim.replyTo().tell(new InterfaceActor.ClaimResult("web", 1, self, true, ""));
+  }
+
+  private Decider.Status status() {
+    TestProbe<Decider.Status> probe = kit.createTestProbe();
+    decider.tell(new Decider.GetStatus(probe.ref()));
+    return probe.receiveMessage();
+  }
+
+  @Test
+  void surveyThenPromiseThenClaimPlacesTheGroup() {
+    place();
+    TestProbe<Object> wait = kit.createTestProbe();
+    wait.awaitAssert(() -> {
+      Decider.Status status = status();
+      assertEquals("n1", status.holder());
+      assertEquals(1, status.epoch());
+      assertEquals(TakeoverPath.DECIDER_START, status.lastTakeover().path());
+      return null;
+    });
+  }
+
+  @Test
+  void aHandOverWhileAPromiseIsOutReleasesOnThisNodeAndStops() {
+    answerSurvey();
+    expectPromise(); // not answered: the decider is promising
+    decider.tell(Decider.HandOver.INSTANCE);
+    InterfaceActor.Release release = nic.expectMessageClass(InterfaceActor.Release.class);
+    assertEquals("hand-over", release.reason());
+    nic.expectNoMessage(Duration.ofMillis(200)); // no claim follows
+    release.replyTo().tell(new InterfaceActor.ReleaseResult("web", self, true, ""));
+    nic.expectTerminated(decider, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aMoveAskedForDuringAPlacementIsTakenUpOnceItIsDone() {
+    decider.tell(new Decider.MoveTo("pekko://vipkeeper@198.18.0.99:25520", Decider.MoveReason.OPERATOR));
+    place();
+    answerSurvey(); // the deferred move surveys again (no other timer asks: holder checks are hourly here)
+  }
+
+  @Test
+  void aRefusedClaimIsNotTakenForAHolder() {
+    answerSurvey();
+    EpochLedger.Promise promise = expectPromise();
+    promise.replyTo().tell(new EpochLedger.PromiseResult("web", 1, "n1", true, 1, LeaseGrants.NEVER));
+    nic.expectMessageClass(InterfaceActor.Claim.class).replyTo().tell(new InterfaceActor.ClaimResult("web", 1, self, false, "link down"));
+    TestProbe<Object> wait = kit.createTestProbe();
+    wait.awaitAssert(() -> {
+      assertEquals("", status().holder());
+      return null;
+    });
+  }
+}

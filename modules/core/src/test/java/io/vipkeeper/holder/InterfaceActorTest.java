@@ -1,0 +1,337 @@
+package io.vipkeeper.holder;
+
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.model.NodeIdentity;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vipkeeper.model.VipAddress;
+import io.vipkeeper.model.VipGroup;
+import io.vipkeeper.testing.FakeNic;
+import io.vipkeeper.testing.TestConfigs;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import com.typesafe.config.ConfigFactory;
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.membership.Quorum;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.io.TempDir;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import com.typesafe.config.Config;
+import io.vipkeeper.OwnershipChanged;
+import java.util.Map;
+
+class InterfaceActorTest {
+
+  private static final Config CONFIG = TestConfigs.clusterNode("");
+  /** A cluster of one per test: ledgers of one system all grant leases and share what they promised. */
+  private ActorTestKit kit;
+  private static final VipAddress VIP = VipAddress.parse("198.18.0.50/24");
+  private static final VipGroup WEB = new VipGroup("web", List.of(VIP));
+  private static final VipGroup DB = new VipGroup("fenced", List.of(VipAddress.parse("198.18.0.60/24")));
+  private static final VipGroup VMAC_DB = new VipGroup("db", List.of(VipAddress.parse("198.18.0.51/24")), "00:00:5e:00:01:33");
+  private static final VipKeeperSettings SETTINGS = VipKeeperSettings.create(ConfigFactory.parseString(
+      "vipkeeper.announce { count = 3, interval = 20ms, forms = [request] }").withFallback(CONFIG));
+  private static final Quorum MAJORITY = new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0);
+  private static final AtomicInteger nodes = new AtomicInteger();
+
+  /** A one-node cluster: the node is a surviving set of itself, so its own ledgers grant leases. */
+  @BeforeEach
+  void join() {
+    kit = ActorTestKit.create("iface", CONFIG);
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(MemberStatus.up(), cluster.selfMember().status());
+      return null;
+    });
+  }
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** Each actor gets its own node name, so its ledger has its own persistence id. */
+  private ActorRef<InterfaceActor.Command> spawn(FakeNic nic) {
+    return spawn(nic, SETTINGS);
+  }
+
+  private ActorRef<InterfaceActor.Command> spawn(FakeNic nic, VipKeeperSettings settings) {
+    NodeIdentity node = new NodeIdentity("n" + nodes.incrementAndGet(), "pekko://iface@127.0.0.1:1");
+    ActorRef<InterfaceActor.Command> iface = kit.spawn(InterfaceActor.create(settings, node, nic.drivers(), MAJORITY));
+    // The groups these tests claim besides the configured "web", as the catalog would list them.
+    iface.tell(new InterfaceActor.Catalogued(Map.of(DB.name(), DB, VMAC_DB.name(), VMAC_DB)));
+    return iface;
+  }
+
+  @Test
+  void aRuntimeGroupChangedInTheCatalogIsReleasedAndOnlyItsNewDefinitionClaimed() {
+    ActorRef<InterfaceActor.Command> iface = spawn(new FakeNic("A", FakeNic.newLog()));
+    assertTrue(claim(iface, DB, 1).claimed());
+    VipGroup changed = new VipGroup(DB.name(), List.of(VipAddress.parse("198.18.0.61/24")));
+    iface.tell(new InterfaceActor.Catalogued(Map.of(DB.name(), changed)));
+    TestProbe<InterfaceActor.Holdings> holdings = kit.createTestProbe();
+    iface.tell(new InterfaceActor.QueryHoldings(holdings.getRef()));
+    assertFalse(holdings.receiveMessage().held().containsKey(DB.name()), "the old definition's addresses are released");
+    assertFalse(claim(iface, DB, 2).claimed(), "a claim with the old definition is refused");
+    assertTrue(claim(iface, changed, 2).claimed());
+  }
+
+  @Test
+  void refusesAClaimForAGroupNoCatalogKnows() {
+    ActorRef<InterfaceActor.Command> iface = spawn(new FakeNic("A", FakeNic.newLog()));
+    InterfaceActor.ClaimResult unknown = claim(iface, new VipGroup("ghost", List.of(VipAddress.parse("198.18.0.70/24"))), 1);
+    assertFalse(unknown.claimed());
+    assertTrue(unknown.error().contains("not in this node's catalog"), unknown.error());
+  }
+
+  private static VipKeeperSettings announcing(String announce) {
+    return VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.announce { " + announce + " }")
+        .withFallback(CONFIG));
+  }
+
+  private static VipKeeperSettings hooked(String notify) {
+    return VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.notify { " + notify + " }")
+        .withFallback(CONFIG));
+  }
+
+  @Test
+  void notifyHooksGetTheEventGroupEpochReasonAndAddresses(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("events");
+    String append = "printf '%s|' \\\"$@\\\" >> " + out + "; echo \\\"$VIPKEEPER_EVENT\\\" >> " + out;
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, hooked("claim = \"" + append + "\", release = \"" + append + "\""));
+    assertTrue(claim(iface, 7).claimed());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "drained", released.getRef()));
+    released.receiveMessage();
+    released.awaitAssert(() -> {
+      String events = Files.exists(out) ? Files.readString(out) : "";
+      assertTrue(events.contains("claim|web|7|ordered by the group's decider|198.18.0.50/24|claim"), events);
+      assertTrue(events.contains("release|web|7|drained|198.18.0.50/24|release"), events);
+      return null;
+    });
+  }
+
+  @Test
+  void aFailingCheckReleasesAndRefusesUntilItPassesAgain(@TempDir Path dir) throws Exception {
+    Path broken = dir.resolve("broken");
+    VipKeeperSettings settings = VipKeeperSettings.create(ConfigFactory.parseString(
+        "vipkeeper.health.check { command = \"test ! -e " + broken + "\", interval = 50ms, fall = 2, rise = 2 }")
+        .withFallback(CONFIG));
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, settings);
+    assertTrue(claim(iface, 1).claimed());
+    Files.createFile(broken);
+    TestProbe<Void> probe = kit.createTestProbe();
+    probe.awaitAssert(() -> { assertFalse(nic.has("198.18.0.50"), "released after 2 failed checks"); return null; });
+    InterfaceActor.ClaimResult refused = claim(iface, 2);
+    assertFalse(refused.claimed());
+    assertTrue(refused.error().contains("check failed 2 times in a row"), refused.error());
+    Files.delete(broken);
+    probe.awaitAssert(() -> { assertTrue(claim(iface, 3).claimed(), "eligible again after 2 passes"); return null; });
+  }
+
+  @Test
+  void aHangingHookDoesNotDelayARelease() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, hooked("claim = \"sleep 30\", release = \"sleep 30\", timeout = 2s"));
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "test", released.getRef()));
+    // The claim hook is still sleeping: the release must not wait for it.
+    assertTrue(released.receiveMessage(Duration.ofMillis(500)).released());
+    assertFalse(nic.has("198.18.0.50"));
+  }
+
+  @Test
+  void aSecondBurstFollowsAfterItsDelayAndNothingMore() throws Exception {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, announcing("count = 2, interval = 20ms, second-burst-delay = 300ms, refresh-interval = 0s"));
+    assertTrue(claim(iface, 1).claimed());
+    Thread.sleep(150);
+    assertEquals(2, nic.framesSent(), "the first burst only, before the delay");
+    TestProbe<Void> probe = kit.createTestProbe();
+    probe.awaitAssert(() -> { assertEquals(4, nic.framesSent(), "the second burst after 300 ms"); return null; });
+    Thread.sleep(400);
+    assertEquals(4, nic.framesSent(), "no rounds after the second burst when refresh is off");
+  }
+
+  @Test
+  void refreshRoundsRunWhileHeldAndStopOnRelease() throws Exception {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, announcing("count = 1, interval = 20ms, second-burst-delay = 0s, refresh-interval = 100ms"));
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    released.awaitAssert(() -> { assertTrue(nic.framesSent() >= 4, "refresh rounds: " + nic.framesSent()); return null; });
+    iface.tell(new InterfaceActor.Release("web", "test", released.getRef()));
+    released.receiveMessage();
+    long afterRelease = nic.framesSent();
+    Thread.sleep(350);
+    assertEquals(afterRelease, nic.framesSent(), "no announcements for a VIP no longer held");
+  }
+
+  private InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
+    return claim(iface, WEB, epoch);
+  }
+
+  private InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, VipGroup group, long epoch) {
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(group, epoch, reply.getRef()));
+    InterfaceActor.ClaimResult result = reply.receiveMessage();
+    if (!result.claimed()) System.out.println("claim of " + group.name() + " at epoch " + epoch + " refused: " + result.error());
+    return result;
+  }
+
+  private ActorRef<EpochLedger.Command> ledgerOf(ActorRef<InterfaceActor.Command> iface) {
+    TestProbe<Receptionist.Listing> listing = kit.createTestProbe();
+    return listing.awaitAssert(() -> {
+      kit.system().receptionist().tell(Receptionist.find(EpochLedger.KEY, listing.getRef()));
+      return listing.receiveMessage().getServiceInstances(EpochLedger.KEY).stream()
+          .filter(l -> l.path().parent().equals(iface.path())).findFirst().orElseThrow();
+    });
+  }
+
+  @Test
+  void claimAddsTheAddressThenAnnouncesInRounds() {
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("n1", log);
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
+    InterfaceActor.ClaimResult result = reply.receiveMessage();
+    assertTrue(result.claimed(), result.error());
+    assertTrue(nic.has("198.18.0.50"));
+    reply.awaitAssert(() -> { assertEquals(3, nic.framesSent(), log.toString()); return null; });
+    assertEquals(List.of("n1 add 198.18.0.50", "n1 announce 198.18.0.50", "n1 announce 198.18.0.50",
+        "n1 announce 198.18.0.50"), log, "add comes before the first announcement");
+  }
+
+  @Test
+  void aVmacGroupGetsItsOwnLinkAndAnnouncesFromItsMac() {
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("n1", log);
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    VipGroup db = VMAC_DB;
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(db, 1, reply.getRef()));
+    assertTrue(reply.receiveMessage().claimed());
+    assertTrue(nic.exists("vk000133"), log.toString());
+    reply.awaitAssert(() -> { assertTrue(log.contains("n1 announce 198.18.0.51 from 00:00:5e:00:01:33"), log.toString()); return null; });
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("db", "test", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+    assertFalse(nic.exists("vk000133"), "release removes the macvlan: " + log);
+  }
+
+  @Test
+  void subscribersHearOfWhatIsHeldAndOfEveryChange() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 2).claimed());
+    TestProbe<OwnershipChanged> watcher = kit.createTestProbe();
+    iface.tell(new InterfaceActor.WatchOwnership(watcher.getRef()));
+    assertEquals(new OwnershipChanged("web", true, 2, "held"), watcher.receiveMessage());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "drained", released.getRef()));
+    assertEquals(new OwnershipChanged("web", false, 2, "drained"), watcher.receiveMessage());
+    assertTrue(claim(iface, 3).claimed());
+    assertEquals(new OwnershipChanged("web", true, 3, "claimed"), watcher.receiveMessage());
+  }
+
+  @Test
+  void releaseRemovesTheAddressAndIsIdempotent() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "test", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+    assertFalse(nic.has("198.18.0.50"));
+    iface.tell(new InterfaceActor.Release("web", "again", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+  }
+
+  @Test
+  void failedAddIsReportedAndNothingIsHeld() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    nic.failAdds("RTNETLINK answers: Operation not permitted");
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
+    InterfaceActor.ClaimResult result = reply.receiveMessage();
+    assertFalse(result.claimed());
+    assertTrue(result.error().contains("Operation not permitted"), result.error());
+    TestProbe<InterfaceActor.Holdings> holdings = kit.createTestProbe();
+    iface.tell(new InterfaceActor.QueryHoldings(holdings.getRef()));
+    assertTrue(holdings.receiveMessage().held().isEmpty(), "a failed claim must not pretend to hold");
+    assertEquals(0, nic.framesSent());
+  }
+
+  @Test
+  void refusesAnOrderWithAnOlderEpoch() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 5).claimed());
+    InterfaceActor.ClaimResult stale = claim(iface, 4);
+    assertFalse(stale.claimed());
+    assertTrue(stale.error().contains("older than epoch 5"), stale.error());
+  }
+
+  @Test
+  void refusesAClaimBelowAPromisedEpochAndReleasesWhenANewerIsPromised() {
+    // Its own group: every ledger in this one-node cluster grants leases, so a promise would reach the other tests.
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, DB, 3).claimed());
+    TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
+    ledgerOf(iface).tell(new EpochLedger.Promise("fenced", 4, promised.getRef()));
+    assertTrue(promised.receiveMessage().promised());
+    promised.awaitAssert(() -> { assertFalse(nic.has("198.18.0.60"), "a holder of epoch 3 releases once 4 is promised"); return null; });
+    InterfaceActor.ClaimResult stale = claim(iface, DB, 3);
+    assertFalse(stale.claimed());
+    assertTrue(stale.error().contains("older than epoch 4"), stale.error());
+    assertTrue(claim(iface, DB, 4).claimed(), "the promised epoch itself may claim");
+  }
+
+  @Test
+  void removesLeftoverVipsAtStart() {
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("n1", log);
+    nic.preload(VIP);
+    nic.preload(VipAddress.parse("198.18.0.11/24"));
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    TestProbe<InterfaceActor.Holdings> holdings = kit.createTestProbe();
+    iface.tell(new InterfaceActor.QueryHoldings(holdings.getRef()));
+    holdings.receiveMessage();
+    assertFalse(nic.has("198.18.0.50"), "the leftover VIP is removed");
+    assertTrue(nic.has("198.18.0.11"), "the node's own address is left alone");
+    assertEquals(List.of("n1 remove 198.18.0.50"), log);
+  }
+
+  @Test
+  void retireReleasesEverythingAndRefusesNewClaims() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<Done> done = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Retire("shutdown", done.getRef()));
+    done.receiveMessage();
+    assertFalse(nic.has("198.18.0.50"));
+    assertFalse(claim(iface, 2).claimed());
+    assertFalse(nic.has("198.18.0.50"));
+  }
+}

@@ -1,0 +1,97 @@
+package io.vipkeeper.lease;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Quorum;
+import io.vipkeeper.testing.TestConfigs;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+
+/** A holder's leases against one ledger (a probe) on a one-node cluster: held, extended, lost. */
+class HolderLeasesTest {
+
+  private ActorTestKit kit;
+  private TestProbe<EpochLedger.Command> ledger;
+  private TestProbe<HolderLeases.Notice> notices;
+  private ActorRef<HolderLeases.Command> leases;
+  private VipKeeperSettings settings;
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create("vkl", TestConfigs.clusterNode(""));
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      assertEquals(MemberStatus.up(), cluster.selfMember().status());
+      return null;
+    });
+    ledger = kit.createTestProbe();
+    notices = kit.createTestProbe();
+    TestProbe<Receptionist.Registered> registered = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.register(EpochLedger.KEY, ledger.ref(), registered.ref()));
+    registered.receiveMessage();
+    settings = VipKeeperSettings.create(kit.system().settings().config());
+    leases = kit.spawn(HolderLeases.create(settings.lease(), Quorum.of(kit.system().settings().config()), notices.ref()));
+  }
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private EpochLedger.Renew renewal() {
+    return ledger.fishForMessage(Duration.ofSeconds(5), m -> m instanceof EpochLedger.Renew
+        ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore()).stream()
+        .map(EpochLedger.Renew.class::cast).reduce((a, b) -> b).orElseThrow();
+  }
+
+  @Test
+  void aGrantedLeaseRunsALeaseFromTheRoundsSendTimeAndEndsWhenGrantsStop() {
+    long before = System.nanoTime();
+    leases.tell(new HolderLeases.Hold("web", 3));
+    EpochLedger.Renew first = renewal();
+    assertEquals(Map.of("web", 3L), first.epochs());
+    first.replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    HolderLeases.LeaseHeld held = notices.expectMessageClass(HolderLeases.LeaseHeld.class);
+    long duration = settings.lease().duration().toNanos();
+    assertTrue(held.untilNanos() - before > 0 && held.untilNanos() - System.nanoTime() <= duration,
+        "the lease ends one duration after the round was sent, not after the answer");
+
+    EpochLedger.Renew next = renewal();
+    next.replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    HolderLeases.LeasesExtended extended = notices.expectMessageClass(HolderLeases.LeasesExtended.class);
+    assertTrue(extended.untilNanos().get("web") - held.untilNanos() > 0, "a later round reaches further");
+
+    // No more grants: lost within about a lease.
+    HolderLeases.LeaseLost lost = notices.expectMessageClass(HolderLeases.LeaseLost.class, settings.lease().duration().multipliedBy(3));
+    assertTrue(lost.why().contains("no surviving set of nodes granted a renewal"), lost.why());
+  }
+
+  @Test
+  void aNewerPromiseEndsTheLeaseAtOnce() {
+    leases.tell(new HolderLeases.Hold("web", 3));
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    notices.expectMessageClass(HolderLeases.LeaseHeld.class);
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L)));
+    HolderLeases.LeaseLost lost = notices.fishForMessage(Duration.ofSeconds(2), n -> n instanceof HolderLeases.LeaseLost
+        ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore()).stream()
+        .map(HolderLeases.LeaseLost.class::cast).reduce((a, b) -> b).orElseThrow();
+    assertEquals("epoch 4 was promised on n1", lost.why());
+  }
+}

@@ -1,0 +1,110 @@
+package io.vipkeeper.ledger;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EpochLedgerTest {
+
+  /** A system per test: a ledger catches up from the others it finds, which must not be another test's. */
+  private ActorTestKit kit;
+  private TestProbe<EpochLedger.Notice> notices;
+  private EventSourcedBehaviorTestKit<EpochLedger.Command, EpochLedger.Event, EpochLedger.State> ledger;
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create("ledger", EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+    notices = kit.createTestProbe();
+    ledger = EventSourcedBehaviorTestKit.create(kit.system(), EpochLedger.create("n1", notices.getRef()));
+    ledger.clear();
+  }
+
+  @Test
+  void promisesOnlyHigherEpochsAndPersistsBeforeAnswering() {
+    var first = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 3, r));
+    assertTrue(first.reply().promised());
+    assertTrue(first.event() instanceof EpochLedger.Promised p && p.epoch() == 3);
+    var same = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 3, r));
+    assertFalse(same.reply().promised(), "the same epoch is never promised twice");
+    assertTrue(same.hasNoEvents());
+    var lower = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 2, r));
+    assertFalse(lower.reply().promised());
+    assertEquals(3, lower.reply().highest());
+    assertTrue(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("db", 1, r)).reply().promised(),
+        "groups have their own epochs");
+  }
+
+  @Test
+  void aRestartRemembersPromisesAndWhatWasHeld() {
+    ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, r));
+    ledger.runCommand(new EpochLedger.Record("web", 5, true, "test"));
+    ledger.runCommand(new EpochLedger.Record("db", 2, true, "test"));
+    ledger.runCommand(new EpochLedger.Record("db", 2, false, "test"));
+    ledger.restart();
+    assertEquals(Map.of("web", 5L), ledger.getState().promised());
+    assertEquals(Map.of("web", 5L), ledger.getState().holding(), "web was claimed and never released");
+    var after = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, r));
+    assertFalse(after.reply().promised(), "after a restart the ledger does not start from epoch 0");
+  }
+
+  @Test
+  void keepsTheOwnershipHistoryInOrder() {
+    ledger.runCommand(new EpochLedger.Record("web", 1, true, "placed"));
+    ledger.runCommand(new EpochLedger.Record("web", 1, false, "hand-over"));
+    var history = ledger.<EpochLedger.History>runCommand(EpochLedger.GetHistory::new).reply();
+    List<EpochLedger.Event> events = history.events();
+    assertEquals(2, events.size());
+    assertTrue(events.get(0) instanceof EpochLedger.Claimed c && c.reason().equals("placed"));
+    assertTrue(events.get(1) instanceof EpochLedger.Released r && r.reason().equals("hand-over"));
+  }
+
+  @Test
+  void renewalsAreGrantedFromMemoryUntilANewerEpochIsPromised() {
+    long lease = 300_000_000L;
+    ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 4, r));
+    var renewed = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L), lease, r));
+    assertEquals(List.of("web"), renewed.reply().granted());
+    assertTrue(renewed.hasNoEvents(), "a renewal costs no write");
+    var seen = ledger.<EpochLedger.RenewalSeen>runCommand(r -> new EpochLedger.LastRenewal("web", r)).reply();
+    assertTrue(seen.sinceNanos() >= 0 && seen.sinceNanos() < lease, "the grant was just now: " + seen);
+    var promise = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, r)).reply();
+    assertTrue(promise.promised());
+    assertTrue(promise.backedForNanos() > 0 && promise.backedForNanos() <= lease,
+        "the promise reports how long the lease it granted may still run: " + promise);
+    ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("db", 1, r));
+    var refused = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L, "db", 1L), lease, r)).reply();
+    assertEquals(List.of("db"), refused.granted(), "epoch 4 of web is no longer renewed once 5 is promised");
+    assertEquals(Map.of("web", 5L), refused.superseded());
+    var newer = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 5L), lease, r)).reply();
+    assertEquals(List.of("web"), newer.granted(), "the promised epoch itself is renewed");
+  }
+
+  @Test
+  void aGroupNeverRenewedHereReportsNoGrant() {
+    assertEquals(-1, ledger.<EpochLedger.RenewalSeen>runCommand(r -> new EpochLedger.LastRenewal("web", r)).reply().sinceNanos());
+    var promise = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 1, r)).reply();
+    assertTrue(promise.backedForNanos() < 0, "nothing to wait for: " + promise);
+  }
+
+  @Test
+  void aRenewalOfANewerEpochThanKnownIsLearnedBeforeItIsGranted() {
+    var renewed = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 7L), 300_000_000L, r));
+    assertEquals(List.of("web"), renewed.reply().granted());
+    assertTrue(renewed.event() instanceof EpochLedger.Promised p && p.epoch() == 7, "learned and persisted: " + renewed.events());
+    assertFalse(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 7, r)).reply().promised(),
+        "a node that joined after epoch 7 was promised never helps promise it again");
+  }
+}

@@ -1,0 +1,172 @@
+package io.vipkeeper.e2e;
+
+import io.vipkeeper.lab.*;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vipkeeper.lab.Lab;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import java.nio.file.Files;
+import java.util.HashMap;
+
+/** The real daemon, started wrongly: one clear line, a non-zero exit, before it joins anything. */
+class BadInputTest {
+
+  private static Lab lab;
+
+  @BeforeAll
+  static void up() {
+    assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
+    lab = Lab.up("vkb" + ProcessHandle.current().pid() % 1000, 1, 0);
+  }
+
+  @AfterAll
+  static void down() {
+    if (lab != null) lab.close();
+  }
+
+  private static final Map<String, String> GOOD = Map.of(
+      "VIPKEEPER_NODE_HOST", "198.18.0.11", "VIPKEEPER_SEED_NODES", "198.18.0.11:25520", "VIPKEEPER_NODE_NAME", "n1",
+      "VIPKEEPER_INTERFACE", "eth0", "VIPKEEPER_VIPS", "198.18.0.50/24",
+      "VIPKEEPER_TLS_DIR", LabCerts.cluster().toAbsolutePath().toString());
+
+  record Outcome(int exit, String output) {}
+
+  private static Outcome run(Map<String, String> env, List<String> prefix, List<String> jvmArgs) throws Exception {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("n1")));
+    command.addAll(prefix);
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the node should exit by itself");
+    return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  private static Outcome run(Map<String, String> overrides) throws Exception {
+    Map<String, String> env = new HashMap<>(GOOD);
+    env.putAll(overrides);
+    env.values().removeIf(String::isEmpty);
+    return run(env, List.of(), List.of());
+  }
+
+  @Test
+  void badVipAddress() throws Exception {
+    Outcome o = run(Map.of("VIPKEEPER_VIPS", "198.18.0.500/24"));
+    assertEquals(2, o.exit(), o.output());
+    assertTrue(o.output().contains("vipkeeper.groups.vip: '198.18.0.500' is not an IPv4 or IPv6 address"), o.output());
+    assertFalse(o.output().contains("Cluster Node"), "nothing joined: " + o.output());
+  }
+
+  @Test
+  void noSeedNodes() throws Exception {
+    Outcome o = run(Map.of("VIPKEEPER_SEED_NODES", ""));
+    assertEquals(2, o.exit(), o.output());
+    assertTrue(o.output().contains("no seed nodes: set VIPKEEPER_SEED_NODES"), o.output());
+  }
+
+  @Test
+  void unknownInterface() throws Exception {
+    Outcome o = run(Map.of("VIPKEEPER_INTERFACE", "eth9"));
+    assertEquals(3, o.exit(), o.output());
+    assertTrue(o.output().contains("interface 'eth9' does not exist"), o.output());
+  }
+
+  @Test
+  void missingPrivilegesAreNamed() throws Exception {
+    Map<String, String> env = new HashMap<>(GOOD);
+    Path data = Path.of("/tmp/vipkeeper-nobody-" + ProcessHandle.current().pid()); // writable for uid 65534
+    env.put("VIPKEEPER_DATA_DIR", data.toString());
+    // The certificates are root's (mode 600): plain TCP here, so the check under test is reached.
+    env.remove("VIPKEEPER_TLS_DIR");
+    env.put("VIPKEEPER_INSECURE", "on");
+    Outcome o = run(env, List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+        "--bounding-set=-all"), List.of("-Duser.home=/tmp"));
+    assertEquals(3, o.exit(), o.output());
+    assertTrue(o.output().contains("missing capabilities CAP_NET_ADMIN and CAP_NET_RAW"), o.output());
+    Files.deleteIfExists(data);
+  }
+
+  @Test
+  void missingLibpcapSaysWhatToInstall() throws Exception {
+    Outcome o = run(GOOD, List.of(), List.of("-Dorg.pcap4j.core.pcapLibName=/nonexistent/libpcap.so.0.8"));
+    assertEquals(3, o.exit(), o.output());
+    assertTrue(o.output().contains("libpcap is not installed (apt-get install libpcap0.8)"), o.output());
+  }
+
+  @Test
+  void corruptJournalMeansNoClaimAndSaysWhy() throws Exception {
+    Path data = Path.of(System.getProperty("vipkeeper.lab.logs", "target/lab-logs"), "corrupt-journal").toAbsolutePath();
+    Files.createDirectories(data);
+    Files.write(data.resolve("epochs.mv.db"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+    List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), "timeout", "-s", "TERM", "12",
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(GOOD);
+    builder.environment().put("VIPKEEPER_DATA_DIR", data.toString());
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(30, TimeUnit.SECONDS);
+    assertTrue(out.contains("epoch journal unreadable"), out);
+    assertTrue(out.contains("this node refuses every claim; fix or move vipkeeper.data-dir (" + data + ")"), out);
+    assertFalse(out.contains("CLAIMED group=vip"), "a node that cannot read its epochs must not claim: " + out);
+  }
+
+  @Test
+  void releaseAllRemovesWhatAKilledNodeLeftBehind() throws Exception {
+    lab.exec("n1", "ip", "addr", "add", "198.18.0.50/24", "dev", "eth0"); // as a SIGKILLed holder leaves it
+    Map<String, String> env = new HashMap<>(GOOD);
+    env.put("VIPKEEPER_DATA_DIR", Path.of(System.getProperty("vipkeeper.lab.logs", "target/lab-logs"), "release-all").toAbsolutePath().toString());
+    assertTrue(lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0").contains("198.18.0.50/24"), "precondition");
+    List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString(), "--release-all");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), out);
+    assertTrue(out.contains("RELEASED group=vip addresses=[198.18.0.50/24] from eth0 by --release-all"), out);
+    assertFalse(lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0").contains("198.18.0.50/24"), "the VIP is gone");
+  }
+
+  @Test
+  void vipOutsideTheSubnetIsAWarningNotAnError() throws Exception {
+    // Start for real with a VIP in another /24; once it claimed, stop it: the warning came at start.
+    List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"),
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(GOOD);
+    builder.environment().put("VIPKEEPER_VIPS", "198.18.1.50/24");
+    Process p = builder.start();
+    StringBuilder out = new StringBuilder();
+    try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      Thread reader = new Thread(() -> lines.lines().forEach(l -> { synchronized (out) { out.append(l).append('\n'); } }));
+      reader.start();
+      boolean claimed = FailoverLab.await(java.time.Duration.ofSeconds(60), () -> { synchronized (out) { return out.indexOf("CLAIMED group=vip") >= 0; } });
+      p.destroy(); // SIGTERM
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS), "it stops on SIGTERM");
+      reader.join(5000);
+      synchronized (out) {
+        assertTrue(out.indexOf("VIP 198.18.1.50/24 is outside every subnet on eth0") >= 0, out.toString());
+        assertTrue(claimed, "it still runs and claims: " + out);
+        assertTrue(out.indexOf("RELEASED group=vip") >= 0, "and releases on SIGTERM: " + out);
+      }
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+}

@@ -1,0 +1,148 @@
+package io.vipkeeper.e2e;
+
+import io.vipkeeper.lab.*;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Never two owners, on one running 3-node cluster: a cut-off holder, a 2/1 split with the holder
+ * in the majority, a flapping link, the heal with the downed node's rejoin, and a crash in the
+ * middle of a hand-over. The kernels' address events and the client probe are the witnesses.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PartitionScenariosTest {
+
+  private static FailoverLab lab;
+  private static int holder;
+
+  @BeforeAll
+  static void up() throws Exception {
+    assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
+    lab = FailoverLab.up("vkp" + ProcessHandle.current().pid() % 1000, 3,
+        l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("partitions")));
+    lab.startAll();
+    holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
+    assertTrue(holder > 0, "one holder within 60 s:\n" + lab.report());
+  }
+
+  @AfterAll
+  static void down() {
+    if (lab != null) lab.close();
+  }
+
+  @Test
+  @Order(1)
+  void cutOffHolderReleasesBeforeAnotherClaims() throws Exception {
+    int cut = holder;
+    Takeover t = lab.cut(cut, Duration.ofSeconds(30));
+    print(t);
+    assertTrue(t.tookOver(), "another node answers within 30 s:\n" + lab.report());
+    assertTrue(t.released().isPresent(), "n" + cut + " released on its own:\n" + lab.report());
+    assertTrue(t.released().getAsLong() < t.claimed().orElseThrow(),
+        "the cut-off holder released before " + t.to() + " claimed:\n" + lab.report());
+    assertEquals(0, t.answersFromOldAfterNew(), "the cut-off holder answered after the takeover");
+    assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
+    assertTrue(lab.nodes().log(cut).contains("would not survive a split"), lab.nodes().log(cut));
+    holder = Integer.parseInt(t.to().substring(1));
+    heal(cut);
+  }
+
+  @Test
+  @Order(2)
+  void splitWithTheHolderInTheMajorityMovesNothing() throws Exception {
+    int other = holder == 3 ? 2 : 3;
+    String majority = "n" + holder + " n" + (6 - holder - other);
+    lab.split(majority, "n" + other);
+    for (int k = 0; k < 60; k++) {
+      Thread.sleep(100);
+      assertEquals(List.of(holder), lab.holders(), "the VIP stays on n" + holder + ":\n" + lab.report());
+    }
+    assertEquals(0.0, lab.maxOverlapMillis());
+    heal(other);
+    assertEquals(List.of(holder), lab.holders());
+  }
+
+  @Test
+  @Order(3)
+  void flappingLinkNeverGivesTwoOwnersAndSettles() throws Exception {
+    for (int k = 0; k < 8; k++) {
+      lab.lab().script("cut", lab.lab().prefix(), "n" + holder);
+      Thread.sleep(300);
+      lab.heal();
+      Thread.sleep(300);
+    }
+    heal(1, 2, 3);
+    holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
+    assertTrue(holder > 0, "the VIP settles on one node:\n" + lab.report());
+    assertEquals(0.0, lab.maxOverlapMillis(), "two live holders while the link flapped:\n" + lab.report());
+    assertEquals(0, lab.flipBacks(), "the client got answers from two nodes in turn");
+  }
+
+  @Test
+  @Order(4)
+  void afterTheHealEachEpochHadOneOwnerAndEpochsOnlyGrew() {
+    assertTrue(lab.nodes().formed(), "every node rejoined:\n" + lab.report());
+    assertEpochHistoryIsClean();
+  }
+
+  @Test
+  @Order(5)
+  void crashDuringAHandOverLeavesNoStaleAddressAndEpochsKeepGrowing() throws Exception {
+    int old = holder;
+    Takeover t = lab.crashDuringStop(old, 60, Duration.ofSeconds(30));
+    print(t);
+    assertTrue(t.tookOver(), "another node answers within 30 s:\n" + lab.report());
+    assertTrue(lab.restart(old, Duration.ofSeconds(30)), "no stale address after the restart:\n" + lab.report());
+    holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
+    assertTrue(holder > 0 && holder != old || lab.holders().equals(List.of(holder)), lab.report());
+    assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
+    assertEpochHistoryIsClean();
+  }
+
+  /**
+   * Heals every cut, then plays the supervisor: a node that downed itself (its JVM exits) is
+   * started again. Waits for the resolver to have decided (stable-after + its 1 s tick) first.
+   */
+  private static void heal(int... cutOff) throws Exception {
+    lab.heal();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Thread.sleep(3000);
+      for (int node : cutOff) FailoverLab.await(Duration.ofSeconds(10), () -> !lab.nodes().running(node) || lab.nodes().formed());
+      for (int i = 1; i <= 3; i++) if (!lab.nodes().running(i)) lab.rejoin(i);
+      if (FailoverLab.await(Duration.ofSeconds(30), () -> lab.nodes().formed() && lab.holders().size() == 1)) return;
+    }
+    fail("every node rejoined and one node holds:\n" + lab.report());
+  }
+
+  private static void assertEpochHistoryIsClean() {
+    List<FailoverLab.Claim> claims = lab.claims();
+    Map<Long, Set<String>> owners = new HashMap<>();
+    long last = 0;
+    for (FailoverLab.Claim c : claims) {
+      owners.computeIfAbsent(c.epoch(), e -> new HashSet<>()).add(c.node());
+      assertTrue(c.epoch() > last, "epochs only grow: " + claims);
+      last = c.epoch();
+    }
+    owners.forEach((epoch, nodes) -> assertEquals(1, nodes.size(), "epoch " + epoch + " had owners " + nodes));
+    System.out.println("epoch history: " + claims.stream().map(c -> c.node() + "@" + c.epoch()).toList());
+  }
+
+  private static void print(Takeover t) {
+    System.out.println(t.kind() + ": " + t.fault());
+    t.timeline().forEach(line -> System.out.println("  " + line));
+  }
+}
