@@ -33,7 +33,7 @@ class AddressConflictTest {
   @BeforeAll
   static void up() throws Exception {
     assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
-    lab = FailoverLab.up("vkc" + ProcessHandle.current().pid() % 1000, 3, 2,
+    lab = FailoverLab.up(Lab.prefix("vkc"), 3, 2,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("conflicts")));
     lab.startAll();
   }

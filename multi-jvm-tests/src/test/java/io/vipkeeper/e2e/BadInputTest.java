@@ -26,7 +26,7 @@ class BadInputTest {
   @BeforeAll
   static void up() {
     assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
-    lab = Lab.up("vkb" + ProcessHandle.current().pid() % 1000, 1, 0);
+    lab = Lab.up(Lab.prefix("vkbi"), 1, 0);
   }
 
   @AfterAll
@@ -46,7 +46,7 @@ class BadInputTest {
     command.addAll(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
-    command.addAll(List.of("-jar", Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString()));
+    command.addAll(List.of("-jar", NodeProcess.nodeJar().toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     Process p = builder.start();
@@ -112,15 +112,16 @@ class BadInputTest {
     Files.write(data.resolve("epochs.mv.db"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
     List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), "timeout", "-s", "TERM", "12",
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString());
+        NodeProcess.nodeJar().toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(GOOD);
     builder.environment().put("VIPKEEPER_DATA_DIR", data.toString());
     Process p = builder.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(30, TimeUnit.SECONDS);
-    assertTrue(out.contains("epoch journal unreadable"), out);
-    assertTrue(out.contains("this node refuses every claim; fix or move vipkeeper.data-dir (" + data + ")"), out);
+    assertTrue(out.contains("OBSERVER: epoch journal unreadable"), out);
+    assertTrue(out.contains("if it stays, fix or move vipkeeper.data-dir (" + data + ")"), out);
+    assertTrue(out.contains("OBSERVER: epoch journal unreadable") && out.contains("(retry 1)"), "it tries the journal again: " + out);
     assertFalse(out.contains("CLAIMED group=vip"), "a node that cannot read its epochs must not claim: " + out);
   }
 
@@ -131,7 +132,7 @@ class BadInputTest {
     env.put("VIPKEEPER_DATA_DIR", Path.of(System.getProperty("vipkeeper.lab.logs", "target/lab-logs"), "release-all").toAbsolutePath().toString());
     assertTrue(lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0").contains("198.18.0.50/24"), "precondition");
     List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString(), "--release-all");
+        "-jar", NodeProcess.nodeJar().toString(), "--release-all");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);
     Process p = builder.start();
@@ -147,7 +148,7 @@ class BadInputTest {
     // Start for real with a VIP in another /24; once it claimed, stop it: the warning came at start.
     List<String> command = List.of("ip", "netns", "exec", lab.ns("n1"),
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        Path.of(System.getProperty("vipkeeper.node.jar")).toAbsolutePath().toString());
+        NodeProcess.nodeJar().toString());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(GOOD);
     builder.environment().put("VIPKEEPER_VIPS", "198.18.1.50/24");

@@ -33,7 +33,7 @@ class ClusterTlsTest {
   @BeforeAll
   static void up() throws Exception {
     assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
-    lab = FailoverLab.up("vkt" + ProcessHandle.current().pid() % 1000, 4, l -> {
+    lab = FailoverLab.up(Lab.prefix("vkt"), 4, l -> {
       nodes = new VipkeeperNodes(l, 4, FailoverLab.logDir("tls"), "vipkeeper", Map.of(), List.of());
       return nodes;
     });

@@ -26,7 +26,7 @@ class EmbeddedServiceTest {
     assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
     Path logs = FailoverLab.logDir("embedded");
     Path jar = Path.of(System.getProperty("vipkeeper.examples.jar"));
-    try (Lab lab = Lab.up("vke" + ProcessHandle.current().pid() % 1000, 2, 1)) {
+    try (Lab lab = Lab.up(Lab.prefix("vke"), 2, 1)) {
       NodeProcess[] services = {new NodeProcess("n1", logs.resolve("service-n1.log")), new NodeProcess("n2", logs.resolve("service-n2.log"))};
       try {
         for (int i = 1; i <= 2; i++) {

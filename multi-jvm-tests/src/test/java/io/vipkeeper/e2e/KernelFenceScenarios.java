@@ -44,7 +44,7 @@ abstract class KernelFenceScenarios {
     assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
     Map<String, String> env = new HashMap<>(mode());
     env.put("VIPKEEPER_VIPS", LabAddresses.VIP + "/24," + VIP6 + "/64");
-    lab = FailoverLab.up(name() + ProcessHandle.current().pid() % 1000, 3, 2,
+    lab = FailoverLab.up(Lab.prefix(name()), 3, 2,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir(name()), "vipkeeper", env, List.of()));
     lab.startAll();
     assertTrue(lab.awaitSingleHolder(Duration.ofSeconds(60)) > 0, "one holder within 60 s:\n" + lab.report());

@@ -36,7 +36,7 @@ class LeaseTakeoverTest {
     try (var flags = Files.list(FLAGS)) {
       flags.forEach(f -> f.toFile().delete());
     }
-    lab = FailoverLab.up("vkl" + ProcessHandle.current().pid() % 1000, 3,
+    lab = FailoverLab.up(Lab.prefix("vkl"), 3,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("leases"), "vipkeeper",
             // a node is unhealthy while its flag file exists; checked every 200 ms, one result decides
             Map.of("VIPKEEPER_CHECK", "test ! -e " + FLAGS + "/unhealthy-$VIPKEEPER_NODE_NAME"),
@@ -63,7 +63,8 @@ class LeaseTakeoverTest {
     assertTrue(t.claimed().isPresent(), lab.report());
     assertTrue(t.decided().isEmpty() || t.claimed().getAsLong() < t.decided().getAsLong(),
         "the new holder claimed before the resolver downed anyone:\n" + String.join("\n", t.timeline()));
-    assertTrue(lab.nodes().log(decider).contains("TAKEOVER group=vip path=lease from=n" + holder), lab.nodes().log(decider));
+    assertTrue(lab.nodes().events(decider).stream().anyMatch(e -> e.isTakeover("lease") && e.get("from").equals("n" + holder)),
+        "the decider recorded a lease takeover from n" + holder + ": " + lab.nodes().events(decider));
     assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
     assertTrue(lab.restart(holder, Duration.ofSeconds(30)), "the crashed node came back without the VIP:\n" + lab.report());
     assertTrue(lab.awaitSingleHolder(Duration.ofSeconds(60)) > 0, lab.report());
@@ -106,7 +107,8 @@ class LeaseTakeoverTest {
         "without a decider, the claim waits for the resolver's downing:\n" + String.join("\n", t.timeline()));
     int next = lab.singletonNode();
     assertNotEquals(decider, next);
-    assertTrue(lab.nodes().log(next).contains("TAKEOVER group=vip path=decider-start"), lab.nodes().log(next));
+    assertTrue(lab.nodes().events(next).stream().anyMatch(e -> e.isTakeover("decider-start")),
+        "the new decider recorded a decider-start takeover: " + lab.nodes().events(next));
     assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
     assertTrue(lab.restart(decider, Duration.ofSeconds(30)), lab.report());
     assertTrue(lab.awaitSingleHolder(Duration.ofSeconds(60)) > 0, lab.report());

@@ -35,7 +35,7 @@ class ManagementApiLabTest {
   @BeforeAll
   static void up() throws Exception {
     assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
-    lab = FailoverLab.up("vkp" + ProcessHandle.current().pid() % 1000 + "m", 3,
+    lab = FailoverLab.up(Lab.prefix("vkpm"), 3,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("management"), "vipkeeper",
             Map.of("VIPKEEPER_VIPS", "", "VIPKEEPER_HTTP_TOKEN", TOKEN), List.of()));
     lab.startFirst(2);

@@ -15,7 +15,7 @@ class NeighbourAskerTest {
   @Test
   void twoHostsWithTheVipAnswerOneRequestTwiceAndOneHostOnce() throws Exception {
     assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
-    try (Lab lab = Lab.up("vka" + ProcessHandle.current().pid() % 10000, 2, 1)) {
+    try (Lab lab = Lab.up(Lab.prefix("vka"), 2, 1)) {
       for (String node : List.of("n1", "n2")) {
         lab.exec(node, "ip", "addr", "add", "198.18.0.50/24", "dev", "eth0");
         lab.exec(node, "ip", "addr", "add", "2001:db8:18::50/64", "dev", "eth0", "nodad");

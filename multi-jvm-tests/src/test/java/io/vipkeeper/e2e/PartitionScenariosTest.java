@@ -32,7 +32,7 @@ class PartitionScenariosTest {
   @BeforeAll
   static void up() throws Exception {
     assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
-    lab = FailoverLab.up("vkp" + ProcessHandle.current().pid() % 1000, 3,
+    lab = FailoverLab.up(Lab.prefix("vkp"), 3,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("partitions")));
     lab.startAll();
     holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
@@ -79,12 +79,17 @@ class PartitionScenariosTest {
   @Test
   @Order(3)
   void flappingLinkNeverGivesTwoOwnersAndSettles() throws Exception {
-    for (int k = 0; k < 8; k++) {
+    // Each cut outlasts the failure detector's acceptable pause (400 ms) and the lease's suspect-after.
+    int logged = lab.nodes().log(1).length() + lab.nodes().log(2).length() + lab.nodes().log(3).length();
+    for (int k = 0; k < 6; k++) {
       lab.lab().script("cut", lab.lab().prefix(), "n" + holder);
-      Thread.sleep(300);
+      Thread.sleep(900);
       lab.heal();
-      Thread.sleep(300);
+      Thread.sleep(500);
     }
+    String during = (lab.nodes().log(1) + lab.nodes().log(2) + lab.nodes().log(3));
+    assertTrue(during.length() > logged && (during.contains("Marking node as UNREACHABLE") || during.contains("LEASE LOST")),
+        "the flapping link was seen (unreachable or a lost lease):\n" + lab.report());
     heal(1, 2, 3);
     holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
     assertTrue(holder > 0, "the VIP settles on one node:\n" + lab.report());
@@ -102,14 +107,24 @@ class PartitionScenariosTest {
   @Test
   @Order(5)
   void crashDuringAHandOverLeavesNoStaleAddressAndEpochsKeepGrowing() throws Exception {
-    int old = holder;
-    Takeover t = lab.crashDuringStop(old, 60, Duration.ofSeconds(30));
-    print(t);
-    assertTrue(t.tookOver(), "another node answers within 30 s:\n" + lab.report());
-    assertTrue(lab.restart(old, Duration.ofSeconds(30)), "no stale address after the restart:\n" + lab.report());
-    holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
-    assertTrue(holder > 0 && holder != old || lab.holders().equals(List.of(holder)), lab.report());
-    assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
+    Set<String> phases = new HashSet<>();
+    for (long delay : List.of(60L, 3000L)) {
+      int old = holder;
+      int before = lab.nodes().log(old).length();
+      Takeover t = lab.crashDuringStop(old, delay, Duration.ofSeconds(30));
+      String incarnation = lab.nodes().log(old).substring(before);
+      String phase = incarnation.contains("RELEASED group=vip") ? "after the release" : "before the release";
+      phases.add(phase);
+      System.out.println("kill -9 " + delay + " ms after SIGTERM hit the hand-over " + phase);
+      print(t);
+      assertTrue(t.tookOver(), "another node answers within 30 s:\n" + lab.report());
+      assertTrue(lab.restart(old, Duration.ofSeconds(30)), "no stale address after the restart:\n" + lab.report());
+      holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
+      assertTrue(holder > 0, lab.report());
+      assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
+      assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> lab.nodes().formed()), lab.report());
+    }
+    assertEquals(Set.of("before the release", "after the release"), phases, "the kill landed on both sides of the release");
     assertEpochHistoryIsClean();
   }
 

@@ -33,7 +33,7 @@ class PlacementPreferenceTest {
     assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
     List<String> options = new ArrayList<>(LabVips.group("back", BACK, "placement.prefer.0=n3", "placement.preempt=on",
         "placement.preempt-delay=3s"));
-    lab = FailoverLab.up("vkp" + ProcessHandle.current().pid() % 1000 + "p", 3,
+    lab = FailoverLab.up(Lab.prefix("vkpp"), 3,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("preferences"), "vipkeeper", Map.of("VIPKEEPER_PREFER", "n3"), options));
     lab.startAll();
   }

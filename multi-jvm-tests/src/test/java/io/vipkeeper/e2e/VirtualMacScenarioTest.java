@@ -21,7 +21,7 @@ class VirtualMacScenarioTest {
   @Test
   void crashMovesTheVirtualMacToTheNewHoldersPortAndTheClientKeepsItsEntry() throws Exception {
     assumeTrue(Lab.canRun(), "needs root and iproute2 for the namespace lab");
-    try (FailoverLab lab = FailoverLab.up("vkv" + ProcessHandle.current().pid() % 1000, 3,
+    try (FailoverLab lab = FailoverLab.up(Lab.prefix("vkv"), 3,
         l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("vmac"), "vipkeeper",
             Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"), List.of()))) {
       lab.startAll();

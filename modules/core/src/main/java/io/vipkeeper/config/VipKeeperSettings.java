@@ -38,7 +38,8 @@ public record VipKeeperSettings(
     double nodeWeight,
     Duration rebalanceInterval,
     ConflictSettings conflict,
-    boolean kernelFence) {
+    boolean kernelFence,
+    boolean witness) {
 
   public static VipKeeperSettings create(Config root) {
     Config c = root.getConfig("vipkeeper");
@@ -73,9 +74,18 @@ public record VipKeeperSettings(
             read.positive("vipkeeper.placement.rebalance-interval", () -> c.getDuration("placement.rebalance-interval")),
             new ConflictSettings(c.getBoolean("conflict.detect"),
                 read.positive("vipkeeper.conflict.reannounce-interval", () -> c.getDuration("conflict.reannounce-interval"))),
-            Boolean.TRUE.equals(read.value("vipkeeper.kernel.fence", () -> onOff(c.getString("kernel.fence")))));
+            Boolean.TRUE.equals(read.value("vipkeeper.kernel.fence", () -> onOff(c.getString("kernel.fence")))),
+            Boolean.TRUE.equals(read.value("vipkeeper.role", () -> witness(c.getString("role")))));
     if (!problems.isEmpty()) throw new SettingsException(problems);
     return settings;
+  }
+
+  private static boolean witness(String role) {
+    return switch (role) {
+      case "holder" -> false;
+      case "witness" -> true;
+      default -> throw new IllegalArgumentException("'" + role + "' is not a role; allowed: holder (default), witness");
+    };
   }
 
   private static boolean onOff(String value) {

@@ -262,7 +262,7 @@ public final class Decider {
 
   /** Asks every reachable ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
   private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
-    Optional<String> blocked = PromiseRound.blocked(members.voters(), members::isReachable, nodes.ledgerNodes(), suspects, quorum);
+    Optional<String> blocked = PromiseRound.blocked(members.voters(), members::isReachable, suspects, quorum);
     if (blocked.isPresent()) return waitAndRecheck(blocked.get());
     Set<String> asked = new HashSet<>();
     for (String node : nodes.ledgerNodes()) {

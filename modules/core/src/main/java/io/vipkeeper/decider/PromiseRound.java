@@ -4,7 +4,6 @@ import io.vipkeeper.lease.LeaseGrants;
 import io.vipkeeper.ledger.EpochLedger;
 import io.vipkeeper.membership.Quorum;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -47,14 +46,12 @@ final class PromiseRound {
   }
 
   /**
-   * Why no round may start now, if so: a reachable member's ledger is not listed yet (it would miss
-   * the epoch), or this side would not survive a split (its epochs would only end the real
-   * holder's lease after the heal).
+   * Why no round may start now, if so: this side would not survive a split (its epochs would only
+   * end the real holder's lease after the heal). A member whose ledger is not listed (starting,
+   * catching up, broken) is not waited for: the promise needs a surviving set, and any two
+   * surviving sets share a member (see README "Epochs from quorum intersection").
    */
-  static Optional<String> blocked(List<Quorum.Voter> voters, Predicate<String> reachable, Collection<String> listedLedgers,
-      Set<String> suspects, Quorum quorum) {
-    List<String> unknown = voters.stream().map(Quorum.Voter::address).filter(reachable).filter(a -> !listedLedgers.contains(a)).toList();
-    if (!unknown.isEmpty()) return Optional.of("waiting for the epoch ledgers of " + unknown + " to be listed");
+  static Optional<String> blocked(List<Quorum.Voter> voters, Predicate<String> reachable, Set<String> suspects, Quorum quorum) {
     List<String> side = voters.stream().map(Quorum.Voter::address).filter(a -> reachable.test(a) && !suspects.contains(a)).toList();
     if (!quorum.survives(side, voters)) {
       return Optional.of("this side of the cluster (" + side.size() + " of " + voters.size() + " members) would not survive a split");
@@ -72,8 +69,8 @@ final class PromiseRound {
   }
 
   /**
-   * Done once every asked ledger answered, not just a surviving set: all of them then know the
-   * epoch before anything is claimed under it, so no later decider can pick it again.
+   * Done once every asked ledger answered or its one bounded ask timed out: the reachable ones
+   * learn the epoch before anything is claimed under it; a slow or broken one holds nothing up.
    */
   boolean done() {
     return pending.isEmpty();

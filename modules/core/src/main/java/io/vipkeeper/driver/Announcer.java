@@ -10,11 +10,6 @@ import java.util.List;
  */
 public interface Announcer extends AutoCloseable {
 
-  /** Sends one round for {@code addresses}, sourced from the interface's own MAC. */
-  default void announce(List<VipAddress> addresses) {
-    announce(addresses, "");
-  }
-
   /** Sends one round for {@code addresses} from {@code mac} ("" = the interface's own). */
   void announce(List<VipAddress> addresses, String mac);
 

@@ -8,15 +8,11 @@ import io.vipkeeper.model.NodeIdentity;
 
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.OwnershipChanged;
-import io.vipkeeper.VipEvent;
-import io.vipkeeper.config.AnnounceSettings;
 import io.vipkeeper.config.VipKeeperSettings;
-import java.time.Duration;
 import io.vipkeeper.driver.Drivers;
-import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.membership.Quorum;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.Done;
@@ -24,6 +20,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -81,6 +78,12 @@ public final class InterfaceActor {
 
   record JournalPrepared(Throwable failure) implements Command {}
 
+  /** The ledger stopped (a write to the journal failed: a disk gone read-only or full). */
+  enum LedgerStopped implements Command { INSTANCE }
+
+  /** Time to try the journal again (attempt {@code attempt}, 1 = the first retry). */
+  record RetryJournal(int attempt) implements Command {}
+
   enum LinkCheck implements Command { INSTANCE }
 
   record FromCheck(HealthCheck.Verdict verdict) implements Command {}
@@ -93,10 +96,16 @@ public final class InterfaceActor {
 
   /**
    * What a node holds (group → epoch), the highest epoch it knows per group, whether it can claim,
-   * and its weight for balanced placement.
+   * its weight for balanced placement, and why it is only an observer ("" when it is not: see
+   * {@link #observing}).
    */
   public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim,
-      double weight, Map<String, Long> heldSinceMillis) implements CborSerializable {}
+      double weight, Map<String, Long> heldSinceMillis, String observer) implements CborSerializable {
+
+    public boolean isObserver() {
+      return !observer.isEmpty();
+    }
+  }
 
   public static Behavior<Command> create(VipKeeperSettings settings, NodeIdentity node, Drivers drivers, Quorum quorum) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> Behaviors.withStash(1000, stash -> {
@@ -132,19 +141,27 @@ public final class InterfaceActor {
   /** Until the journal is open and the ledger has recovered, nothing is decided: orders wait. */
   private Behavior<Command> starting(StashBuffer<Command> stash) {
     return Behaviors.receive(Command.class)
-        .onMessage(JournalPrepared.class, j -> {
-          if (j.failure() != null) return stash.unstashAll(broken("epoch journal unreadable: " + j.failure().getMessage()));
-          ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, FromLedger::new)),
-              "ledger", DispatcherSelector.defaultDispatcher());
-          return Behaviors.same();
-        })
-        .onMessage(FromLedger.class, f -> {
-          if (f.notice() instanceof EpochLedger.Ready ready) return onLedgerReady(ready, stash);
-          if (f.notice() instanceof EpochLedger.Failed failed) return stash.unstashAll(broken("epoch journal unreadable: " + failed.reason()));
-          return Behaviors.same();
-        })
+        .onMessage(JournalPrepared.class, j -> onPrepared(j, stash, 0))
+        .onMessage(FromLedger.class, f -> onLedger(f, stash, 0))
         .onAnyMessage(m -> { stash.stash(m); return Behaviors.same(); })
         .build();
+  }
+
+  private Behavior<Command> onPrepared(JournalPrepared prepared, StashBuffer<Command> stash, int attempt) {
+    if (prepared.failure() != null) return observing("epoch journal unreadable: " + prepared.failure().getMessage(), attempt, stash);
+    // A fresh name per attempt: a ledger that failed its recovery may not be gone yet.
+    ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, FromLedger::new)),
+        attempt == 0 ? "ledger" : "ledger-" + attempt, DispatcherSelector.defaultDispatcher());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onLedger(FromLedger from, StashBuffer<Command> stash, int attempt) {
+    if (from.notice() instanceof EpochLedger.Ready ready) {
+      if (attempt > 0) context.getLog().info("OBSERVER NO MORE: the epoch journal opened after {} retries; this node takes part again", attempt);
+      return onLedgerReady(ready, stash);
+    }
+    if (from.notice() instanceof EpochLedger.Failed failed) return observing("epoch journal unreadable: " + failed.reason(), attempt, stash);
+    return Behaviors.same();
   }
 
   private Behavior<Command> onLedgerReady(EpochLedger.Ready ready, StashBuffer<Command> stash) {
@@ -152,14 +169,74 @@ public final class InterfaceActor {
     ready.holding().forEach((group, epoch) -> context.getLog().warn(
         "the journal says this node held group {} at epoch {} when it stopped (crash or kill -9); it holds nothing now", group, epoch));
     ready.holding().forEach((group, epoch) -> ledger.tell(new EpochLedger.Record(group, epoch, false, "restart after crash")));
+    context.watchWith(ledger, LedgerStopped.INSTANCE);
     return stash.unstashAll(VipHolder.start(context, timers, node, nic, settings, quorum, ledger, ready));
   }
 
-  /** The ledger cannot be read: this node must never claim (it could reuse an old epoch). */
-  private Behavior<Command> broken(String reason) {
-    context.getLog().error("{}: this node refuses every claim; fix or move vipkeeper.data-dir ({}) and restart", reason, settings.dataDir());
-    context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
-    return VipHolder.refusingForGood(context, timers, node, nic, settings, quorum, reason);
+  /**
+   * The journal cannot be opened: this node is an observer. It holds nothing, refuses every claim,
+   * and its ledger is not listed, so it neither promises nor grants and never holds the others up.
+   * It tries the journal again with a growing pause (1 s, 2 s, ... 30 s): a transient error (a pool
+   * timeout on a loaded host, a lock held by a dying process) heals on its own; a corrupt file keeps
+   * it an observer, shown in GET /cluster, /ready and the metrics, until it is fixed.
+   */
+  private Behavior<Command> observing(String reason, int attempt, StashBuffer<Command> stash) {
+    Duration pause = Duration.ofSeconds(Math.min(30, 1L << Math.min(attempt, 5)));
+    if (attempt == 0) {
+      context.getLog().error("OBSERVER: {}: this node holds nothing and refuses claims; the others go on without it. Trying again"
+          + " every {}-30 s; if it stays, fix or move vipkeeper.data-dir ({})", reason, pause.toSeconds(), settings.dataDir());
+      context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
+    } else {
+      context.getLog().warn("OBSERVER: {} (retry {}); next try in {} s", reason, attempt, pause.toSeconds());
+    }
+    timers.startSingleTimer(new RetryJournal(attempt + 1), pause);
+    return asObserver(reason)
+        .onMessage(RetryJournal.class, r -> {
+          context.pipeToSelf(Journal.prepare(context.getSystem()), (done, failure) -> new JournalPrepared(failure));
+          return observingUntil(reason, r.attempt(), stash);
+        })
+        .onMessage(LedgerStopped.class, l -> Behaviors.same())
+        .onAnyMessage(m -> keep(stash, m))
+        .build();
   }
 
+  /** Observing while a retry is under way: its outcome decides. */
+  private Behavior<Command> observingUntil(String reason, int attempt, StashBuffer<Command> stash) {
+    return asObserver(reason)
+        .onMessage(JournalPrepared.class, j -> onPrepared(j, stash, attempt))
+        .onMessage(FromLedger.class, f -> onLedger(f, stash, attempt))
+        .onMessage(RetryJournal.class, r -> Behaviors.same())
+        .onMessage(LedgerStopped.class, l -> Behaviors.same())
+        .onAnyMessage(m -> keep(stash, m))
+        .build();
+  }
+
+  /** An observer's answers: it holds nothing and claims nothing. */
+  private BehaviorBuilder<Command> asObserver(String reason) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Claim.class, c -> refuse(c, "this node is an observer: " + reason))
+        .onMessage(Release.class, r -> reply(r.replyTo(), new ReleaseResult(r.group(), node, true, "")))
+        .onMessage(QueryHoldings.class, q -> reply(q.replyTo(), observerHoldings(reason)))
+        .onMessage(QueryConflicts.class, q -> reply(q.replyTo(), new ConflictWatch.Conflicts(0, List.of())))
+        .onMessage(Retire.class, r -> reply(r.replyTo(), Done.getInstance()));
+  }
+
+  private Holdings observerHoldings(String reason) {
+    return new Holdings(node, Map.of(), Map.of(), false, settings.nodeWeight(), Map.of(), reason);
+  }
+
+  private Behavior<Command> refuse(Claim claim, String why) {
+    return reply(claim.replyTo(), new ClaimResult(claim.group().name(), claim.epoch(), node, false, why));
+  }
+
+  private static <T> Behavior<Command> reply(ActorRef<T> to, T answer) {
+    to.tell(answer);
+    return Behaviors.same();
+  }
+
+  /** Orders for later (catalog, subscriptions, cluster events) wait; past the stash's size the newest are dropped. */
+  private static Behavior<Command> keep(StashBuffer<Command> stash, Command message) {
+    if (!stash.isFull()) stash.stash(message);
+    return Behaviors.same();
+  }
 }

@@ -6,6 +6,7 @@ import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.lease.HolderLeases;
 import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.ledger.Journal;
 import io.vipkeeper.membership.Quorum;
 import io.vipkeeper.membership.QuorumWatch;
 import io.vipkeeper.model.NodeIdentity;
@@ -45,7 +46,8 @@ final class VipHolder {
   private final NicWork nic;
   private final VipKeeperSettings settings;
   private final Quorum quorum;
-  private final ActorRef<EpochLedger.Command> ledger;
+  /** Replaced when the journal is opened again after a failure. */
+  private ActorRef<EpochLedger.Command> ledger;
   private final ActorRef<HolderLeases.Command> leases;
   private final ActorRef<NotifyHooks.Event> hooks;
   private ActorRef<ConflictWatch.Command> conflicts;
@@ -56,7 +58,7 @@ final class VipHolder {
   private final List<ActorRef<OwnershipChanged>> subscribers = new ArrayList<>();
   /** Claims waiting for their first lease grant, with when they arrived. */
   private final Map<String, Pending> pending = new HashMap<>();
-  private Fitness fitness = Fitness.FIT;
+  private Fitness fitness;
   /** Runtime groups this node knows; null until the catalog first said. */
   private Map<String, VipGroup> runtime;
 
@@ -79,6 +81,7 @@ final class VipHolder {
     this.ledger = ledger;
     this.leases = leases;
     this.hooks = context.spawn(NotifyHooks.create(settings.hooks()), "notify", DispatcherSelector.fromConfig("vipkeeper.notify-dispatcher"));
+    this.fitness = settings.witness() ? Fitness.WITNESS : Fitness.FIT;
   }
 
   /** The ledger is ready: start the lease, conflict and health watches, take orders. */
@@ -97,12 +100,6 @@ final class VipHolder {
           "check", DispatcherSelector.fromConfig("vipkeeper.check-dispatcher"));
     }
     return holder.active();
-  }
-
-  /** The ledger cannot be read: this node holds nothing and refuses every claim. */
-  static Behavior<InterfaceActor.Command> refusingForGood(ActorContext<InterfaceActor.Command> context,
-      TimerScheduler<InterfaceActor.Command> timers, NodeIdentity node, NicWork nic, VipKeeperSettings settings, Quorum quorum, String why) {
-    return new VipHolder(context, timers, node, nic, settings, quorum, null, null).refusing(why);
   }
 
   private void watchConflicts() {
@@ -137,8 +134,49 @@ final class VipHolder {
         .onMessage(InterfaceActor.LinkCheck.class, l -> onLinkCheck())
         .onMessage(InterfaceActor.FromCheck.class, this::onCheck)
         .onMessage(InterfaceActor.FromLeases.class, this::onLease)
+        .onMessage(InterfaceActor.LedgerStopped.class, l -> onLedgerStopped())
+        .onMessage(InterfaceActor.RetryJournal.class, this::onRetryJournal)
+        .onMessage(InterfaceActor.JournalPrepared.class, this::onJournalPrepared)
         .build();
   }
+
+  /**
+   * The ledger stopped: a write to the journal failed (the disk went read-only or full). A node that
+   * cannot persist a promise must not vote or hold: it releases everything and is an observer
+   * (its ledger is gone, so it is not listed) until the journal opens again; it tries after 1, 2,
+   * 4 ... 30 s.
+   */
+  private Behavior<InterfaceActor.Command> onLedgerStopped() {
+    String reason = "the epoch journal failed while running (read-only or full disk in " + settings.dataDir() + "?)";
+    context.getLog().error("OBSERVER: {}: releasing everything and refusing claims; trying the journal again", reason);
+    fitness = fitness.withJournal(reason);
+    retireAll(reason);
+    timers.startSingleTimer(new InterfaceActor.RetryJournal(1), Duration.ofSeconds(1));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onRetryJournal(InterfaceActor.RetryJournal retry) {
+    journalAttempt = retry.attempt();
+    context.pipeToSelf(Journal.prepare(context.getSystem()), (done, failure) -> new InterfaceActor.JournalPrepared(failure));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onJournalPrepared(InterfaceActor.JournalPrepared prepared) {
+    if (prepared.failure() != null) return retryLater(prepared.failure().getMessage());
+    ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, InterfaceActor.FromLedger::new)),
+        "ledger-r" + journalAttempt, DispatcherSelector.defaultDispatcher());
+    context.watchWith(ledger, InterfaceActor.LedgerStopped.INSTANCE);
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> retryLater(String why) {
+    Duration pause = Duration.ofSeconds(Math.min(30, 1L << Math.min(journalAttempt, 5)));
+    context.getLog().warn("OBSERVER: the epoch journal still fails ({}); next try in {} s", why, pause.toSeconds());
+    timers.startSingleTimer(new InterfaceActor.RetryJournal(journalAttempt + 1), pause);
+    return Behaviors.same();
+  }
+
+  private int journalAttempt;
 
   /** Leaving, downed or stopping: nothing is held and every claim is refused. */
   private Behavior<InterfaceActor.Command> retired() {
@@ -347,7 +385,7 @@ final class VipHolder {
       epochs.put(name, h.epoch());
       since.put(name, h.sinceMillis());
     });
-    query.replyTo().tell(new InterfaceActor.Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight(), Map.copyOf(since)));
+    query.replyTo().tell(new InterfaceActor.Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight(), Map.copyOf(since), fitness.journal()));
     return Behaviors.same();
   }
 
@@ -370,6 +408,13 @@ final class VipHolder {
   }
 
   private Behavior<InterfaceActor.Command> onLedgerNotice(InterfaceActor.FromLedger notice) {
+    if (notice.notice() instanceof EpochLedger.Ready ready) {
+      promised.putAll(ready.promised());
+      fitness = fitness.withJournal("");
+      context.getLog().info("OBSERVER NO MORE: the epoch journal opened again; this node takes part again");
+      return Behaviors.same();
+    }
+    if (notice.notice() instanceof EpochLedger.Failed failed) return retryLater(failed.reason());
     if (notice.notice() instanceof EpochLedger.NewPromise p) {
       context.getLog().info("PROMISED group={} epoch={}", p.group(), p.epoch());
       promised.merge(p.group(), p.epoch(), Math::max);

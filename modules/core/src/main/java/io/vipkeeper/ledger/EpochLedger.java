@@ -7,7 +7,9 @@ import io.vipkeeper.lease.LeaseGrants;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -67,7 +69,8 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** Start of the catch-up: the other ledgers, as the receptionist knows them now. */
   private record Others(Receptionist.Listing listing) implements Command {}
 
-  private record CaughtUp(Promises promises) implements Command {}
+  /** {@code promises} null: the peer at {@code address} did not answer in time. */
+  private record CaughtUp(String address, Promises promises) implements Command {}
 
   /** A decider asks when this node last granted a renewal for {@code group}. */
   public record LastRenewal(String group, ActorRef<RenewalSeen> replyTo) implements Command, CborSerializable {}
@@ -126,7 +129,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   public record NewPromise(String group, long epoch) implements Notice {}
 
   public static Behavior<Command> create(String nodeName, ActorRef<Notice> listener) {
-    return Behaviors.setup(context -> new EpochLedger(context, nodeName, listener));
+    return Behaviors.setup(context -> new EpochLedger(context, nodeName, listener, CatchUpRule.of(context.getSystem())));
   }
 
   private final ActorContext<Command> context;
@@ -134,15 +137,19 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private final ActorRef<Notice> listener;
   /** Lease grants live in memory only: a restarted node has granted nothing, which is the truth. */
   private final LeaseGrants grants = new LeaseGrants(System::nanoTime);
-  /** Ledgers still to answer the catch-up at start. */
+  private final CatchUpRule catchUp;
+  /** Ledgers still to answer this catch-up attempt, and the addresses of those that did. */
   private int waitingFor;
+  private final Set<String> heardFrom = new HashSet<>();
+  private boolean listed;
   private static final Duration CATCH_UP = Duration.ofSeconds(1);
 
-  private EpochLedger(ActorContext<Command> context, String nodeName, ActorRef<Notice> listener) {
+  private EpochLedger(ActorContext<Command> context, String nodeName, ActorRef<Notice> listener, CatchUpRule catchUp) {
     super(PersistenceId.ofUniqueId("vipkeeper-ledger-" + nodeName));
     this.context = context;
     this.nodeName = nodeName;
     this.listener = listener;
+    this.catchUp = catchUp;
   }
 
   @Override
@@ -190,15 +197,22 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     });
   }
 
-  /** Catching up at start: ask every other ledger what it promised, take the highest, then be listed. */
+  /**
+   * Catching up at start: ask every other listed ledger what it promised (one bounded ask each),
+   * take the highest. Listed (so counted as a voter and asked for promises) only once a surviving
+   * set of the other members answered: any set that promised an epoch before survived too, so the
+   * two share a member and this ledger learns that epoch before it can help promise it again.
+   */
   private Effect<Event, State> onOthers(State state, Others others) {
+    if (listed) return Effect().none();
     List<ActorRef<Command>> peers = others.listing().getServiceInstances(KEY).stream()
         .filter(r -> !r.equals(context.getSelf())).toList();
     waitingFor = peers.size();
-    if (peers.isEmpty()) return Effect().none().thenRun(s -> register());
+    heardFrom.clear();
+    if (peers.isEmpty()) return Effect().none().thenRun(s -> finishCatchUp());
     for (ActorRef<Command> peer : peers) {
-      context.ask(Promises.class, peer, CATCH_UP, GetPromises::new,
-          (answer, failure) -> new CaughtUp(answer != null ? answer : new Promises("?", Map.of())));
+      String address = catchUp.addressOf(peer);
+      context.ask(Promises.class, peer, CATCH_UP, GetPromises::new, (answer, failure) -> new CaughtUp(address, answer));
     }
     return Effect().none();
   }
@@ -206,15 +220,30 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private Effect<Event, State> onCaughtUp(State state, CaughtUp caughtUp) {
     if (waitingFor <= 0) return Effect().none();
     waitingFor--;
-    List<Promised> learned = newerThanPromised(state, caughtUp.promises().promised());
+    if (caughtUp.promises() != null) heardFrom.add(caughtUp.address());
+    Map<String, Long> promised = caughtUp.promises() == null ? Map.of() : caughtUp.promises().promised();
+    List<Promised> learned = newerThanPromised(state, promised);
     boolean done = waitingFor == 0;
     return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
       learned.forEach(e -> {
         context.getLog().info("caught up: group {} epoch {} promised by {}", e.group(), e.epoch(), caughtUp.promises().node());
         listener.tell(new NewPromise(e.group(), e.epoch()));
       });
-      if (done) register();
+      if (done) finishCatchUp();
     });
+  }
+
+  /** Listed if a surviving set of the others answered; otherwise asked again a second later. */
+  private void finishCatchUp() {
+    if (catchUp.enough(heardFrom)) {
+      listed = true;
+      register();
+      return;
+    }
+    context.getLog().warn("epoch ledger not listed yet: heard from {} of the other members, not a set that would survive a split;"
+        + " asking again", heardFrom.size());
+    context.scheduleOnce(CATCH_UP, context.getSystem().receptionist(),
+        Receptionist.find(KEY, context.messageAdapter(Receptionist.Listing.class, Others::new)));
   }
 
   /** Promises to persist for the epochs in {@code epochs} newer than what this ledger promised. */

@@ -52,7 +52,9 @@ public final class Quorum {
     if (total == 0) return false;
     return switch (strategy) {
       case KEEP_MAJORITY -> in * 2 > total || (in * 2 == total && side.contains(lowestAddress(members)));
-      case STATIC_QUORUM -> in >= quorumSize;
+      // As the resolver: more members than 2 × quorum-size - 1 and nobody stays up (two sets of
+      // quorum-size could then miss each other).
+      case STATIC_QUORUM -> total <= quorumSize * 2 - 1 && in >= quorumSize;
       case KEEP_OLDEST -> side.contains(oldest(members));
       case DOWN_ALL -> in == total;
     };

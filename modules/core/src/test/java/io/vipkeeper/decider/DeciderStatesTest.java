@@ -68,7 +68,7 @@ class DeciderStatesTest {
 
   private void answerSurvey() {
     nic.expectMessageClass(InterfaceActor.QueryHoldings.class, Duration.ofSeconds(10)).replyTo()
-        .tell(new InterfaceActor.Holdings(self, Map.of(), Map.of(), true, 1.0, Map.of()));
+        .tell(new InterfaceActor.Holdings(self, Map.of(), Map.of(), true, 1.0, Map.of(), ""));
   }
 
   private EpochLedger.Promise expectPromise() {

@@ -24,7 +24,7 @@ class KernelDriverLabTest {
   @BeforeAll
   static void up() {
     assumeTrue(Lab.canRun(), "needs root and iproute2 to build a namespace lab; run the tests as root");
-    lab = Lab.up("vkk" + ProcessHandle.current().pid() % 10000, 2, 1);
+    lab = Lab.up(Lab.prefix("vkk"), 2, 1);
   }
 
   @AfterAll
@@ -44,7 +44,7 @@ class KernelDriverLabTest {
     long frames = lab.inside("n1", () -> {
       try (PcapAnnouncer announcer = PcapAnnouncer.open("eth0", link.mac(), List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY))) {
         driver.add("eth0", List.of(VIP));
-        announcer.announce(List.of(VIP));
+        announcer.announce(List.of(VIP), "");
         return announcer.framesSent();
       }
     });
@@ -70,7 +70,7 @@ class KernelDriverLabTest {
     lab.inside("n1", () -> {
       try (PcapAnnouncer announcer = PcapAnnouncer.open("eth0", mac, List.of(GratuitousArp.Form.REQUEST))) {
         driver.add("eth0", List.of(vip6));
-        announcer.announce(List.of(vip6));
+        announcer.announce(List.of(vip6), "");
       }
       return null;
     });
@@ -100,7 +100,7 @@ class KernelDriverLabTest {
       for (GratuitousArp.Form form : GratuitousArp.Form.values()) {
         try (PcapAnnouncer announcer = lab.inside("n1", () -> PcapAnnouncer.open("eth0", mac, List.of(form)))) {
           lab.exec("c1", "ip", "neigh", "replace", "198.18.0.50", "lladdr", "02:18:00:00:00:99", "dev", "eth0", "nud", "reachable");
-          announcer.announce(List.of(VIP));
+          announcer.announce(List.of(VIP), "");
           String neigh = awaitNeighbour(mac);
           assertTrue(neigh.contains("lladdr " + mac), form + " alone did not move a fresh entry: " + neigh);
         }

@@ -29,7 +29,7 @@ class NftablesFenceLabTest {
   @BeforeAll
   static void up() {
     assumeTrue(Lab.canRun(), "needs root and iproute2 to build a namespace lab; run the tests as root");
-    lab = Lab.up("vkf" + ProcessHandle.current().pid() % 10000, 1, 1);
+    lab = Lab.up(Lab.prefix("vkf"), 1, 1);
   }
 
   @AfterAll
@@ -71,7 +71,7 @@ class NftablesFenceLabTest {
     lab.exec("c1", "ip", "neigh", "replace", "198.18.0.50", "lladdr", "02:18:00:00:00:99", "dev", "eth0", "nud", "stale");
     lab.inside("n1", () -> {
       try (PcapAnnouncer announcer = PcapAnnouncer.open("eth0", N1_MAC, List.of(GratuitousArp.Form.REQUEST, GratuitousArp.Form.REPLY))) {
-        announcer.announce(List.of(V4));
+        announcer.announce(List.of(V4), "");
       } catch (DriverException expected) {
         // the kernel refuses the frame (ENOBUFS): that is the fence working
       }

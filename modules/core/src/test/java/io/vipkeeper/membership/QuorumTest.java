@@ -45,6 +45,12 @@ class QuorumTest {
     assertFalse(new Quorum(Quorum.Strategy.KEEP_OLDEST, 0).survives(Set.of("b", "c"), THREE));
     assertTrue(new Quorum(Quorum.Strategy.STATIC_QUORUM, 2).survives(Set.of("b", "c"), THREE));
     assertFalse(new Quorum(Quorum.Strategy.STATIC_QUORUM, 2).survives(Set.of("a"), THREE));
+    // Past 2 × quorum-size - 1 members the resolver downs everyone: two quorums could be disjoint
+    // (found by EpochUniquenessTest when a cluster grew from 3 to 6 with quorum-size 3).
+    List<Quorum.Voter> six = List.of(new Quorum.Voter("a", 1), new Quorum.Voter("b", 2), new Quorum.Voter("c", 3),
+        new Quorum.Voter("d", 4), new Quorum.Voter("e", 5), new Quorum.Voter("f", 6));
+    assertFalse(new Quorum(Quorum.Strategy.STATIC_QUORUM, 3).survives(Set.of("a", "b", "c"), six));
+    assertFalse(new Quorum(Quorum.Strategy.STATIC_QUORUM, 3).survives(Set.of("d", "e", "f"), six));
   }
 
   @Test

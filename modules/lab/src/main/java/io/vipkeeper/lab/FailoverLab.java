@@ -2,9 +2,6 @@ package io.vipkeeper.lab;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -21,12 +18,13 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FailoverLab implements AutoCloseable {
 
-  private static final Pattern LOG_TIME = Pattern.compile("^(\\d\\d:\\d\\d:\\d\\d\\.\\d\\d\\d) ");
   private final Lab lab;
   private final int count;
   private final Nodes nodes;
   private final Responders responders;
   private final List<Watch> watches = new ArrayList<>();
+  /** The IPv6 VIP's address events (a dual-stack group); overlap is judged per address. */
+  private final List<Watch> watches6 = new ArrayList<>();
   private final Ownership ownership;
   private final long anchorNanos = System.nanoTime();
   private final long anchorMillis = System.currentTimeMillis();
@@ -54,6 +52,7 @@ public final class FailoverLab implements AutoCloseable {
       failover = new FailoverLab(lab, count, kind.apply(lab));
       for (int i = 1; i <= count; i++) {
         failover.watches.add(Watch.start(lab, "n" + i, "address", " " + LabAddresses.VIP + "/"));
+        failover.watches6.add(Watch.start(lab, "n" + i, "address", " " + LabAddresses.VIP6 + "/"));
       }
       failover.neighbours = Watch.start(lab, "c1", "neigh", LabAddresses.VIP + " ");
       return failover;
@@ -213,6 +212,13 @@ public final class FailoverLab implements AutoCloseable {
     lab.script("heal", lab.prefix());
   }
 
+  /** Starts a node that was left out by {@link #startFirst}: its service, then its keeper. */
+  public void startLater(int node) throws Exception {
+    responders.start("n" + node);
+    nodes.start(node);
+    ownership.up(node, System.nanoTime());
+  }
+
   /** A stalled keeper that came back on its own counts as a live node again. */
   public void resumed(int node) {
     ownership.up(node, System.nanoTime());
@@ -241,9 +247,9 @@ public final class FailoverLab implements AutoCloseable {
     Pattern claimed = Pattern.compile("CLAIMED group=\\S+ epoch=(\\d+)");
     for (int i = 1; i <= count; i++) {
       for (String line : nodes.log(i).split("\n")) {
-        Matcher time = LOG_TIME.matcher(line);
+        OptionalLong time = LogTime.millis(line);
         Matcher m = claimed.matcher(line);
-        if (time.find() && m.find()) claims.add(new Claim("n" + i, Long.parseLong(m.group(1)), toNanos(LocalTime.parse(time.group(1)))));
+        if (time.isPresent() && m.find()) claims.add(new Claim("n" + i, Long.parseLong(m.group(1)), toNanos(time.getAsLong())));
       }
     }
     claims.sort((x, y) -> Long.compare(x.nanos(), y.nanos()));
@@ -275,9 +281,15 @@ public final class FailoverLab implements AutoCloseable {
     return clean;
   }
 
-  /** The longest time two live nodes held the VIP at once, from the kernel watches (ms). */
+  /**
+   * The longest time two live nodes held the VIP (IPv4 or IPv6) at once, from the kernel watches
+   * (ms). A watch that died cannot say: that is an error, not zero.
+   */
   public double maxOverlapMillis() {
-    return ownership.maxOverlapNanos(allAddressEvents()) / 1e6;
+    List<Watch> all = new ArrayList<>(watches);
+    all.addAll(watches6);
+    for (Watch w : all) if (!w.alive()) throw new IllegalStateException("an ip monitor of the lab died: the overlap is unknown");
+    return Math.max(ownership.maxOverlapNanos(allAddressEvents()), ownership.maxOverlapNanos(sorted(watches6))) / 1e6;
   }
 
   /**
@@ -356,6 +368,10 @@ public final class FailoverLab implements AutoCloseable {
   }
 
   private List<Watch.Event> allAddressEvents() {
+    return sorted(watches);
+  }
+
+  private static List<Watch.Event> sorted(List<Watch> watches) {
     List<Watch.Event> all = new ArrayList<>();
     watches.forEach(w -> all.addAll(w.events()));
     all.sort((a, b) -> Long.compare(a.nanos(), b.nanos()));
@@ -368,9 +384,9 @@ public final class FailoverLab implements AutoCloseable {
     long latest = Long.MIN_VALUE;
     for (int i = 1; i <= count; i++) {
       for (String line : nodes.log(i).split("\n")) {
-        Matcher m = LOG_TIME.matcher(line);
-        if (!line.contains("DECIDER group=") || !m.find()) continue;
-        long nanos = toNanos(LocalTime.parse(m.group(1)));
+        OptionalLong time = LogTime.millis(line);
+        if (!line.contains("DECIDER group=") || time.isEmpty()) continue;
+        long nanos = toNanos(time.getAsLong());
         if (nanos >= latest) {
           latest = nanos;
           node = i;
@@ -385,17 +401,16 @@ public final class FailoverLab implements AutoCloseable {
     long best = Long.MAX_VALUE;
     for (int i = 1; i <= count; i++) {
       for (String line : nodes.log(i).split("\n")) {
-        Matcher m = LOG_TIME.matcher(line);
-        if (!line.contains(text) || !m.find()) continue;
-        long nanos = toNanos(LocalTime.parse(m.group(1)));
+        OptionalLong time = LogTime.millis(line);
+        if (!line.contains(text) || time.isEmpty()) continue;
+        long nanos = toNanos(time.getAsLong());
         if (nanos > after && nanos < best) best = nanos;
       }
     }
     return best == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(best);
   }
 
-  private long toNanos(LocalTime time) {
-    long millis = time.atDate(LocalDate.now()).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+  private long toNanos(long millis) {
     return anchorNanos + (millis - anchorMillis) * 1_000_000;
   }
 
@@ -439,6 +454,7 @@ public final class FailoverLab implements AutoCloseable {
     }
     nodes.close();
     watches.forEach(Watch::close);
+    watches6.forEach(Watch::close);
     if (neighbours != null) neighbours.close();
     lab.close();
   }

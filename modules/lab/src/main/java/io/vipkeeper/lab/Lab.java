@@ -45,17 +45,36 @@ public final class Lab implements AutoCloseable {
     return lab;
   }
 
-  /** Root with iproute2 on the PATH: what building a lab needs. */
+  /**
+   * A lab prefix unique to this process: {@code tag} (2-4 letters naming the test or program) and
+   * the process id, so a test suite and a benchmark never share namespace names.
+   */
+  public static String prefix(String tag) {
+    if (!tag.matches("[a-z][a-z0-9]{1,3}")) throw new IllegalArgumentException("lab tag '" + tag + "' must be 2-4 lower-case letters/digits");
+    return tag + ProcessHandle.current().pid() % 10000;
+  }
+
+  /**
+   * Whether this machine can build a lab: root with iproute2 and nft. Not root: false (the lab tests
+   * are skipped), except under CI, which runs as root and where a skipped lab test would hide a
+   * failure. Root without the tools: an error that names the package.
+   */
   public static boolean canRun() {
-    if (!"root".equals(System.getProperty("user.name"))) return false;
-    try {
-      return new ProcessBuilder("ip", "-V").redirectErrorStream(true).start().waitFor() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!"root".equals(System.getProperty("user.name"))) {
+      if (System.getenv("CI") != null) throw new IllegalStateException("CI must run the lab tests as root (network namespaces)");
       return false;
     }
+    for (List<String> tool : List.of(List.of("ip", "-V"), List.of("nft", "--version"))) {
+      try {
+        if (new ProcessBuilder(tool).redirectErrorStream(true).start().waitFor() != 0) throw new IOException("exit code");
+      } catch (IOException e) {
+        throw new IllegalStateException(tool.get(0) + " is missing: apt-get install " + (tool.get(0).equals("ip") ? "iproute2" : "nftables"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
   }
 
   public String prefix() {
@@ -131,6 +150,11 @@ public final class Lab implements AutoCloseable {
     } catch (Exception e) {
       return "";
     }
+  }
+
+  /** Runs a command in this JVM's namespaces (e.g. nsenter into a node's process); fails on a non-zero exit. */
+  public String run(String... command) {
+    return run(List.of(command));
   }
 
   public String script(String... args) {

@@ -5,6 +5,9 @@ public final class LabAddresses {
 
   public static final String VIP = "198.18.0.50";
 
+  /** The IPv6 VIP of dual-stack groups, as the kernel prints it. */
+  public static final String VIP6 = "2001:db8:18::50";
+
   private LabAddresses() {}
 
   public static String nodeIp(int i) {

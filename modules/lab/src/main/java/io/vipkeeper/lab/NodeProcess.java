@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.time.LocalTime;
 import java.util.Optional;
 
 /** One real vipkeeper JVM inside a lab node's namespace, configured by environment only. */
@@ -17,7 +16,7 @@ public final class NodeProcess {
   private final Path logFile;
   private Process process;
   private int starts;
-  private LocalTime startedAt = LocalTime.MIN;
+  private long startedAtMillis;
 
   public NodeProcess(String name, Path logFile) {
     this.name = name;
@@ -25,7 +24,12 @@ public final class NodeProcess {
   }
 
   void start(String namespace, Map<String, String> env, List<String> jvmOptions) throws IOException {
-    start(namespace, env, jvmOptions, Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar")));
+    start(namespace, env, jvmOptions, nodeJar());
+  }
+
+  /** The node's shaded jar: {@code -Dvipkeeper.node.jar} (set by the build and bin/vipkeeper), else the module's target. */
+  public static Path nodeJar() {
+    return Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar")).toAbsolutePath();
   }
 
   /** Starts {@code jar} (the node, or a service that embeds vipkeeper) in {@code namespace}. */
@@ -39,13 +43,13 @@ public final class NodeProcess {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(starts++ == 0 ? ProcessBuilder.Redirect.to(logFile.toFile()) : ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     builder.environment().putAll(env);
-    startedAt = LocalTime.now();
+    startedAtMillis = System.currentTimeMillis();
     process = builder.start();
   }
 
-  /** Wall-clock time of the latest start, as node logs print it. */
-  LocalTime startedAt() {
-    return startedAt;
+  /** Wall-clock time (epoch ms) of the latest start. */
+  long startedAtMillis() {
+    return startedAtMillis;
   }
 
   String name() {

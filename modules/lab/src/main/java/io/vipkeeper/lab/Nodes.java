@@ -27,6 +27,11 @@ public interface Nodes extends AutoCloseable {
 
   String log(int node);
 
+  /** The node's structured events (takeovers with their phases), oldest first; none for keepers without them. */
+  default List<NodeEvents.Event> events(int node) {
+    return List.of();
+  }
+
   /** Whether every started node has joined (for keepers without membership: always). */
   default boolean formed() {
     return true;

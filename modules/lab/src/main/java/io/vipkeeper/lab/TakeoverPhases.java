@@ -4,26 +4,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** The deciders' TAKEOVER log lines of a run, summed up per path as medians of each phase. */
-final class TakeoverPhases {
+/** The takeovers of a run (from the nodes' structured events), summed up per path as medians of each phase. */
+public final class TakeoverPhases {
 
-  private static final Pattern LINE = Pattern.compile(
-      "TAKEOVER group=\\S+ path=(\\S+) .*detection=(\\d+) ms promise=(\\d+) ms lease-wait=(\\d+) ms claim=(\\d+) ms total=(\\d+) ms");
-  private static final String[] PHASES = {"detection", "promise", "lease-wait", "claim", "total"};
+  private static final String[] PHASES = {"detectionMs", "promiseMs", "leaseWaitMs", "claimMs", "totalMs"};
+  private static final String[] NAMES = {"detection", "promise", "lease-wait", "claim", "total"};
 
   private TakeoverPhases() {}
 
-  static String of(Nodes nodes, int count) {
+  public static String of(Nodes nodes, int count) {
     Map<String, List<long[]>> byPath = new TreeMap<>();
     for (int i = 1; i <= count; i++) {
-      Matcher m = LINE.matcher(nodes.log(i));
-      while (m.find()) {
+      for (NodeEvents.Event e : nodes.events(i)) {
+        if (!e.get("event").equals("takeover")) continue;
         long[] v = new long[PHASES.length];
-        for (int k = 0; k < v.length; k++) v[k] = Long.parseLong(m.group(k + 2));
-        byPath.computeIfAbsent(m.group(1), p -> new ArrayList<>()).add(v);
+        for (int k = 0; k < v.length; k++) v[k] = e.number(PHASES[k]);
+        byPath.computeIfAbsent(e.get("path"), p -> new ArrayList<>()).add(v);
       }
     }
     List<String> parts = new ArrayList<>();
@@ -32,7 +29,7 @@ final class TakeoverPhases {
       for (int k = 0; k < PHASES.length; k++) {
         int col = k;
         long[] sorted = rows.stream().mapToLong(r -> r[col]).sorted().toArray();
-        b.append(' ').append(PHASES[k]).append(' ').append(sorted[sorted.length / 2]);
+        b.append(' ').append(NAMES[k]).append(' ').append(sorted[sorted.length / 2]);
       }
       parts.add(b.toString());
     });

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.LocalTime;
 import java.util.Comparator;
 
 /** Real vipkeeper JVMs in the lab, configured only by environment variables (as in compose). */
@@ -19,6 +18,7 @@ public final class VipkeeperNodes implements Nodes {
   private final List<String> jvmOptions;
   private final List<NodeProcess> nodes = new ArrayList<>();
   private final Path logs;
+  private final Map<Integer, Map<String, String>> nodeEnv = new HashMap<>();
 
   public VipkeeperNodes(Lab lab, int count, Path logs, String label, Map<String, String> extraEnv, List<String> jvmOptions) {
     this.lab = lab;
@@ -67,7 +67,13 @@ public final class VipkeeperNodes implements Nodes {
 
   @Override
   public void start(int i) throws Exception {
-    start(i, Map.of());
+    start(i, nodeEnv.getOrDefault(i, Map.of()));
+  }
+
+  /** Node {@code i} always starts with {@code env} on top of the others' (e.g. VIPKEEPER_ROLE=witness). */
+  public VipkeeperNodes withNodeEnv(int i, Map<String, String> env) {
+    nodeEnv.put(i, Map.copyOf(env));
+    return this;
   }
 
   /** Starts node {@code i} with {@code overrides} on top of its usual environment (e.g. another node's certificates). */
@@ -114,6 +120,11 @@ public final class VipkeeperNodes implements Nodes {
   }
 
   @Override
+  public List<NodeEvents.Event> events(int i) {
+    return NodeEvents.read(dataDir(i).resolve("events.jsonl"));
+  }
+
+  @Override
   public String log(int i) {
     return nodes.get(i - 1).log();
   }
@@ -129,13 +140,13 @@ public final class VipkeeperNodes implements Nodes {
     for (int i = 1; i <= nodes.size(); i++) {
       if (!alive(i)) continue;
       String up = "Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]";
-      LocalTime since = nodes.get(i - 1).startedAt();
-      boolean seen = lines.stream().anyMatch(l -> l.contains(up) && l.length() > 12 && !LocalTime.parse(l.substring(0, 12)).isBefore(since));
+      long since = nodes.get(i - 1).startedAtMillis();
+      boolean seen = lines.stream().anyMatch(l -> l.contains(up) && LogTime.millis(l).orElse(0) >= since - 1);
       boolean learned = List.of(log(i).split("\n")).stream()
           .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}"))
-              && l.length() > 12 && !LocalTime.parse(l.substring(0, 12)).isBefore(since));
+              && LogTime.millis(l).orElse(0) >= since - 1);
       boolean stopping = List.of(log(i).split("\n")).stream()
-          .anyMatch(l -> l.contains("Running CoordinatedShutdown") && l.length() > 12 && !LocalTime.parse(l.substring(0, 12)).isBefore(since));
+          .anyMatch(l -> l.contains("Running CoordinatedShutdown") && LogTime.millis(l).orElse(0) >= since - 1);
       if (!seen || !learned || stopping) return false;
     }
     return true;

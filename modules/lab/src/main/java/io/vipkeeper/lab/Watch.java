@@ -6,18 +6,27 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 
 /**
- * Follows {@code ip monitor} in one namespace and keeps the events that match, stamped with the
- * monotonic clock as they arrive: the kernel's own account of address and neighbour changes.
+ * Follows {@code ip -ts monitor} in one namespace and keeps the events that match: the kernel's own
+ * account of address and neighbour changes. Each event keeps the time ip stamped on it when the
+ * netlink message came (not when this reader got to it), on the monotonic clock of this JVM.
  */
 public final class Watch implements AutoCloseable {
 
   /** One kernel event seen in {@code host}. */
   public record Event(long nanos, String host, String line) {}
 
+  private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
   private final Process process;
   private final List<Event> events = new ArrayList<>();
+  private final long anchorNanos = System.nanoTime();
+  private final Instant anchorInstant = Instant.now();
 
   private Watch(Process process) {
     this.process = process;
@@ -25,7 +34,7 @@ public final class Watch implements AutoCloseable {
 
   /** Watches {@code what} (address, neigh) in {@code host}'s namespace for lines containing {@code filter}. */
   public static Watch start(Lab lab, String host, String what, String filter) throws IOException {
-    Process process = new ProcessBuilder("ip", "-n", lab.ns(host), "monitor", what).redirectErrorStream(true).start();
+    Process process = new ProcessBuilder("ip", "-ts", "-n", lab.ns(host), "monitor", what).redirectErrorStream(true).start();
     Watch watch = new Watch(process);
     Thread reader = new Thread(() -> watch.read(host, filter), "watch-" + host + "-" + what);
     reader.setDaemon(true);
@@ -37,16 +46,35 @@ public final class Watch implements AutoCloseable {
     try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
-        long now = System.nanoTime();
-        if (filter.isEmpty() || line.contains(filter)) {
-          synchronized (events) {
-            events.add(new Event(now, host, line.trim()));
-          }
+        long seen = System.nanoTime();
+        if (!filter.isEmpty() && !line.contains(filter)) continue;
+        long stamped = seen;
+        if (line.startsWith("[") && line.indexOf(']') > 0) {
+          stamped = toNanos(line.substring(1, line.indexOf(']')), seen);
+          line = line.substring(line.indexOf(']') + 1);
+        }
+        synchronized (events) {
+          events.add(new Event(stamped, host, line.trim()));
         }
       }
     } catch (IOException e) {
       // the process ended with close()
     }
+  }
+
+  /** ip's wall-clock stamp (local time) on this JVM's monotonic clock; {@code fallback} if unreadable. */
+  private long toNanos(String stamp, long fallback) {
+    try {
+      Instant at = LocalDateTime.parse(stamp, STAMP).atZone(ZoneId.systemDefault()).toInstant();
+      return anchorNanos + Duration.between(anchorInstant, at).toNanos();
+    } catch (RuntimeException e) {
+      return fallback;
+    }
+  }
+
+  /** Whether ip monitor still runs: a dead one would read as "no changes". */
+  public boolean alive() {
+    return process.isAlive();
   }
 
   public List<Event> events() {

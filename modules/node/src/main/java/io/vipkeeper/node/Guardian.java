@@ -3,6 +3,7 @@ package io.vipkeeper.node;
 import io.vipkeeper.VipKeeper;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.Drivers;
+import java.nio.file.Path;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -15,6 +16,7 @@ final class Guardian {
     return Behaviors.setup(context -> {
       VipKeeper keeper = VipKeeper.start(context.getSystem(), settings, drivers);
       HttpServer.start(context.getSystem(), keeper, drivers, settings.nodeName());
+      EventFile.start(context.getSystem(), Path.of(settings.dataDir()));
       return Behaviors.empty();
     });
   }

@@ -6,6 +6,7 @@ import io.vipkeeper.config.SettingsException;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.Drivers;
+import io.vipkeeper.driver.NoNic;
 import io.vipkeeper.kernel.KernelDrivers;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -40,8 +41,9 @@ public final class Main {
             + " reaches port {} can join the cluster and take the VIPs; make certificates with bin/vipkeeper certs",
             config.getString("pekko.remote.artery.transport"), config.getInt("pekko.remote.artery.canonical.port"));
       }
-      Drivers drivers = KernelDrivers.open(settings);
-      StartupChecks.warnAboutSubnets(settings, drivers.driver());
+      Drivers drivers = settings.witness() ? NoNic.drivers() : KernelDrivers.open(settings);
+      if (settings.witness()) log.info("WITNESS: this node votes (epochs, leases) and may run deciders, but holds no VIP");
+      else StartupChecks.warnAboutSubnets(settings, drivers.driver());
       log.info("starting node {} on {} with groups {}", config.getString("pekko.remote.artery.canonical.hostname")
           + ":" + config.getInt("pekko.remote.artery.canonical.port"), settings.interfaceName(), settings.groups());
       ActorSystem.create(Guardian.create(settings, drivers), NodeConfig.SYSTEM_NAME, config);

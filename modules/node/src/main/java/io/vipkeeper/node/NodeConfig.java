@@ -102,6 +102,7 @@ public final class NodeConfig {
     });
     text(env, "VIPKEEPER_NODE_NAME").ifPresent(n -> values.put("vipkeeper.node-name", n));
     text(env, "VIPKEEPER_INTERFACE").ifPresent(i -> values.put("vipkeeper.interface", i));
+    text(env, "VIPKEEPER_ROLE").ifPresent(r -> values.put("vipkeeper.role", r));
     text(env, "VIPKEEPER_CHECK").ifPresent(c -> values.put("vipkeeper.health.check.command", c));
     text(env, "VIPKEEPER_TIMING").ifPresent(t -> values.put("vipkeeper.timing-profile", t));
     text(env, "VIPKEEPER_NOTIFY").ifPresent(n -> {

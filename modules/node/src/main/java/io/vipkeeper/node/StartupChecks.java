@@ -24,7 +24,7 @@ final class StartupChecks {
     TlsCheck.check(config);
     Quorum.of(config);
     checkHttps(config);
-    if (settings.groups().isEmpty()) {
+    if (settings.groups().isEmpty() && !settings.witness()) {
       log.warn("no VIP group in the config: this node holds only groups added at run time (POST /vips,"
           + " bin/vipkeeper add); set VIPKEEPER_VIPS or vipkeeper.groups.<name>.addresses to configure one");
     }

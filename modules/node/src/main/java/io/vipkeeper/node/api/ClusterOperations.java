@@ -63,7 +63,13 @@ public final class ClusterOperations implements Operations {
 
   @Override
   public CompletionStage<Reply> cluster() {
-    return done(Reply.ok(view.cluster()));
+    return view.holdings().thenApply(all -> {
+      Map<String, Object> cluster = view.cluster();
+      // Members whose journal cannot be opened: they hold nothing and do not vote (see InterfaceActor#observing).
+      cluster.put("observers", all.stream().filter(InterfaceActor.Holdings::isObserver)
+          .map(h -> Map.of("node", h.node().name(), "reason", h.observer())).toList());
+      return Reply.ok(cluster);
+    });
   }
 
   @Override

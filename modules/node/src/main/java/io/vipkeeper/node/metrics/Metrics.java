@@ -40,6 +40,7 @@ public final class Metrics {
   private final Map<String, AtomicLong> members = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lastTakeoverMillis = new ConcurrentHashMap<>();
   private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicLong observer = new AtomicLong();
   private final ActorSystem<?> system;
   private final Supplier<CompletionStage<InterfaceActor.Holdings>> holdings;
   private final Supplier<CompletionStage<ConflictWatch.Conflicts>> conflictView;
@@ -53,6 +54,9 @@ public final class Metrics {
     this.conflictView = conflictView;
     FunctionCounter.builder("vipkeeper.announce.frames", announcer, a -> a.framesSent())
         .description("Gratuitous ARP and unsolicited neighbour advertisement frames sent by this node").register(registry);
+    Gauge.builder("vipkeeper.observer", observer, AtomicLong::get)
+        .description("1 while this node is an observer (its epoch journal cannot be opened): it holds nothing and does not vote")
+        .register(registry);
     FunctionCounter.builder("vipkeeper.address.conflicts", conflicts, AtomicLong::get)
         .description("Frames in which another MAC answered for a VIP").register(registry);
     ActorRef<VipEvent> events = system.systemActorOf(Behaviors.receive(VipEvent.class)
@@ -93,6 +97,7 @@ public final class Metrics {
       h.held().keySet().forEach(group -> gauge(held, "vipkeeper.vip.held", "1 while this node holds the group",
           Tags.of("group", group, "node", node), v -> v).set(1));
       conflicts.set(c.total());
+      observer.set(h.isObserver() ? 1 : 0);
       return registry.scrape();
     });
   }

@@ -1,4 +1,6 @@
-package io.vipkeeper.lab;
+package io.vipkeeper.lab.programs;
+
+import io.vipkeeper.lab.*;
 
 import java.time.Duration;
 
@@ -11,7 +13,7 @@ public final class Demo {
   private Demo() {}
 
   public static void main(String[] args) throws Exception {
-    String prefix = "vkd" + ProcessHandle.current().pid() % 1000;
+    String prefix = Lab.prefix("vkd");
     say("bringing up lab '%s': switch, nodes n1-n3 (198.18.0.11-13), client c1 (198.18.0.100), VIP %s",
         prefix, LabAddresses.VIP);
     try (FailoverLab lab = FailoverLab.up(prefix, 3, l -> new VipkeeperNodes(l, 3, FailoverLab.logDir("demo")))) {
@@ -27,20 +29,37 @@ public final class Demo {
       Takeover crash = lab.crash(holder, Duration.ofSeconds(30));
       print(crash);
       if (!crash.tookOver()) throw new IllegalStateException("no takeover:\n" + lab.report());
+      check(crash.answersFromOldAfterNew() == 0, "no answer from n" + holder + " after the new holder's first");
 
       say("the crashed node comes back: its JVM removes the stale VIP before its link is up");
       boolean clean = lab.restart(holder, Duration.ofSeconds(30));
-      say("stale VIP removed: %s; the VIP stays on %s (no flapping)", clean, crash.to());
-      Thread.sleep(8000);
-
+      check(clean, "the restarted node removed the stale VIP");
       int current = Integer.parseInt(crash.to().substring(1));
+      boolean stayed = !FailoverLab.await(Duration.ofSeconds(8), () -> !lab.holders().equals(java.util.List.of(current)));
+      check(stayed, "the VIP stayed on n" + current + " for 8 s after n" + holder + " came back (no flapping): holders " + lab.holders());
+
       say("planned handover: SIGTERM to n%d", current);
-      print(lab.stop(current, Duration.ofSeconds(30)));
-      say("never two holders: longest overlap %.0f ms; the client never flipped back (%d flips); %d answers in all",
-          lab.maxOverlapMillis(), lab.flipBacks(), lab.answers().size());
-      say("node logs: %s", FailoverLab.logDir("demo").toAbsolutePath());
+      Takeover stop = lab.stop(current, Duration.ofSeconds(30));
+      print(stop);
+      check(stop.tookOver(), "another node answered after the planned stop");
+      check(lab.maxOverlapMillis() == 0, String.format("never two holders in the kernels (longest overlap %.0f ms)", lab.maxOverlapMillis()));
+      check(lab.flipBacks() == 0, "the client never went back to an old holder (" + lab.flipBacks() + " flip-backs)");
+      say("%d answers in all; node logs: %s", lab.answers().size(), FailoverLab.logDir("demo").toAbsolutePath());
     }
     say("lab '%s' removed", prefix);
+    if (failed > 0) {
+      say("%d check(s) FAILED (see above)", failed);
+      System.exit(1);
+    }
+    say("every check passed");
+  }
+
+  private static int failed;
+
+  /** Prints what was checked and whether it held; a failure makes the demo exit with 1. */
+  private static void check(boolean held, String what) {
+    if (!held) failed++;
+    say("%s: %s", held ? "ok" : "CHECK FAILED", what);
   }
 
   private static void print(Takeover t) {

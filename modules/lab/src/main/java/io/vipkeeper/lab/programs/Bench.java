@@ -1,4 +1,6 @@
-package io.vipkeeper.lab;
+package io.vipkeeper.lab.programs;
+
+import io.vipkeeper.lab.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +59,7 @@ public final class Bench {
   }
 
   private static Result measure(Function<Lab, Nodes> kind, int runs, boolean processOnly) throws Exception {
-    try (FailoverLab lab = FailoverLab.up("vkbn" + ProcessHandle.current().pid() % 1000, 3, 2, kind)) {
+    try (FailoverLab lab = FailoverLab.up(Lab.prefix("vkbn"), 3, 2, kind)) {
       System.out.println("==> " + lab.nodes().label() + ": " + runs + " crashes, " + runs + " planned stops");
       lab.startAll();
       int holder = awaitHolder(lab);
@@ -219,7 +221,7 @@ public final class Bench {
     System.out.println();
     for (Result r : results) {
       if (r.phases().isEmpty()) continue;
-      System.out.println(r.keeper() + ", takeovers by path, median ms per phase (from the deciders' TAKEOVER lines): " + r.phases()
+      System.out.println(r.keeper() + ", takeovers by path, median ms per phase (from the deciders' takeover events): " + r.phases()
           + "; claim to first answer " + phase(r, Takeover::firstAnswer, Takeover::claimed));
     }
   }

@@ -1,4 +1,6 @@
-package io.vipkeeper.lab;
+package io.vipkeeper.lab.programs;
+
+import io.vipkeeper.lab.*;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -91,7 +93,7 @@ public final class ScaleBench {
 
   private static Result measure(List<Group> groups, Function<Lab, Nodes> kind) throws Exception {
     List<String> all = groups.stream().flatMap(g -> g.addresses().stream()).toList();
-    try (Lab lab = Lab.up("vksc" + ProcessHandle.current().pid() % 1000, 3, 1)) {
+    try (Lab lab = Lab.up(Lab.prefix("vksc"), 3, 1)) {
       Nodes nodes = kind.apply(lab);
       try {
         return run(lab, nodes, all);

@@ -1,0 +1,46 @@
+package io.vipkeeper.ledger;
+
+import io.vipkeeper.membership.Members;
+import io.vipkeeper.membership.Quorum;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * When a starting ledger has heard from enough of the others to be listed: a set of the other
+ * members that would survive a split, by the resolver's rule (or nobody else is a member yet).
+ * Without a cluster (a local ActorSystem in tests) a ledger is listed at once.
+ */
+interface CatchUpRule {
+
+  boolean enough(Set<String> answeredAddresses);
+
+  String addressOf(ActorRef<?> ledger);
+
+  static CatchUpRule of(ActorSystem<?> system) {
+    if (!system.settings().config().getString("pekko.actor.provider").equals("cluster")) {
+      return new CatchUpRule() {
+        public boolean enough(Set<String> answered) {
+          return true;
+        }
+
+        public String addressOf(ActorRef<?> ledger) {
+          return ledger.path().address().toString();
+        }
+      };
+    }
+    Members members = new Members(Cluster.get(system));
+    Quorum quorum = Quorum.of(system.settings().config());
+    return new CatchUpRule() {
+      public boolean enough(Set<String> answered) {
+        var others = members.voters().stream().filter(v -> !v.address().equals(members.selfAddress())).toList();
+        return others.isEmpty() || quorum.survives(answered, others);
+      }
+
+      public String addressOf(ActorRef<?> ledger) {
+        return members.addressOf(ledger);
+      }
+    };
+  }
+}
