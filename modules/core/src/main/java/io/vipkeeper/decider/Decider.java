@@ -66,7 +66,7 @@ public final class Decider {
   public enum MoveReason { OPERATOR, REBALANCE }
 
   /** A planned move to the node at {@code address}, if it can hold the group. */
-  public record MoveTo(String address, MoveReason reason) implements Command {}
+  public record MoveTo(String address, MoveReason reason) implements Command, CborSerializable {}
 
   /** Where the group is, at which epoch, who decides, and how the last takeover went. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command, CborSerializable {}

@@ -6,6 +6,7 @@ import io.vipkeeper.ledger.Journal;
 import io.vipkeeper.membership.QuorumWatch;
 import io.vipkeeper.model.NodeIdentity;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.OwnershipChanged;
 import io.vipkeeper.config.VipKeeperSettings;
@@ -102,6 +103,8 @@ public final class InterfaceActor {
   public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim,
       double weight, Map<String, Long> heldSinceMillis, String observer) implements CborSerializable {
 
+    /** Not a property of its own: the wire carries {@code observer}, the reason. */
+    @JsonIgnore
     public boolean isObserver() {
       return !observer.isEmpty();
     }
@@ -184,7 +187,7 @@ public final class InterfaceActor {
     Duration pause = Duration.ofSeconds(Math.min(30, 1L << Math.min(attempt, 5)));
     if (attempt == 0) {
       context.getLog().error("OBSERVER: {}: this node holds nothing and refuses claims; the others go on without it. Trying again"
-          + " every {}-30 s; if it stays, fix or move vipkeeper.data-dir ({})", reason, pause.toSeconds(), settings.dataDir());
+          + " every {}-30 s; if it stays, fix or move vipkeeper.data-dir ({}) and restart", reason, pause.toSeconds(), settings.dataDir());
       context.getSystem().receptionist().tell(Receptionist.register(KEY, context.getSelf()));
     } else {
       context.getLog().warn("OBSERVER: {} (retry {}); next try in {} s", reason, attempt, pause.toSeconds());

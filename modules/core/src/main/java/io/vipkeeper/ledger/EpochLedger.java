@@ -35,6 +35,13 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "vipkeeper-ledger");
 
+  /**
+   * Every recovered ledger, listed or not: what a catching-up ledger asks. An unlisted ledger's
+   * answer is still its persisted promises, so ledgers that restart together can catch up from
+   * each other instead of each waiting for listed ones that never come.
+   */
+  public static final ServiceKey<Command> RECOVERED = ServiceKey.create(Command.class, "vipkeeper-ledger-recovered");
+
   public sealed interface Command {}
 
   /** Promise never to accept an epoch below {@code epoch} for {@code group}. */
@@ -205,7 +212,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
    */
   private Effect<Event, State> onOthers(State state, Others others) {
     if (listed) return Effect().none();
-    List<ActorRef<Command>> peers = others.listing().getServiceInstances(KEY).stream()
+    List<ActorRef<Command>> peers = others.listing().getServiceInstances(RECOVERED).stream()
         .filter(r -> !r.equals(context.getSelf())).toList();
     waitingFor = peers.size();
     heardFrom.clear();
@@ -243,7 +250,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     context.getLog().warn("epoch ledger not listed yet: heard from {} of the other members, not a set that would survive a split;"
         + " asking again", heardFrom.size());
     context.scheduleOnce(CATCH_UP, context.getSystem().receptionist(),
-        Receptionist.find(KEY, context.messageAdapter(Receptionist.Listing.class, Others::new)));
+        Receptionist.find(RECOVERED, context.messageAdapter(Receptionist.Listing.class, Others::new)));
   }
 
   /** Promises to persist for the epochs in {@code epochs} newer than what this ledger promised. */
@@ -287,7 +294,10 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           listener.tell(new Ready(state.promised(), state.holding()));
-          context.getSystem().receptionist().tell(Receptionist.find(KEY, context.messageAdapter(Receptionist.Listing.class, Others::new)));
+          context.getSystem().receptionist().tell(Receptionist.register(RECOVERED, context.getSelf()));
+          // The receptionist's view of the others may lag: the first ask waits a moment for it.
+          context.scheduleOnce(Duration.ofMillis(200), context.getSystem().receptionist(),
+              Receptionist.find(RECOVERED, context.messageAdapter(Receptionist.Listing.class, Others::new)));
         })
         .onSignal(RecoveryFailed.class, (state, failed) -> {
           context.getLog().error("epoch journal unreadable: {}", String.valueOf(failed.getFailure()));

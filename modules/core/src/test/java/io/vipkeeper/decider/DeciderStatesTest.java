@@ -43,13 +43,8 @@ class DeciderStatesTest {
         vipkeeper.holder-check-interval = 1h
         vipkeeper.claim-retry = 1h
         """));
+    TestConfigs.joinSelf(kit);
     Cluster cluster = Cluster.get(kit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    TestProbe<Object> wait = kit.createTestProbe();
-    wait.awaitAssert(Duration.ofSeconds(10), () -> {
-      assertEquals(MemberStatus.up(), cluster.selfMember().status());
-      return null;
-    });
     self = new NodeIdentity("n1", cluster.selfMember().address().toString());
     nic = kit.createTestProbe();
     ledger = kit.createTestProbe();

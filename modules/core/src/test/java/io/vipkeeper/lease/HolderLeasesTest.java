@@ -33,12 +33,7 @@ class HolderLeasesTest {
   @BeforeEach
   void start() {
     kit = ActorTestKit.create("vkl", TestConfigs.clusterNode(""));
-    Cluster cluster = Cluster.get(kit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
-      assertEquals(MemberStatus.up(), cluster.selfMember().status());
-      return null;
-    });
+    TestConfigs.joinSelf(kit);
     ledger = kit.createTestProbe();
     notices = kit.createTestProbe();
     TestProbe<Receptionist.Registered> registered = kit.createTestProbe();

@@ -2,11 +2,26 @@ package io.vipkeeper.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 
 /** Config for test ActorSystems: cluster provider on loopback, fast timings, fake-friendly. */
 public final class TestConfigs {
 
   private TestConfigs() {}
+
+  /** A one-node cluster: {@code kit}'s system joins itself; returns once it is Up. */
+  public static void joinSelf(ActorTestKit kit) {
+    Cluster cluster = Cluster.get(kit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+      if (cluster.selfMember().status() != MemberStatus.up()) throw new AssertionError("not Up yet: " + cluster.selfMember());
+      return null;
+    });
+  }
 
   public static Config clusterNode(String extra) {
     return ConfigFactory.parseString(extra + "\n" + """

@@ -131,7 +131,7 @@ public final class VipkeeperNodes implements Nodes {
 
   /**
    * Every running node was moved to Up by some leader since its latest start, and has learned the
-   * current epoch (a PROMISED line) since then, as the logs say: the cluster has settled.
+   * current epoch (a PROMISED line) since then or is an observer, as the logs say: the cluster has settled.
    */
   @Override
   public boolean formed() {
@@ -143,7 +143,8 @@ public final class VipkeeperNodes implements Nodes {
       long since = nodes.get(i - 1).startedAtMillis();
       boolean seen = lines.stream().anyMatch(l -> l.contains(up) && LogTime.millis(l).orElse(0) >= since - 1);
       boolean learned = List.of(log(i).split("\n")).stream()
-          .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}"))
+          .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}")
+              || l.contains("OBSERVER: ")) // an observer takes no part: it is settled as it is
               && LogTime.millis(l).orElse(0) >= since - 1);
       boolean stopping = List.of(log(i).split("\n")).stream()
           .anyMatch(l -> l.contains("Running CoordinatedShutdown") && LogTime.millis(l).orElse(0) >= since - 1);
