@@ -71,15 +71,17 @@ abstract class KernelFenceScenarios {
   @Order(2)
   void aFrozenJvmNeitherAnswersNorAnnouncesWhenItResumes() throws Exception {
     int holder = awaitHolderAnsweringTheAsker();
+    int logged = lab.nodes().log(holder).length();
     Takeover t = lab.freeze(holder, Duration.ofSeconds(5), Duration.ofSeconds(30));
     check(t, holder, Duration.ofSeconds(5));
-    recover(holder);
+    recover(holder, logged);
   }
 
   @Test
   @Order(3)
   void aStarvedJvmNeverLeavesTwoAnsweringHolders() throws Exception {
     int holder = awaitHolderAnsweringTheAsker();
+    int logged = lab.nodes().log(holder).length();
     long fault = System.nanoTime();
     Takeover t = lab.starve(holder, Duration.ofSeconds(3), Duration.ofSeconds(10));
     print(t, fault);
@@ -88,7 +90,7 @@ abstract class KernelFenceScenarios {
     assertNoTwoHolders(fault);
     assertTrue(lab.longestSilenceMillis(fault, fault + Duration.ofSeconds(6).toNanos()) < SILENCE_LIMIT_MS, lab.report());
     assertEquals(0, lab.flipBacksSince(fault), "the client went back and forth:\n" + lab.report());
-    recover(holder);
+    recover(holder, logged);
   }
 
   private void check(Takeover t, int holder, Duration pause) throws Exception {
@@ -122,10 +124,9 @@ abstract class KernelFenceScenarios {
   }
 
   /** The stalled node either went on as a member or was downed (its JVM exits): bring it back. */
-  private void recover(int node) throws Exception {
+  private void recover(int node, int logged) throws Exception {
     Thread.sleep(3000);
-    if (lab.nodes().running(node)) lab.resumed(node);
-    else lab.rejoin(node);
+    lab.afterStall(node, logged);
     assertTrue(lab.awaitSingleHolder(Duration.ofSeconds(60)) > 0, "one holder again:\n" + lab.report());
   }
 

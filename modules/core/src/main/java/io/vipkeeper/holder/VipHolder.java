@@ -147,6 +147,8 @@ final class VipHolder {
    * 4 ... 30 s.
    */
   private Behavior<InterfaceActor.Command> onLedgerStopped() {
+    // A retried ledger that fails again: its failure notice already set the next, longer pause.
+    if (!fitness.journal().isEmpty()) return Behaviors.same();
     String reason = "the epoch journal failed while running (read-only or full disk in " + settings.dataDir() + "?)";
     context.getLog().error("OBSERVER: {}: releasing everything and refusing claims; trying the journal again", reason);
     fitness = fitness.withJournal(reason);

@@ -219,6 +219,23 @@ public final class FailoverLab implements AutoCloseable {
     ownership.up(node, System.nanoTime());
   }
 
+  /**
+   * After a stall (freeze, starvation): a node the cluster downed meanwhile shuts itself down, which
+   * takes a moment, and is started again; otherwise it is a live node again. {@code logBefore}: the
+   * length of its log when the stall began.
+   */
+  public void afterStall(int node, int logBefore) throws Exception {
+    String since = nodes.log(node).substring(Math.min(logBefore, nodes.log(node).length()));
+    if (since.contains("Node has been marked as DOWN") || since.contains("Shutting down myself")) {
+      if (!await(Duration.ofSeconds(30), () -> !nodes.running(node))) throw new IllegalStateException("n" + node + " was downed but does not exit");
+      rejoin(node);
+    } else if (nodes.running(node)) {
+      resumed(node);
+    } else {
+      rejoin(node);
+    }
+  }
+
   /** A stalled keeper that came back on its own counts as a live node again. */
   public void resumed(int node) {
     ownership.up(node, System.nanoTime());

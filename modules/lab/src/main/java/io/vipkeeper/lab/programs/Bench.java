@@ -111,6 +111,7 @@ public final class Bench {
       for (String fault : PROCESS_FAULTS) {
         for (int r = 0; r < runs; r++) {
           int holder = awaitHolder(lab);
+          int logged = lab.nodes().log(holder).length();
           long at = System.nanoTime();
           Takeover t = switch (fault) {
             case "kill -9, link up" -> lab.kill(holder, Duration.ofSeconds(30));
@@ -122,8 +123,7 @@ public final class Bench {
           System.out.printf("    %-40s two MACs answering %.0f ms%n", "", twoMacs);
           faults.add(new ProcessFault(fault, t, twoMacs, lab.flipBacksSince(at)));
           if (fault.startsWith("kill")) lab.restart(holder, Duration.ofSeconds(8));
-          else if (lab.nodes().running(holder)) lab.resumed(holder);
-          else lab.rejoin(holder);
+          else lab.afterStall(holder, logged);
         }
       }
     }
