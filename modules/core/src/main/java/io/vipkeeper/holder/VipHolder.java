@@ -166,7 +166,7 @@ final class VipHolder {
   private Behavior<InterfaceActor.Command> onJournalPrepared(InterfaceActor.JournalPrepared prepared) {
     if (prepared.failure() != null) return retryLater(prepared.failure().getMessage());
     ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, InterfaceActor.FromLedger::new)),
-        "ledger-r" + journalAttempt, DispatcherSelector.defaultDispatcher());
+        "ledger-r" + (++ledgersSpawned), DispatcherSelector.defaultDispatcher());
     context.watchWith(ledger, InterfaceActor.LedgerStopped.INSTANCE);
     return Behaviors.same();
   }
@@ -179,6 +179,8 @@ final class VipHolder {
   }
 
   private int journalAttempt;
+  /** Names a retried ledger uniquely: one that failed may not be gone yet. */
+  private int ledgersSpawned;
 
   /** Leaving, downed or stopping: nothing is held and every claim is refused. */
   private Behavior<InterfaceActor.Command> retired() {
