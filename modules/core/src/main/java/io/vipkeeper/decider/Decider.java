@@ -407,6 +407,9 @@ public final class Decider {
 
   private Behavior<Command> waitAndRecheck(String reason) {
     context.getLog().warn("group {} not placed: {}", group.name(), reason);
+    // A rebalance that cannot be decided now is the board's to ask again: carried out later it would
+    // move a group the board has since counted elsewhere (an operator's request waits).
+    if (requested != null && requested.reason() == MoveReason.REBALANCE) requested = null;
     holder = null;
     // Trust is re-earned each round: one still unreachable is skipped again, a live one is asked.
     suspects = Set.of();
@@ -454,7 +457,7 @@ public final class Decider {
 
   /**
    * What every state handles alike: listings, the hand-over, and a move asked for while a
-   * placement is under way (taken up once it is done, not dropped). Unknown messages (answers of
+   * placement is under way (an operator's is taken up once it is done; a rebalance is asked again). Unknown messages (answers of
    * an earlier round) are dropped by each state.
    */
   private BehaviorBuilder<Command> common(Mode mode) {
@@ -469,6 +472,12 @@ public final class Decider {
         });
     if (mode == Mode.STEADY) return builder;
     return builder.onMessage(MoveTo.class, m -> {
+      if (m.reason() == MoveReason.REBALANCE) {
+        // The board asks again once this placement is reported: a stale rebalance would move a
+        // group it has since counted elsewhere.
+        context.getLog().info("group {}: rebalance to {} dropped while a placement is under way", group.name(), m.address());
+        return Behaviors.same();
+      }
       context.getLog().info("group {}: move to {} ({}) taken up once the placement under way is done", group.name(), m.address(), m.reason());
       deferred = m;
       return Behaviors.same();

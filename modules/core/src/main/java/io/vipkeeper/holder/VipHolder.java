@@ -68,6 +68,8 @@ final class VipHolder {
   private record Pending(InterfaceActor.Claim claim, long arrivedNanos) {}
 
   private static final String REFRESH = "refresh-";
+  /** The least lease a claim starts with: below it the kernel fence would close at once. */
+  private static final long MIN_LEASE_LEFT_NANOS = 50_000_000;
 
   private VipHolder(ActorContext<InterfaceActor.Command> context, TimerScheduler<InterfaceActor.Command> timers, NodeIdentity node,
       NicWork nic, VipKeeperSettings settings, Quorum quorum, ActorRef<EpochLedger.Command> ledger,
@@ -229,6 +231,9 @@ final class VipHolder {
       leaseUntil.put(granted.group(), granted.untilNanos());
       Pending waiting = pending.get(granted.group());
       if (waiting == null || waiting.claim().epoch() > granted.epoch()) return Behaviors.same();
+      // A grant that arrives with almost no lease left (a loaded host) would fence the address at
+      // once: the next renewal, a renew-interval later, carries the claim instead.
+      if (granted.untilNanos() - System.nanoTime() < MIN_LEASE_LEFT_NANOS) return Behaviors.same();
       pending.remove(granted.group());
       return hold(waiting);
     }
@@ -252,23 +257,38 @@ final class VipHolder {
       if (holding != null) fence.put(holding.group(), until);
     });
     if (!fence.isEmpty()) nic.extend(fence);
+    for (String group : extended.untilNanos().keySet()) {
+      Pending waiting = pending.get(group);
+      if (waiting != null && extended.untilNanos().get(group) - System.nanoTime() >= MIN_LEASE_LEFT_NANOS) {
+        pending.remove(group);
+        hold(waiting);
+      }
+    }
     return Behaviors.same();
   }
 
   /**
    * Checked before anything that says "I hold" (an announcement, a survey answer): a JVM that was
    * frozen or starved past its lease finds out here, before its lease actor's timer has fired, and
-   * releases quietly. Its kernel stopped answering when the lease ended (the fence).
+   * releases quietly; its kernel stopped answering when the lease ended (the fence). A lapse shorter
+   * than a lease is a loaded host's late renewal, which a late grant may still cover: the lease
+   * actor decides that one (a false release here would only move the group).
    */
   private void releaseLapsed() {
     long now = System.nanoTime();
     for (String name : List.copyOf(held.keySet())) {
       Long until = leaseUntil.get(name);
-      if (until != null && until - now > 0) continue;
+      if (until == null || now - until <= settings.lease().duration().toNanos()) continue;
       context.getLog().warn("LEASE LAPSED group={}: it ended {} ms ago (this JVM was stopped or starved); releasing without announcing",
-          name, until == null ? "?" : millis(now - until));
+          name, millis(now - until));
       release(name, "lease lapsed while this node was stopped or starved");
     }
+  }
+
+  /** Whether the group's lease holds now: an announcement outside it would be dropped by the fence anyway. */
+  private boolean leased(String group) {
+    Long until = leaseUntil.get(group);
+    return until != null && until - System.nanoTime() > 0;
   }
 
   /**
@@ -476,7 +496,7 @@ final class VipHolder {
     releaseLapsed();
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
-    nic.announce(holding.group());
+    if (leased(round.group())) nic.announce(holding.group());
     AnnouncementSchedule.after(round.round(), round.burst(), settings.announce()).ifPresent(next ->
         timers.startSingleTimer(round.group(), new InterfaceActor.AnnounceRound(round.group(), next.round(), next.burst()), next.delay()));
     return Behaviors.same();
