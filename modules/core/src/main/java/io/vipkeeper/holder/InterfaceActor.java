@@ -184,7 +184,7 @@ public final class InterfaceActor {
    * it an observer, shown in GET /cluster, /ready and the metrics, until it is fixed.
    */
   private Behavior<Command> observing(String reason, int attempt, StashBuffer<Command> stash) {
-    Duration pause = Duration.ofSeconds(Math.min(30, 1L << Math.min(attempt, 5)));
+    Duration pause = journalPause(attempt);
     if (attempt == 0) {
       context.getLog().error("OBSERVER: {}: this node holds nothing and refuses claims; the others go on without it. Trying again"
           + " every {}-30 s; if it stays, fix or move vipkeeper.data-dir ({}) and restart", reason, pause.toSeconds(), settings.dataDir());
@@ -222,6 +222,11 @@ public final class InterfaceActor {
         .onMessage(QueryHoldings.class, q -> reply(q.replyTo(), observerHoldings(reason)))
         .onMessage(QueryConflicts.class, q -> reply(q.replyTo(), new ConflictWatch.Conflicts(0, List.of())))
         .onMessage(Retire.class, r -> reply(r.replyTo(), Done.getInstance()));
+  }
+
+  /** The pause before journal retry {@code attempt + 1}: 1, 2, 4 ... 30 s (at start and while running). */
+  static Duration journalPause(int attempt) {
+    return Duration.ofSeconds(Math.min(30, 1L << Math.min(attempt, 5)));
   }
 
   private Holdings observerHoldings(String reason) {

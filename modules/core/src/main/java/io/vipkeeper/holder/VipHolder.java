@@ -174,7 +174,7 @@ final class VipHolder {
   }
 
   private Behavior<InterfaceActor.Command> retryLater(String why) {
-    Duration pause = Duration.ofSeconds(Math.min(30, 1L << Math.min(journalAttempt, 5)));
+    Duration pause = InterfaceActor.journalPause(journalAttempt);
     context.getLog().warn("OBSERVER: the epoch journal still fails ({}); next try in {} s", why, pause.toSeconds());
     timers.startSingleTimer(new InterfaceActor.RetryJournal(journalAttempt + 1), pause);
     return Behaviors.same();
