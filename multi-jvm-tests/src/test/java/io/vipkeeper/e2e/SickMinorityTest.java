@@ -25,7 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * A sick minority never takes the VIP down, on one 3-node cluster: a member started 20 s late, a
  * member whose journal is corrupt (an observer that heals once the file is fixed, and holds up no
- * move meanwhile), a member whose disk fills up while it runs, a frozen member that does
+ * move meanwhile), a member whose disk fills up while it runs, a member whose file system the kernel
+ * remounts read-only after an error, a frozen member that does
  * not hold the VIP, a frozen deciders' node, and every node restarted on a loaded machine. Throughout: one answer per ARP request from a second host,
  * no overlap in the kernels, epochs only grow.
  */
@@ -115,24 +116,14 @@ class SickMinorityTest {
     int other = 6 - holder - sick;
     String dir = nodes.dataDir(sick).toString();
     // Its data dir on a small file system of its own, which then fills up: every write of its journal
-    // fails (ENOSPC). (A read-only remount is refused while the journal is open for writing; the
-    // kernel forces one only on file-system errors. Both end in the same failed write.)
+    // fails (ENOSPC).
     lab.nodes().stop(sick);
     lab.lab().run("mount", "-t", "tmpfs", "-o", "size=32m", "vipkeeper-lab-disk", dir);
     try {
       lab.rejoin(sick);
       assertTrue(FailoverLab.await(Duration.ofSeconds(90), () -> lab.nodes().formed()), lab.report());
       lab.lab().run("sh", "-c", "dd if=/dev/zero of=" + dir + "/filler bs=1M 2>/dev/null; true");
-      // Moves need promises, which are written: the full ledger fails; the other two carry on.
-      for (int target : List.of(other, holder, other, holder)) {
-        if (lab.nodes().log(sick).contains("OBSERVER: the epoch journal failed while running")) break;
-        String moved = call(holder, "POST", "/vips/vip/move", "{\"node\":\"n" + target + "\"}", TOKEN);
-        assertTrue(moved.startsWith("HTTP/1.1 200"), moved + "\n" + lab.report());
-      }
-      assertTrue(FailoverLab.await(Duration.ofSeconds(30), () -> lab.nodes().log(sick).contains("OBSERVER: the epoch journal failed")),
-          "n" + sick + " stopped voting when its journal could not be written:\n" + lab.nodes().log(sick));
-      int now = lab.awaitSingleHolder(Duration.ofSeconds(30));
-      assertNotEquals(sick, now, lab.report());
+      movesUntilObserver(sick, holder, other);
       lab.lab().run("rm", "-f", dir + "/filler");
       boolean healed = FailoverLab.await(Duration.ofSeconds(40), () -> lab.nodes().log(sick).contains("OBSERVER NO MORE"));
       System.out.println("full disk: n" + sick + " became an observer; space again: " + (healed ? "it healed on its own"
@@ -148,6 +139,56 @@ class SickMinorityTest {
 
   @Test
   @Order(4)
+  void aMemberWhoseFileSystemTurnsReadOnlyAfterAnErrorStopsVotingAndTheVipStaysHeld() throws Exception {
+    int holder = lab.awaitSingleHolder(Duration.ofSeconds(30));
+    int sick = nonHolder();
+    int other = 6 - holder - sick;
+    String dir = nodes.dataDir(sick).toString();
+    // Its data dir on an ext4 file system of its own (a loop device, errors=remount-ro). The kernel's
+    // own error path (ext4_error, through the trigger_fs_error knob) aborts the file system's journal
+    // and remounts it read-only while the node runs with its journal open: every write fails (EROFS).
+    Path image = FailoverLab.logDir("sick").resolve("n" + sick + "-ext4.img");
+    lab.nodes().stop(sick);
+    lab.lab().run("sh", "-c", "truncate -s 64M " + image + " && mkfs.ext4 -q -F " + image);
+    lab.lab().run("mount", "-o", "loop,errors=remount-ro", image.toString(), dir);
+    try {
+      lab.rejoin(sick);
+      assertTrue(FailoverLab.await(Duration.ofSeconds(90), () -> lab.nodes().formed()), lab.report());
+      String device = Path.of(lab.lab().run("findmnt", "-n", "-o", "SOURCE", dir).trim()).getFileName().toString();
+      lab.lab().run("sh", "-c", "echo vipkeeper-lab > /sys/fs/ext4/" + device + "/trigger_fs_error");
+      // Newer kernels mark it "emergency_ro" and leave "rw" in the options; either way writes fail.
+      String options = lab.lab().run("findmnt", "-n", "-o", "OPTIONS", dir);
+      String write = lab.lab().run("sh", "-c", "touch " + dir + "/probe 2>&1; true");
+      assertTrue((options.startsWith("ro") || options.contains("emergency_ro")) && write.contains("Read-only"),
+          "the kernel made n" + sick + "'s data dir read-only: " + options + " / " + write);
+      movesUntilObserver(sick, holder, other);
+      System.out.println("file-system error: n" + sick + "'s data dir read-only (" + options.trim() + "), it became an observer, holder n"
+          + lab.awaitSingleHolder(Duration.ofSeconds(30)));
+      lab.nodes().stop(sick);
+    } finally {
+      lab.lab().run("umount", "-l", dir);
+      Files.deleteIfExists(image);
+    }
+    lab.rejoin(sick);
+    assertTrue(FailoverLab.await(Duration.ofSeconds(90), () -> lab.nodes().formed()), lab.report());
+    checkInvariants();
+  }
+
+  /** Moves need promises, which are written: the sick member's ledger fails; the other two carry on. */
+  private void movesUntilObserver(int sick, int holder, int other) throws InterruptedException {
+    for (int target : List.of(other, holder, other, holder)) {
+      if (lab.nodes().log(sick).contains("OBSERVER: the epoch journal failed while running")) break;
+      String moved = call(holder, "POST", "/vips/vip/move", "{\"node\":\"n" + target + "\"}", TOKEN);
+      assertTrue(moved.startsWith("HTTP/1.1 200"), moved + "\n" + lab.report());
+    }
+    assertTrue(FailoverLab.await(Duration.ofSeconds(30), () -> lab.nodes().log(sick).contains("OBSERVER: the epoch journal failed")),
+        "n" + sick + " stopped voting when its journal could not be written:\n" + lab.nodes().log(sick));
+    int now = lab.awaitSingleHolder(Duration.ofSeconds(30));
+    assertNotEquals(sick, now, lab.report());
+  }
+
+  @Test
+  @Order(5)
   void aFrozenMemberThatDoesNotHoldTheVipChangesNothing() throws Exception {
     int holder = lab.awaitSingleHolder(Duration.ofSeconds(30));
     int frozen = lab.singletonNode() == holder ? nonHolder() : otherThan(holder, lab.singletonNode());
@@ -155,7 +196,7 @@ class SickMinorityTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aFrozenDecidersNodeLeavesTheHolderServing() throws Exception {
     int holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
     int decider = lab.singletonNode();
@@ -170,7 +211,7 @@ class SickMinorityTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void everyNodeRestartedOnALoadedMachinePlacesTheVipAgain() throws Exception {
     try (CpuLoad load = CpuLoad.start(180)) {
       for (int i = 1; i <= 3; i++) lab.nodes().stop(i);
