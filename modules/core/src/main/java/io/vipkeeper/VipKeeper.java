@@ -72,7 +72,7 @@ public final class VipKeeper {
     for (VipGroup group : settings.groups()) {
       deciders.put(group.name(), ClusterSingleton.get(system).init(
           SingletonActor.of(Decider.create(group, settings, quorum, board, catalog), "vipkeeper-owner-" + group.name())
-              .withStopMessage(Decider.HandOver.INSTANCE)));
+              .withStopMessage(Decider.HandOver.INSTANCE).withProps(InterfaceActor.LEASE_DISPATCHER)));
     }
     catalog.tell(new VipCatalog.ConfiguredDeciders(Map.copyOf(deciders)));
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());

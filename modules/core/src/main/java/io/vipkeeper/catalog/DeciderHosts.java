@@ -1,5 +1,7 @@
 package io.vipkeeper.catalog;
 
+import io.vipkeeper.holder.InterfaceActor;
+
 import io.vipkeeper.decider.Decider;
 import io.vipkeeper.decider.PlacementBoard;
 
@@ -47,7 +49,7 @@ final class DeciderHosts {
       return false;
     }
     managers.put(group.name(), Adapter.actorOf(context, ClusterSingletonManager.props(
-        Adapter.props(() -> Decider.create(group, settings, quorum, board, catalog)), Decider.HandOver.INSTANCE,
+        Adapter.props(() -> Decider.create(group, settings, quorum, board, catalog), InterfaceActor.LEASE_DISPATCHER), Decider.HandOver.INSTANCE,
         ClusterSingletonManagerSettings.create(classic)), name));
     proxies.put(group.name(), Adapter.actorOf(context, ClusterSingletonProxy.props(
         context.getSelf().path().toStringWithoutAddress() + "/" + name, ClusterSingletonProxySettings.create(classic)),

@@ -4,8 +4,8 @@ import io.vipkeeper.decider.Decider;
 import io.vipkeeper.decider.PlacementBoard;
 import io.vipkeeper.holder.InterfaceActor;
 
-import com.typesafe.config.ConfigFactory;
-import io.vipkeeper.config.SettingsException;
+import io.vipkeeper.LogSafe;
+import io.vipkeeper.config.GroupDefinition;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
@@ -32,7 +32,6 @@ import org.apache.pekko.cluster.ddata.ReplicatedData;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import com.typesafe.config.ConfigException;
 import java.util.function.Function;
 
 /**
@@ -77,9 +76,12 @@ public final class VipCatalog {
 
   public record Outcome(Result result, String message) {}
 
-  /** Every group (configured first, then added at run time), which were added, and their singletons. */
+  /**
+   * Every group (configured first, then added at run time), which were added, and their singletons;
+   * {@code setAside}: catalog entries this node skips (unreadable, or sharing an address), with why.
+   */
   public record Snapshot(Map<String, VipGroup> groups, Set<String> runtime, Set<String> drained,
-      Map<String, ActorRef<Decider.Command>> deciders) {}
+      Map<String, ActorRef<Decider.Command>> deciders, Map<String, String> setAside) {}
 
   public record DrainedNodes(Set<String> names) {}
 
@@ -104,6 +106,7 @@ public final class VipCatalog {
   private final SelfUniqueAddress self;
   private final List<ActorRef<DrainedNodes>> drainWatchers = new ArrayList<>();
   private Set<String> drained = Set.of();
+  private Map<String, String> setAside = Map.of();
   private LWWMap<String, String> last = LWWMap.create();
 
   private VipCatalog(ActorContext<Command> context, VipKeeperSettings settings, ActorRef<Replicator.Command> replicator,
@@ -164,7 +167,7 @@ public final class VipCatalog {
     String name = remove.group();
     if (configured.containsKey(name)) {
       remove.replyTo().tell(new Outcome(Result.CONFLICT, "group " + name + " is defined in the config file; remove it there"));
-    } else if (!runtime.containsKey(name)) {
+    } else if (!runtime.containsKey(name) && !setAside.containsKey(name)) {
       remove.replyTo().tell(new Outcome(Result.NOT_FOUND, "no group " + name));
     } else {
       write("group " + name + " removed", remove.replyTo(), GROUPS, LWWMap.create(), map -> map.remove(self, name));
@@ -209,8 +212,8 @@ public final class VipCatalog {
 
   private Behavior<Command> onGroupsChanged(LWWMap<String, String> catalog) {
     last = catalog;
-    Map<String, VipGroup> now = new TreeMap<>();
-    catalog.getEntries().forEach((name, definition) -> parse(name, definition).ifPresent(g -> now.put(name, g)));
+    Map<String, String> skipped = new TreeMap<>();
+    Map<String, VipGroup> now = readable(catalog, skipped);
     for (String gone : new ArrayList<>(runtime.keySet())) {
       // Removed, or removed and added again with another definition while this node was away.
       if (runtime.get(gone).equals(now.get(gone))) continue;
@@ -229,16 +232,37 @@ public final class VipCatalog {
       runtime.put(name, group);
     });
     iface.tell(new InterfaceActor.Catalogued(Map.copyOf(runtime)));
+    if (!skipped.equals(setAside)) skipped.forEach((name, why) -> context.getLog().error("CATALOG group {} is set aside: {}", name, why));
+    setAside = Map.copyOf(skipped);
     return Behaviors.same();
   }
 
-  private Optional<VipGroup> parse(String name, String definition) {
-    try {
-      return Optional.of(VipKeeperSettings.parseGroup(name, ConfigFactory.parseString(definition)));
-    } catch (SettingsException | ConfigException e) {
-      context.getLog().error("CATALOG group {} cannot be read and is skipped: {}", name, e.getMessage());
-      return Optional.empty();
-    }
+  /**
+   * The entries this node can use, by name. Reading is never fatal: an entry that does not parse, or
+   * that lists an address a configured group or an earlier entry (by name) has, is set aside with
+   * the reason. The choice depends on the catalog's content only, so every node that has the same
+   * entries sets aside the same ones (two groups never claim one address from two nodes).
+   */
+  private Map<String, VipGroup> readable(LWWMap<String, String> catalog, Map<String, String> skipped) {
+    Map<String, VipGroup> usable = new TreeMap<>();
+    Map<String, String> owners = new HashMap<>();
+    configured.values().forEach(g -> g.addresses().forEach(a -> owners.put(a.ip(), g.name())));
+    new TreeMap<>(catalog.getEntries()).forEach((name, definition) -> {
+      try {
+        VipGroup group = GroupDefinition.parse(name, definition);
+        Optional<String> taken = group.addresses().stream().filter(a -> owners.containsKey(a.ip()))
+            .map(a -> a.ip() + " belongs to group " + owners.get(a.ip())).findFirst();
+        if (taken.isPresent()) {
+          skipped.put(name, taken.get());
+          return;
+        }
+        group.addresses().forEach(a -> owners.put(a.ip(), name));
+        usable.put(name, group);
+      } catch (RuntimeException | StackOverflowError e) {
+        skipped.put(name, "cannot be read: " + LogSafe.of(String.valueOf(e.getMessage())));
+      }
+    });
+    return usable;
   }
 
   private Behavior<Command> onDrainedChanged(ORSet<String> set) {
@@ -258,6 +282,6 @@ public final class VipCatalog {
   private Snapshot snapshot() {
     Map<String, ActorRef<Decider.Command>> deciders = new HashMap<>(configuredDeciders);
     deciders.putAll(hosts.proxies());
-    return new Snapshot(allGroups(), Set.copyOf(runtime.keySet()), drained, deciders);
+    return new Snapshot(allGroups(), Set.copyOf(runtime.keySet()), drained, deciders, setAside);
   }
 }

@@ -148,6 +148,8 @@ public final class Decider {
   private NodeIdentity holder;
   private long epoch;
   private NodeIdentity lastFailed;
+  /** Claims that failed in a row (reset by one that succeeds): they space out the retries. */
+  private int failedClaims;
   /** Nodes the decider stopped trusting (no renewal, unreachable): not asked, fenced instead. */
   private Set<String> suspects = Set.of();
   private TakeoverTimeline timeline = TakeoverTimeline.initial();
@@ -390,10 +392,12 @@ public final class Decider {
   private Behavior<Command> onClaimDone(ClaimDone done) {
     if (!done.claimed()) {
       lastFailed = done.node();
-      return waitAndRecheck("claim on " + done.node().name() + " failed: " + done.error());
+      failedClaims++;
+      return waitAndRecheck("claim on " + done.node().name() + " failed (" + failedClaims + " in a row): " + done.error());
     }
     holder = done.node();
     lastFailed = null;
+    failedClaims = 0;
     suspects = Set.of();
     placedAt = System.nanoTime();
     context.getLog().info("group {} placed on {} (epoch {})", group.name(), holder.name(), done.epoch());
@@ -413,8 +417,19 @@ public final class Decider {
     holder = null;
     // Trust is re-earned each round: one still unreachable is skipped again, a live one is asked.
     suspects = Set.of();
-    timers.startSingleTimer(Recheck.INSTANCE, settings.claimRetry());
+    timers.startSingleTimer(Recheck.INSTANCE, claimPause(settings.claimRetry(), failedClaims));
     return holding();
+  }
+
+  /**
+   * Claims that fail again and again (an address another host has, a broken interface) are tried
+   * less often: claim-retry, doubled per failure in a row, at most 10 s; each try costs an epoch.
+   * A change of the membership still looks again at once.
+   */
+  static Duration claimPause(Duration retry, int failedInARow) {
+    if (failedInARow <= 1) return retry;
+    long millis = retry.toMillis() << Math.min(failedInARow - 1, 10);
+    return Duration.ofMillis(Math.min(Math.max(millis, retry.toMillis()), 10_000));
   }
 
   /** Steady state: the group has a holder (or none can be found); re-decide when that changes. */

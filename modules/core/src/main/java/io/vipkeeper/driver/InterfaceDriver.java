@@ -21,6 +21,9 @@ public interface InterfaceDriver {
   /** Every address currently on {@code iface}, as the kernel reports it. */
   List<VipAddress> addresses(String iface);
 
+  /** Every address on every interface of this host (its network namespace), to tell which are not ours. */
+  List<VipAddress> hostAddresses();
+
   /** Adds all addresses (present ones are kept); on failure none of them stay added. */
   void add(String iface, List<VipAddress> addresses);
 

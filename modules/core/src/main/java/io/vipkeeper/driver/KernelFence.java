@@ -25,7 +25,20 @@ public interface KernelFence extends AutoCloseable {
 
     @Override
     public void close() {}
+
+    @Override
+    public boolean enforced() {
+      return false;
+    }
   };
+
+  /**
+   * Whether this fence marks what vipkeeper put in the kernel (across a crash: a new install
+   * removes what an old run guarded), so an address found on the host otherwise is someone else's.
+   */
+  default boolean enforced() {
+    return true;
+  }
 
   /**
    * Guards {@code addresses} and leases them until {@code untilNanos} ({@link System#nanoTime()}

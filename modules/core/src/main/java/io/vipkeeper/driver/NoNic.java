@@ -27,6 +27,11 @@ public final class NoNic implements InterfaceDriver, Announcer {
   }
 
   @Override
+  public List<VipAddress> hostAddresses() {
+    return List.of();
+  }
+
+  @Override
   public void add(String iface, List<VipAddress> addresses) {
     throw new DriverException("this node is a witness (vipkeeper.role = witness): it holds no VIPs");
   }

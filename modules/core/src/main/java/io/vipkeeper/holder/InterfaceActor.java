@@ -43,6 +43,12 @@ public final class InterfaceActor {
 
   public static final ServiceKey<Command> KEY = ServiceKey.create(Command.class, "vipkeeper-interface");
 
+  /**
+   * Where the lease path runs (leases, ledgers, deciders): threads of its own, so a flood of API
+   * requests or a busy default dispatcher never delays a renewal past the lease.
+   */
+  public static final DispatcherSelector LEASE_DISPATCHER = DispatcherSelector.fromConfig("vipkeeper.lease-dispatcher");
+
   public sealed interface Command {}
 
   /** Hold {@code group} under {@code epoch}; refused if a newer epoch was promised. */
@@ -154,7 +160,7 @@ public final class InterfaceActor {
     if (prepared.failure() != null) return observing("epoch journal unreadable: " + prepared.failure().getMessage(), attempt, stash);
     // A fresh name per attempt: a ledger that failed its recovery may not be gone yet.
     ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, FromLedger::new)),
-        attempt == 0 ? "ledger" : "ledger-" + attempt, DispatcherSelector.defaultDispatcher());
+        attempt == 0 ? "ledger" : "ledger-" + attempt, LEASE_DISPATCHER);
     return Behaviors.same();
   }
 

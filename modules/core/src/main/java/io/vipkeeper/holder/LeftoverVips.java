@@ -20,6 +20,11 @@ public final class LeftoverVips {
 
   /** Removes what is present; the caller words the log. */
   public static List<Removed> remove(InterfaceDriver driver, String iface, List<VipGroup> configured) {
+    return remove(driver, iface, configured, true);
+  }
+
+  /** As above; addresses on {@code iface} only when {@code addressesToo} (vmac links are always ours, by name). */
+  public static List<Removed> remove(InterfaceDriver driver, String iface, List<VipGroup> configured, boolean addressesToo) {
     List<VipAddress> present = driver.addresses(iface);
     List<Removed> removed = new ArrayList<>();
     for (VipGroup group : configured) {
@@ -30,6 +35,7 @@ public final class LeftoverVips {
         removed.add(new Removed(group, group.addresses(), link));
         continue;
       }
+      if (!addressesToo) continue;
       List<VipAddress> held = group.addresses().stream().filter(vip -> present.stream().anyMatch(p -> p.ip().equals(vip.ip()))).toList();
       if (held.isEmpty()) continue;
       driver.remove(iface, held);

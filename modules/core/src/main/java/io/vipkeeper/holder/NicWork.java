@@ -4,6 +4,7 @@ import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.model.VirtualMac;
+import java.util.Collection;
 import java.util.List;
 import org.slf4j.Logger;
 import io.vipkeeper.model.VipAddress;
@@ -26,8 +27,17 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     }
   }
 
-  /** Fence first, leased until {@code leaseUntilNanos}: the kernel never holds an address it may answer for unleased. */
+  /**
+   * Fence first, leased until {@code leaseUntilNanos}: the kernel never holds an address it may
+   * answer for unleased. An address already on the host is someone else's (this node holds none of
+   * the group's, and its own leftovers went at start): refused, so its removal can never take it.
+   */
   void add(VipGroup group, long leaseUntilNanos) {
+    List<String> foreign = foreign(group.addresses());
+    if (!foreign.isEmpty()) {
+      throw new DriverException(foreign + " already on this host and not put there by vipkeeper (a node's own address,"
+          + " or another tool's): refusing to claim group " + group.name() + "; remove the address or the group");
+    }
     drivers.fence().guard(group.addresses(), leaseUntilNanos);
     try {
       if (group.virtualMac()) {
@@ -71,6 +81,31 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     }
   }
 
+  private List<String> foreign(List<VipAddress> addresses) {
+    List<VipAddress> host = drivers.driver().hostAddresses();
+    return addresses.stream().map(VipAddress::ip).filter(ip -> host.stream().anyMatch(h -> h.ip().equals(ip))).toList();
+  }
+
+  /**
+   * After a change, the kernel checked against what this node holds: an address of a held group
+   * that vanished (removed by hand, or with another address) is added back and reported.
+   */
+  void restoreMissing(Collection<VipGroup> held) {
+    try {
+      List<VipAddress> onLink = drivers.driver().addresses(iface);
+      for (VipGroup group : held) {
+        if (group.virtualMac()) continue; // its own link; link removal is watched with the link state
+        List<VipAddress> missing = group.addresses().stream()
+            .filter(a -> onLink.stream().noneMatch(p -> p.ip().equals(a.ip()))).toList();
+        if (missing.isEmpty()) continue;
+        log.error("KERNEL DRIFT: {} of held group {} vanished from {}; adding them back", missing, group.name(), iface);
+        drivers.driver().add(iface, missing);
+      }
+    } catch (DriverException e) {
+      log.error("cannot check the kernel's addresses against the held groups: {}", e.getMessage());
+    }
+  }
+
   /** One round from the group's own MAC (vmac) or the interface's (garp). */
   void announce(VipGroup group) {
     try {
@@ -80,9 +115,18 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     }
   }
 
-  /** At start this node owns nothing: configured VIPs or vmac links still present are leftovers. */
+  /**
+   * At start this node owns nothing: its vmac links still present are leftovers. With the fence,
+   * its leftover addresses went when the fence was installed, so a VIP still on the interface is
+   * someone else's and left alone (claims of it are refused); without it, they are removed.
+   */
   void reconcile(List<VipGroup> configured) {
-    for (LeftoverVips.Removed r : LeftoverVips.remove(drivers.driver(), iface, configured)) {
+    boolean addressesAreOurs = !drivers.fence().enforced();
+    if (!addressesAreOurs) {
+      List<String> foreign = foreign(configured.stream().filter(g -> !g.virtualMac()).flatMap(g -> g.addresses().stream()).toList());
+      if (!foreign.isEmpty()) log.error("{} on this host, not put there by vipkeeper: left alone; claims of their groups are refused", foreign);
+    }
+    for (LeftoverVips.Removed r : LeftoverVips.remove(drivers.driver(), iface, configured, addressesAreOurs)) {
       if (r.link().isEmpty()) log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", r.addresses(), iface);
       else log.warn("removing leftover {} of group {}: this node owns nothing at start", r.link(), r.group().name());
       unguard(r.addresses());

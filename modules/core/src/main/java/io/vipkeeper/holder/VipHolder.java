@@ -91,7 +91,7 @@ final class VipHolder {
       NodeIdentity node, NicWork nic, VipKeeperSettings settings, Quorum quorum, ActorRef<EpochLedger.Command> ledger,
       EpochLedger.Ready ready) {
     ActorRef<HolderLeases.Command> leases = context.spawn(HolderLeases.create(settings.lease(), quorum,
-        context.messageAdapter(HolderLeases.Notice.class, InterfaceActor.FromLeases::new)), "leases", DispatcherSelector.defaultDispatcher());
+        context.messageAdapter(HolderLeases.Notice.class, InterfaceActor.FromLeases::new)), "leases", InterfaceActor.LEASE_DISPATCHER);
     VipHolder holder = new VipHolder(context, timers, node, nic, settings, quorum, ledger, leases);
     holder.promised.putAll(ready.promised());
     holder.watchConflicts();
@@ -168,7 +168,7 @@ final class VipHolder {
   private Behavior<InterfaceActor.Command> onJournalPrepared(InterfaceActor.JournalPrepared prepared) {
     if (prepared.failure() != null) return retryLater(prepared.failure().getMessage());
     ledger = context.spawn(EpochLedger.create(node.name(), context.messageAdapter(EpochLedger.Notice.class, InterfaceActor.FromLedger::new)),
-        "ledger-r" + (++ledgersSpawned), DispatcherSelector.defaultDispatcher());
+        "ledger-r" + (++ledgersSpawned), InterfaceActor.LEASE_DISPATCHER);
     context.watchWith(ledger, InterfaceActor.LedgerStopped.INSTANCE);
     return Behaviors.same();
   }
@@ -529,6 +529,7 @@ final class VipHolder {
     held.remove(name);
     leaseUntil.remove(name);
     leases.tell(new HolderLeases.Drop(name));
+    if (!held.isEmpty()) nic.restoreMissing(held.values().stream().map(Held::group).toList());
     if (ledger != null) ledger.tell(new EpochLedger.Record(name, holding.epoch(), false, reason));
     notify(NotifyHooks.Kind.RELEASE, holding.group(), holding.epoch(), reason);
     tellOwnership(new OwnershipChanged(name, false, holding.epoch(), reason));

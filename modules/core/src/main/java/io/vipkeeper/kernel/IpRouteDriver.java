@@ -92,6 +92,32 @@ public final class IpRouteDriver implements InterfaceDriver {
   }
 
   @Override
+  public List<VipAddress> hostAddresses() {
+    IpCommand.Result result = ip.run(List.of("-j", "address", "show"));
+    if (!result.ok()) throw new DriverException("cannot list this host's addresses: " + result.err());
+    List<VipAddress> found = new ArrayList<>();
+    for (JsonNode link : parse(result.out())) {
+      for (JsonNode info : link.path("addr_info")) {
+        try {
+          found.add(new VipAddress(info.path("local").asText(), info.path("prefixlen").asInt()));
+        } catch (IllegalArgumentException e) {
+          // Not an address a VIP could be (e.g. a /0 peer entry): it cannot clash with one.
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * promote_secondaries on {@code iface}: removing the address the kernel counts as primary in a
+   * subnet then keeps the other addresses of that subnet (without it, one group's release took
+   * every other group's addresses in the subnet with it).
+   */
+  public void keepSecondariesOnRemoval(String iface) {
+    sysctl(iface, "promote_secondaries", "1");
+  }
+
+  @Override
   public void add(String iface, List<VipAddress> addresses) {
     StringBuilder batch = new StringBuilder();
     for (VipAddress address : addresses) {
@@ -174,9 +200,10 @@ public final class IpRouteDriver implements InterfaceDriver {
     try {
       if (Files.readString(path).trim().equals(value)) return;
       Files.writeString(path, value);
-      LoggerFactory.getLogger(IpRouteDriver.class).info("set net.ipv4.conf.{}.{}={} for vmac groups", iface, key, value);
+      LoggerFactory.getLogger(IpRouteDriver.class).info("set net.ipv4.conf.{}.{}={}", iface, key, value);
     } catch (IOException e) {
-      throw new DriverException("cannot set " + path + " to " + value + " (" + e.getMessage() + "); vmac mode needs it", e);
+      throw new DriverException("cannot set " + path + " to " + value + " (" + e.getMessage() + "); vipkeeper needs it"
+          + " (run as root or with CAP_NET_ADMIN, /proc/sys writable)", e);
     }
   }
 

@@ -29,6 +29,7 @@ public final class KernelDrivers {
     }
     IpRouteDriver driver = new IpRouteDriver(settings.ipCommand());
     LinkInfo link = driver.link(settings.interfaceName());
+    driver.keepSecondariesOnRemoval(link.name());
     KernelFence fence = settings.kernelFence() ? fence(driver, link.name()) : KernelFence.NONE;
     if (!settings.kernelFence()) {
       log.warn("UNFENCED: vipkeeper.kernel.fence = off; a killed or frozen JVM leaves its kernel answering for its VIPs");

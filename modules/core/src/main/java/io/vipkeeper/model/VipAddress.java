@@ -43,6 +43,37 @@ public record VipAddress(String ip, int prefixLength) {
     return new VipAddress(text.substring(0, slash), prefix);
   }
 
+  /**
+   * Why this address cannot be a VIP, or empty: addresses that are not one host's (unspecified,
+   * loopback, link-local, multicast, class E, broadcast, a subnet's network or broadcast address)
+   * and prefixes so short that adding the address routes a huge range to the interface (below /8
+   * for IPv4, /32 for IPv6). The kernel's own listing may hold such addresses; only VIPs are checked.
+   */
+  public java.util.Optional<String> problemAsVip() {
+    InetAddress a = inet();
+    byte[] b = a.getAddress();
+    boolean v4 = b.length == 4;
+    String why = a.isAnyLocalAddress() ? "the unspecified address"
+        : a.isLoopbackAddress() ? "a loopback address"
+        : a.isLinkLocalAddress() ? "a link-local address"
+        : a.isMulticastAddress() ? "a multicast address"
+        : v4 && (b[0] & 0xf0) == 0xf0 ? "a reserved (class E) or the broadcast address"
+        : v4 && prefixLength < 8 || !v4 && prefixLength < 32 ? "a prefix shorter than /" + (v4 ? 8 : 32) + " (it would route that whole range here)"
+        : prefixLength <= b.length * 8 - 2 && hostBits(b, false) ? "the network address of " + ip + "/" + prefixLength
+        : v4 && prefixLength <= 30 && hostBits(b, true) ? "the broadcast address of " + ip + "/" + prefixLength
+        : null;
+    return java.util.Optional.ofNullable(why).map(w -> cidr() + " cannot be a VIP: it is " + w);
+  }
+
+  /** Whether every host bit (past the prefix) is {@code set}. */
+  private boolean hostBits(byte[] b, boolean set) {
+    for (int bit = prefixLength; bit < b.length * 8; bit++) {
+      boolean one = (b[bit / 8] & (0x80 >>> (bit % 8))) != 0;
+      if (one != set) return false;
+    }
+    return true;
+  }
+
   public InetAddress inet() {
     return literal(ip);
   }

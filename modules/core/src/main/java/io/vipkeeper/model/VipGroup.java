@@ -18,6 +18,9 @@ public record VipGroup(String name, List<VipAddress> addresses, String mac, Plac
     this(name, addresses, mac, PlacementPolicy.BALANCED);
   }
 
+  /** Addresses in one group: a group moves as one, and its announcements must fit within a lease. */
+  public static final int MAX_ADDRESSES = 256;
+
   public boolean virtualMac() {
     return !mac.isEmpty();
   }
@@ -29,6 +32,14 @@ public record VipGroup(String name, List<VipAddress> addresses, String mac, Plac
     }
     if (addresses == null || addresses.isEmpty()) {
       throw new IllegalArgumentException("group '" + name + "' has no addresses");
+    }
+    if (addresses.size() > MAX_ADDRESSES) {
+      throw new IllegalArgumentException("group '" + name + "' has " + addresses.size() + " addresses; at most " + MAX_ADDRESSES);
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (VipAddress a : addresses) {
+      if (!seen.add(a.ip())) throw new IllegalArgumentException("group '" + name + "' lists " + a.ip() + " more than once");
+      a.problemAsVip().ifPresent(p -> { throw new IllegalArgumentException(p); });
     }
     addresses = List.copyOf(addresses);
     mac = mac == null ? "" : mac;

@@ -1,5 +1,7 @@
 package io.vipkeeper.transport;
 
+import io.vipkeeper.LogSafe;
+
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -93,8 +95,10 @@ public final class AuditingSslEngineProvider extends ConfigSSLEngineProvider {
       String issuer = chain == null || chain.length == 0 ? "-" : chain[0].getIssuerX500Principal().getName();
       // The peer host is known only on the connecting side (a server engine is made for its own address).
       boolean outgoing = who.startsWith("a node");
-      log.warn("REFUSED TLS peer {} (issued by {}) from {}{}: {}; it cannot join or talk to this cluster", subject, issuer, who,
-          outgoing && engine != null && engine.getPeerHost() != null ? " at " + engine.getPeerHost() : "", e.getMessage());
+      // The names are the peer's own words: printed without their control characters (no forged log lines).
+      log.warn("REFUSED TLS peer {} (issued by {}) from {}{}: {}; it cannot join or talk to this cluster", LogSafe.of(subject),
+          LogSafe.of(issuer), who, outgoing && engine != null && engine.getPeerHost() != null ? " at " + engine.getPeerHost() : "",
+          LogSafe.of(e.getMessage()));
       return e;
     }
   }

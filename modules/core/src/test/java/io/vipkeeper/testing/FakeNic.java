@@ -65,6 +65,12 @@ public final class FakeNic implements InterfaceDriver, Announcer {
     return new ArrayList<>(addresses);
   }
 
+  /** The fake's one interface is the whole host. */
+  @Override
+  public List<VipAddress> hostAddresses() {
+    return new ArrayList<>(addresses);
+  }
+
   @Override
   public void add(String iface, List<VipAddress> vips) {
     if (failAddsWith != null) throw new DriverException(failAddsWith);

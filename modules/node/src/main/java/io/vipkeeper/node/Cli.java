@@ -1,5 +1,9 @@
 package io.vipkeeper.node;
 
+import io.vipkeeper.LogSafe;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vipkeeper.node.api.VipTable;
@@ -78,13 +82,24 @@ public final class Cli {
     String command = args.length == 0 ? "" : args[0];
     return switch (command + "/" + args.length) {
       case "status/1" -> status();
-      case "move/3" -> print(send("POST", "/vips/" + args[1] + "/move", JSON.writeValueAsString(Map.of("node", args[2]))));
-      case "drain/2" -> print(send("POST", "/nodes/" + args[1] + "/drain", null));
-      case "undrain/2" -> print(send("POST", "/nodes/" + args[1] + "/undrain", null));
-      case "remove/2" -> print(send("DELETE", "/vips/" + args[1], null));
-      case "history/2" -> print(send("GET", "/vips/" + args[1] + "/history", null));
+      case "move/3" -> print(send("POST", "/vips/" + segment(args[1]) + "/move", JSON.writeValueAsString(Map.of("node", args[2]))));
+      case "drain/2" -> print(send("POST", "/nodes/" + segment(args[1]) + "/drain", null));
+      case "undrain/2" -> print(send("POST", "/nodes/" + segment(args[1]) + "/undrain", null));
+      case "remove/2" -> print(send("DELETE", "/vips/" + segment(args[1]), null));
+      case "history/2" -> print(send("GET", "/vips/" + segment(args[1]) + "/history", null));
       default -> command.equals("add") && args.length >= 3 ? add(args) : usage();
     };
+  }
+
+  /**
+   * A group or node name as one path segment: names are letters, digits, '.', '-' and '_', so
+   * anything else (a '/', '?', "..") is a mistake or an attempt to reach another endpoint: refused.
+   */
+  static String segment(String name) {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}") || name.contains("..")) {
+      throw new IllegalArgumentException("'" + LogSafe.of(name) + "' is not a group or node name (letters, digits, '.', '-', '_')");
+    }
+    return URLEncoder.encode(name, StandardCharsets.UTF_8);
   }
 
   private int status() throws IOException, InterruptedException {
@@ -121,7 +136,14 @@ public final class Cli {
 
   /** The answer as indented JSON; a refusal's reason on stderr with exit 1. */
   private static int print(HttpResponse<String> response) throws IOException {
-    Object body = JSON.readValue(response.body(), Object.class);
+    Object body;
+    try {
+      body = JSON.readValue(response.body(), Object.class);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      System.err.println("vipkeeper: " + response.statusCode() + ": the reply is not JSON (is VIPKEEPER_URL a vipkeeper node?): "
+          + LogSafe.of(response.body()));
+      return 1;
+    }
     if (response.statusCode() >= 400) {
       Object error = body instanceof Map<?, ?> m ? m.get("error") : body;
       System.err.println("vipkeeper: " + response.statusCode() + ": " + error);

@@ -24,11 +24,21 @@ final class StartupChecks {
     TlsCheck.check(config);
     Quorum.of(config);
     checkHttps(config);
+    refuseOwnAddress(settings, config.getString("pekko.remote.artery.canonical.hostname"));
     if (settings.groups().isEmpty() && !settings.witness()) {
       log.warn("no VIP group in the config: this node holds only groups added at run time (POST /vips,"
           + " bin/vipkeeper add); set VIPKEEPER_VIPS or vipkeeper.groups.<name>.addresses to configure one");
     }
     return settings;
+  }
+
+  /** A VIP is never the node's own (cluster) address: releasing it would cut the node off. */
+  private static void refuseOwnAddress(VipKeeperSettings settings, String clusterHost) {
+    List<String> problems = settings.groups().stream().flatMap(g -> g.addresses().stream()
+        .filter(a -> a.ip().equals(clusterHost))
+        .map(a -> "vipkeeper.groups." + g.name() + ": " + a.ip() + " is this node's own cluster address"
+            + " (pekko.remote.artery.canonical.hostname); a VIP must be an address no host has")).toList();
+    if (!problems.isEmpty()) throw new SettingsException(problems);
   }
 
   /** HTTPS for the management API needs the node's key store: say which file is wrong before starting. */

@@ -1,16 +1,12 @@
 package io.vipkeeper.node.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import io.vipkeeper.VipKeeper;
 import io.vipkeeper.holder.InterfaceActor;
 import io.vipkeeper.catalog.VipCatalog;
 import io.vipkeeper.decider.Decider;
-import io.vipkeeper.config.SettingsException;
-import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.config.GroupDefinition;
 import io.vipkeeper.model.VipGroup;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.vipkeeper.holder.ConflictWatch;
 import java.util.function.Supplier;
 import org.apache.pekko.cluster.MemberStatus;
@@ -33,7 +28,6 @@ public final class ClusterOperations implements Operations {
 
   private static final Duration ASK = Duration.ofSeconds(2);
   private static final Duration POLL = Duration.ofMillis(100);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ActorSystem<?> system;
   private final VipKeeper keeper;
@@ -63,13 +57,16 @@ public final class ClusterOperations implements Operations {
 
   @Override
   public CompletionStage<Reply> cluster() {
-    return view.holdings().thenApply(all -> {
+    return snapshot().thenCompose(s -> view.holdings().thenApply(all -> {
       Map<String, Object> cluster = view.cluster();
       // Members whose journal cannot be opened: they hold nothing and do not vote (see InterfaceActor#observing).
       cluster.put("observers", all.stream().filter(InterfaceActor.Holdings::isObserver)
           .map(h -> Map.of("node", h.node().name(), "reason", h.observer())).toList());
+      // Catalog entries this node skips (unreadable or sharing an address): remove them and add them again.
+      cluster.put("setAside", s.setAside().entrySet().stream()
+          .map(e -> Map.of("group", e.getKey(), "reason", e.getValue())).toList());
       return Reply.ok(cluster);
-    });
+    }));
   }
 
   @Override
@@ -80,14 +77,27 @@ public final class ClusterOperations implements Operations {
       body = object(json);
       JsonNode name = body.remove("name");
       if (name == null || !name.isTextual()) return done(Reply.error(400, "\"name\" (a string) is missing"));
-      group = VipKeeperSettings.parseGroup(name.asText(), ConfigFactory.parseString(JSON.writeValueAsString(body)));
-    } catch (BadRequest | SettingsException | ConfigException | JsonProcessingException e) {
-      return done(Reply.error(400, message(e)));
+      group = GroupDefinition.parse(name.asText(), body);
+    } catch (GroupDefinition.Invalid e) {
+      return done(Reply.error(400, e.getMessage()));
     }
+    Optional<String> member = memberAddress(group);
+    if (member.isPresent()) return done(Reply.error(409, member.get()));
     String definition = body.toString();
     return AskPattern.<VipCatalog.Command, VipCatalog.Outcome>ask(keeper.catalog(),
             replyTo -> new VipCatalog.Add(group, definition, replyTo), ASK.multipliedBy(3), system.scheduler())
         .thenApply(o -> outcome(o, 201, Map.of("group", group.name(), "added", true)));
+  }
+
+  /** A member's own (cluster) address among the group's: releasing it would cut that node off. */
+  private Optional<String> memberAddress(VipGroup group) {
+    for (org.apache.pekko.cluster.Member m : Cluster.get(system).state().getMembers()) {
+      String host = m.address().getHost().orElse("");
+      for (var a : group.addresses()) {
+        if (a.ip().equals(host)) return Optional.of(a.ip() + " is the cluster address of member " + m.address() + "; a VIP must be an address no host has");
+      }
+    }
+    return Optional.empty();
   }
 
   @Override
@@ -199,29 +209,12 @@ public final class ClusterOperations implements Operations {
             () -> until(check, Duration.ofNanos(deadline - System.nanoTime()))));
   }
 
+  /** A JSON object (depth- and size-limited); {@link GroupDefinition.Invalid} (a 400) otherwise. */
   static ObjectNode object(String json) {
-    JsonNode node;
-    try {
-      node = JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new BadRequest("the body is not valid JSON: " + e.getOriginalMessage());
-    }
-    if (!(node instanceof ObjectNode object)) throw new BadRequest("the body must be a JSON object");
-    return object;
-  }
-
-  private static String message(Exception e) {
-    return e instanceof SettingsException s ? String.join("; ", s.problems()) : e.getMessage();
+    return GroupDefinition.object(json);
   }
 
   private static <T> CompletionStage<T> done(T value) {
     return CompletableFuture.completedFuture(value);
-  }
-
-  /** A request body that cannot be used; the message says why. */
-  static final class BadRequest extends RuntimeException {
-    BadRequest(String message) {
-      super(message);
-    }
   }
 }

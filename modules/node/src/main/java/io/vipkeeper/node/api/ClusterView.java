@@ -34,17 +34,30 @@ import org.apache.pekko.japi.function.Function;
 final class ClusterView {
 
   private static final Duration ASK = Duration.ofSeconds(1);
+  /** How long one round of holdings answers serves later requests. */
+  private static final Duration FRESH = Duration.ofMillis(100);
 
   private final ActorSystem<?> system;
   private final Quorum quorum;
+  private CompletableFuture<List<InterfaceActor.Holdings>> recent;
+  private long recentAt;
 
   ClusterView(ActorSystem<?> system) {
     this.system = system;
     this.quorum = Quorum.of(system.settings().config());
   }
 
+  /**
+   * Every node's holdings. Requests that come together share one round of asks (and its answer
+   * for {@link #FRESH}), so a flood of reads costs the interface actors one question, not one each.
+   */
   CompletionStage<List<InterfaceActor.Holdings>> holdings() {
-    return askAll(InterfaceActor.KEY, InterfaceActor.QueryHoldings::new);
+    synchronized (this) {
+      if (recent != null && (!recent.isDone() || System.nanoTime() - recentAt < FRESH.toNanos())) return recent;
+      recentAt = System.nanoTime();
+      recent = askAll(InterfaceActor.KEY, InterfaceActor.QueryHoldings::new).toCompletableFuture();
+      return recent;
+    }
   }
 
   /** Each group's decider status (null for one that did not answer). */

@@ -54,22 +54,23 @@ public final class VipKeeperJmx implements VipKeeperMXBean {
 
   @Override
   public String move(String group, String node) {
-    return changing(ops.move(group, node));
+    return changing(() -> ops.move(group, node));
   }
 
   @Override
   public String drain(String node) {
-    return changing(ops.drain(node, true));
+    return changing(() -> ops.drain(node, true));
   }
 
   @Override
   public String undrain(String node) {
-    return changing(ops.drain(node, false));
+    return changing(() -> ops.drain(node, false));
   }
 
-  private String changing(CompletionStage<Reply> call) {
+  /** The majority check comes first: on the losing side of a split the change is not even started. */
+  private String changing(java.util.function.Supplier<CompletionStage<Reply>> call) {
     if (!ops.inMajority()) throw new IllegalStateException("this node is not on the side of the cluster that would survive a split");
-    Reply reply = await(call);
+    Reply reply = await(call.get());
     if (reply.failed()) throw new IllegalArgumentException(String.valueOf(((Map<?, ?>) reply.body()).get("error")));
     return String.valueOf(reply.body());
   }

@@ -63,11 +63,16 @@ class ManagementApiTest {
   }
 
   private static Answer call(String base, String method, String path, String body, String... headers) throws Exception {
+    return call(client, base, method, path, body, headers);
+  }
+
+  /** On {@code http}: a server that refuses an unread body closes the connection, so such calls get a client each. */
+  private static Answer call(HttpClient http, String base, String method, String path, String body, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) request.header("Content-Type", "application/json");
     for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
-    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(response.statusCode(), response.body());
   }
 
@@ -161,5 +166,45 @@ class ManagementApiTest {
     assertFalse(Access.of("off", "", "198.18.0.11").required());
     IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> Access.of("maybe", "", "127.0.0.1"));
     assertTrue(bad.getMessage().contains("auto, on, off"), bad.getMessage());
+  }
+
+  @Test
+  void strangersAreRefusedBeforeTheirBodyIsRead() throws Exception {
+    int before = ops.calls.size();
+    String huge = "{\"name\":\"x\",\"addresses\":[\"" + "9".repeat(7 * 1024 * 1024) + "\"]}";
+    Answer noToken = call(HttpClient.newHttpClient(), guarded, "POST", "/vips", huge);
+    assertEquals(401, noToken.status(), "the token is checked first, the 7 MB body is never read: " + noToken.body());
+    Answer tooLarge = call(HttpClient.newHttpClient(), guarded, "POST", "/vips", huge, "Authorization", "Bearer s3cret");
+    assertEquals(413, tooLarge.status(), tooLarge.body());
+    assertTrue(tooLarge.error().contains("64 KB"), tooLarge.body());
+    assertEquals(before, ops.calls.size(), "nothing reached the operations: " + ops.calls);
+  }
+
+  @Test
+  void browserRequestsAndNonJsonBodiesAreRefused() throws Exception {
+    int before = ops.calls.size();
+    Answer fromAPage = call(open, "POST", "/nodes/n1/drain", null, "Origin", "http://evil.example");
+    assertEquals(403, fromAPage.status(), fromAPage.body());
+    assertTrue(fromAPage.error().contains("browser"), fromAPage.body());
+    HttpRequest plain = HttpRequest.newBuilder(URI.create(open + "/vips")).header("Content-Type", "text/plain")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"api\",\"addresses\":[\"198.18.0.60/24\"]}")).build();
+    HttpResponse<String> textPlain = client.send(plain, HttpResponse.BodyHandlers.ofString());
+    assertEquals(415, textPlain.statusCode(), textPlain.body());
+    assertEquals(before, ops.calls.size(), "nothing reached the operations: " + ops.calls);
+  }
+
+  @Test
+  void deepJsonIsRefusedWhileParsing() throws Exception {
+    String deep = "{\"name\":\"x\",\"addresses\":" + "[".repeat(999) + "]".repeat(999) + "}";
+    Answer answer = call(open, "POST", "/vips", deep);
+    assertEquals(400, answer.status(), answer.body());
+    assertTrue(answer.error().contains("nesting depth"), answer.body());
+  }
+
+  @Test
+  void unknownPathsAreEchoedWithoutControlCharacters() throws Exception {
+    Answer answer = call(open, "GET", "/x%0Aforged%20line", null);
+    assertEquals(404, answer.status());
+    assertFalse(answer.error().contains("\n"), answer.body());
   }
 }
