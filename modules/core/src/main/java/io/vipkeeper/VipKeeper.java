@@ -3,6 +3,7 @@ package io.vipkeeper;
 import io.vipkeeper.holder.InterfaceActor;
 import io.vipkeeper.model.NodeIdentity;
 import io.vipkeeper.decider.PlacementBoard;
+import io.vipkeeper.catalog.CatalogWriter;
 import io.vipkeeper.catalog.VipCatalog;
 import io.vipkeeper.decider.Decider;
 import io.vipkeeper.config.VipKeeperSettings;
@@ -66,7 +67,11 @@ public final class VipKeeper {
     ActorRef<Replicator.Command> replicator = system.systemActorOf(Replicator.behavior(
         ReplicatorSettings.create(system.settings().config().getConfig("vipkeeper.catalog.replicator"))),
         "vipkeeper-replicator", Props.empty());
-    ActorRef<VipCatalog.Command> catalog = system.systemActorOf(VipCatalog.create(settings, quorum, iface, board, replicator),
+    Map<String, VipGroup> configured = new LinkedHashMap<>();
+    settings.groups().forEach(g -> configured.put(g.name(), g));
+    ActorRef<CatalogWriter.Command> writer = ClusterSingleton.get(system).init(
+        SingletonActor.of(CatalogWriter.create(Map.copyOf(configured), replicator), "vipkeeper-catalog-writer"));
+    ActorRef<VipCatalog.Command> catalog = system.systemActorOf(VipCatalog.create(settings, quorum, iface, board, replicator, writer),
         "vipkeeper-catalog", Props.empty());
     Map<String, ActorRef<Decider.Command>> deciders = new LinkedHashMap<>();
     for (VipGroup group : settings.groups()) {

@@ -72,7 +72,7 @@ public final class VipCatalog {
 
   private enum Retry implements Command { INSTANCE }
 
-  public enum Result { DONE, INVALID, NOT_FOUND, CONFLICT, NOT_CONFIRMED }
+  public enum Result { DONE, INVALID, NOT_FOUND, CONFLICT, NOT_CONFIRMED, UNAVAILABLE }
 
   public record Outcome(Result result, String message) {}
 
@@ -90,9 +90,9 @@ public final class VipCatalog {
   private static final Duration WRITE = Duration.ofSeconds(3);
 
   public static Behavior<Command> create(VipKeeperSettings settings, Quorum quorum, ActorRef<InterfaceActor.Command> iface,
-      ActorRef<PlacementBoard.Command> board, ActorRef<Replicator.Command> replicator) {
+      ActorRef<PlacementBoard.Command> board, ActorRef<Replicator.Command> replicator, ActorRef<CatalogWriter.Command> writer) {
     return Behaviors.setup(context -> new VipCatalog(context, settings, replicator,
-        new DeciderHosts(context, settings, quorum, board), iface, board).behavior());
+        new DeciderHosts(context, settings, quorum, board), iface, board, writer).behavior());
   }
 
   private final ActorContext<Command> context;
@@ -103,6 +103,7 @@ public final class VipCatalog {
   private final DeciderHosts hosts;
   private final ActorRef<InterfaceActor.Command> iface;
   private final ActorRef<PlacementBoard.Command> board;
+  private final ActorRef<CatalogWriter.Command> writer;
   private final SelfUniqueAddress self;
   private final List<ActorRef<DrainedNodes>> drainWatchers = new ArrayList<>();
   private Set<String> drained = Set.of();
@@ -110,8 +111,10 @@ public final class VipCatalog {
   private LWWMap<String, String> last = LWWMap.create();
 
   private VipCatalog(ActorContext<Command> context, VipKeeperSettings settings, ActorRef<Replicator.Command> replicator,
-      DeciderHosts hosts, ActorRef<InterfaceActor.Command> iface, ActorRef<PlacementBoard.Command> board) {
+      DeciderHosts hosts, ActorRef<InterfaceActor.Command> iface, ActorRef<PlacementBoard.Command> board,
+      ActorRef<CatalogWriter.Command> writer) {
     this.context = context;
+    this.writer = writer;
     this.replicator = replicator;
     this.hosts = hosts;
     this.iface = iface;
@@ -144,8 +147,8 @@ public final class VipCatalog {
       add.replyTo().tell(new Outcome(Result.CONFLICT, clash.get()));
       return Behaviors.same();
     }
-    String name = add.group().name();
-    write("group " + name + " added", add.replyTo(), GROUPS, LWWMap.create(), map -> map.put(self, name, add.definition()));
+    // Checked here first (a quick answer), then by the one writer against a majority's catalog.
+    writer.tell(new CatalogWriter.Add(add.group(), add.definition(), add.replyTo()));
     return Behaviors.same();
   }
 
@@ -170,7 +173,7 @@ public final class VipCatalog {
     } else if (!runtime.containsKey(name) && !setAside.containsKey(name)) {
       remove.replyTo().tell(new Outcome(Result.NOT_FOUND, "no group " + name));
     } else {
-      write("group " + name + " removed", remove.replyTo(), GROUPS, LWWMap.create(), map -> map.remove(self, name));
+      writer.tell(new CatalogWriter.Remove(name, remove.replyTo()));
     }
     return Behaviors.same();
   }

@@ -34,6 +34,7 @@ class VipCatalogTest {
   private ActorTestKit kit;
   private TestProbe<InterfaceActor.Command> iface;
   private ActorRef<VipCatalog.Command> catalog;
+  private ActorRef<Replicator.Command> replicator;
 
   @AfterEach
   void stop() {
@@ -50,8 +51,12 @@ class VipCatalogTest {
     iface = kit.createTestProbe();
     ActorRef<Replicator.Command> replicator = kit.spawn(Replicator.behavior(
         ReplicatorSettings.create(kit.system().settings().config().getConfig("vipkeeper.catalog.replicator"))), "replicator");
+    this.replicator = replicator;
+    java.util.Map<String, VipGroup> configured = new java.util.LinkedHashMap<>();
+    settings.groups().forEach(g -> configured.put(g.name(), g));
+    ActorRef<CatalogWriter.Command> writer = kit.spawn(CatalogWriter.create(configured, replicator), "writer");
     catalog = kit.spawn(VipCatalog.create(settings, Quorum.of(kit.system().settings().config()), iface.ref(),
-        kit.<PlacementBoard.Command>createTestProbe().ref(), replicator), "catalog");
+        kit.<PlacementBoard.Command>createTestProbe().ref(), replicator, writer), "catalog");
   }
 
   private VipCatalog.Outcome ask(Function<ActorRef<VipCatalog.Outcome>, VipCatalog.Command> command) {
@@ -127,5 +132,49 @@ class VipCatalogTest {
     catalogued(c -> c.runtime().containsKey("b"));
     VipCatalog.Outcome again = ask(r -> new VipCatalog.Add(group("b", json), json, r));
     assertEquals(VipCatalog.Result.CONFLICT, again.result(), again.message());
+  }
+
+  @Test
+  void twentyAddsOfOneAddressAtOnceMakeOneGroup() throws Exception {
+    start(Files.createTempDirectory("catalog"));
+    String json = "{\"addresses\": [\"198.18.0.62/24\"]}";
+    List<TestProbe<VipCatalog.Outcome>> probes = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      TestProbe<VipCatalog.Outcome> probe = kit.createTestProbe();
+      probes.add(probe);
+      catalog.tell(new VipCatalog.Add(group("race" + i, json), json, probe.ref()));
+    }
+    List<VipCatalog.Result> results = probes.stream().map(p -> p.receiveMessage(Duration.ofSeconds(20)).result()).toList();
+    assertEquals(1, results.stream().filter(r -> r == VipCatalog.Result.DONE).count(), results.toString());
+    assertEquals(19, results.stream().filter(r -> r == VipCatalog.Result.CONFLICT).count(), results.toString());
+  }
+
+  @Test
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  void aPoisonedEntryIsSetAsideReportedAndRemovableWhileTheRestWorks() throws Exception {
+    start(Files.createTempDirectory("catalog"));
+    // Written past the API (as an older node or a hand-edited store could): deep nesting, an address
+    // taken by a configured group, and a good one.
+    java.util.Map<String, String> entries = java.util.Map.of(
+        "deep", "{\"addresses\":" + "[".repeat(999) + "]".repeat(999) + "}",
+        "thief", "{\"addresses\": [\"198.18.0.50/24\"]}",
+        "good", "{\"addresses\": [\"198.18.0.63/24\"]}");
+    var self = org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData.get(kit.system()).selfUniqueAddress();
+    TestProbe<Replicator.UpdateResponse> written = kit.createTestProbe();
+    replicator.tell(new Replicator.Update<org.apache.pekko.cluster.ddata.LWWMap<String, String>>(VipCatalog.GROUPS,
+        org.apache.pekko.cluster.ddata.LWWMap.create(), Replicator.writeLocal(), (ActorRef) written.ref(), map -> {
+          var m = map;
+          for (var e : entries.entrySet()) m = m.put(self, e.getKey(), e.getValue());
+          return m;
+        }));
+    written.expectMessageClass(Replicator.UpdateSuccess.class, Duration.ofSeconds(5));
+    assertEquals(Set.of("good"), catalogued(c -> c.runtime().containsKey("good")).runtime().keySet());
+    VipCatalog.Snapshot snapshot = snapshot();
+    assertEquals(Set.of("deep", "thief"), snapshot.setAside().keySet(), snapshot.toString());
+    assertTrue(snapshot.setAside().get("thief").contains("belongs to group web"), snapshot.setAside().toString());
+    assertTrue(snapshot.setAside().get("deep").contains("nesting depth"), snapshot.setAside().toString());
+    assertEquals(VipCatalog.Result.DONE, ask(r -> new VipCatalog.Remove("deep", r)).result());
+    TestProbe<Void> wait = kit.createTestProbe();
+    wait.awaitAssert(Duration.ofSeconds(5), () -> { assertEquals(Set.of("thief"), snapshot().setAside().keySet()); return null; });
   }
 }

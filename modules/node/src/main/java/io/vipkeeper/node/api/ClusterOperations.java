@@ -86,7 +86,7 @@ public final class ClusterOperations implements Operations {
     String definition = body.toString();
     return AskPattern.<VipCatalog.Command, VipCatalog.Outcome>ask(keeper.catalog(),
             replyTo -> new VipCatalog.Add(group, definition, replyTo), ASK.multipliedBy(3), system.scheduler())
-        .thenApply(o -> outcome(o, 201, Map.of("group", group.name(), "added", true)));
+        .thenApply(o -> outcome(o, 201, Map.of("group", group.name(), "added", true))).exceptionally(ClusterOperations::noWriter);
   }
 
   /** A member's own (cluster) address among the group's: releasing it would cut that node off. */
@@ -104,7 +104,7 @@ public final class ClusterOperations implements Operations {
   public CompletionStage<Reply> remove(String group) {
     return AskPattern.<VipCatalog.Command, VipCatalog.Outcome>ask(keeper.catalog(),
             replyTo -> new VipCatalog.Remove(group, replyTo), ASK.multipliedBy(3), system.scheduler())
-        .thenApply(o -> outcome(o, 200, Map.of("group", group, "removed", true)));
+        .thenApply(o -> outcome(o, 200, Map.of("group", group, "removed", true))).exceptionally(ClusterOperations::noWriter);
   }
 
   @Override
@@ -191,6 +191,11 @@ public final class ClusterOperations implements Operations {
     return AskPattern.ask(keeper.catalog(), VipCatalog.Get::new, ASK, system.scheduler());
   }
 
+  /** The catalog's writer (a singleton) did not answer in time: it may be moving, or the cluster forming. */
+  private static Reply noWriter(Throwable e) {
+    return Reply.error(503, "the catalog did not answer in time (the cluster may be forming or its writer moving); try again");
+  }
+
   private static Reply outcome(VipCatalog.Outcome o, int okStatus, Object okBody) {
     return switch (o.result()) {
       case DONE -> new Reply(okStatus, okBody);
@@ -198,6 +203,7 @@ public final class ClusterOperations implements Operations {
       case NOT_FOUND -> Reply.error(404, o.message());
       case CONFLICT -> Reply.error(409, o.message());
       case NOT_CONFIRMED -> new Reply(202, Map.of("accepted", true, "note", o.message()));
+      case UNAVAILABLE -> Reply.error(503, o.message());
     };
   }
 
