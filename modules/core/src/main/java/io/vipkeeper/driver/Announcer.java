@@ -10,8 +10,12 @@ import java.util.List;
  */
 public interface Announcer extends AutoCloseable {
 
-  /** Sends one round for {@code addresses} from {@code mac} ("" = the interface's own). */
-  void announce(List<VipAddress> addresses, String mac);
+  /**
+   * Sends one round for {@code addresses} from {@code mac} ("" = the interface's own), as far as
+   * the pacing allows now; never waits. Returns the addresses not yet announced, in order (empty:
+   * all sent): the caller sends them a moment later, so a large group never blocks its thread.
+   */
+  List<VipAddress> announce(List<VipAddress> addresses, String mac);
 
   /** Frames sent so far, for logs and metrics. */
   long framesSent();

@@ -53,7 +53,9 @@ public final class NoNic implements InterfaceDriver, Announcer {
   }
 
   @Override
-  public void announce(List<VipAddress> addresses, String mac) {}
+  public List<VipAddress> announce(List<VipAddress> addresses, String mac) {
+    return List.of();
+  }
 
   @Override
   public long framesSent() {

@@ -47,8 +47,10 @@ public final class HealthCheck {
   /** Runs the command once; returns "" on success, else what went wrong. */
   private static String run(CheckSettings check) {
     try {
-      Process p = new ProcessBuilder(List.of("/bin/sh", "-c", check.command())).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      ProcessBuilder builder = new ProcessBuilder(List.of("/bin/sh", "-c", check.command())).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      ChildEnvironment.clean(builder.environment());
+      Process p = builder.start();
       if (!p.waitFor(check.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();

@@ -15,6 +15,7 @@ import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.membership.Quorum;
 import java.time.Duration;
 import java.util.List;
+import io.vipkeeper.model.VipAddress;
 import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -76,6 +77,9 @@ public final class InterfaceActor {
 
   /** Round {@code round} of burst {@code burst} (1 first, 2 second); a refresh is a lone round. */
   record AnnounceRound(String group, int round, int burst) implements Command {}
+
+  /** The rest of a round the frame pacing held back: sent a moment later, never by waiting in the actor. */
+  record AnnounceRest(String group, List<VipAddress> rest) implements Command {}
 
   record SelfEvent(ClusterEvent.MemberEvent event) implements Command {}
 

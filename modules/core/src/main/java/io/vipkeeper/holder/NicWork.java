@@ -106,12 +106,16 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     }
   }
 
-  /** One round from the group's own MAC (vmac) or the interface's (garp). */
-  void announce(VipGroup group) {
+  /**
+   * One round for {@code addresses} of {@code group}, from its own MAC (vmac) or the interface's
+   * (garp), as far as the pacing allows now; returns the addresses still to announce.
+   */
+  List<VipAddress> announce(VipGroup group, List<VipAddress> addresses) {
     try {
-      drivers.announcer().announce(group.addresses(), group.mac());
+      return drivers.announcer().announce(addresses, group.mac());
     } catch (DriverException e) {
-      log.warn("announcement of {} failed (the address stays claimed): {}", group.addresses(), e.getMessage());
+      log.warn("announcement of {} failed (the address stays claimed): {}", addresses, e.getMessage());
+      return List.of();
     }
   }
 

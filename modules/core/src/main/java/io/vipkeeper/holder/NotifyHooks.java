@@ -45,6 +45,7 @@ public final class NotifyHooks {
     List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", command + " \"$@\"", "vipkeeper-notify",
         event.event().label(), event.group(), Long.toString(event.epoch()), event.reason(), String.join(",", event.addresses())));
     ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ChildEnvironment.clean(builder.environment());
     builder.environment().putAll(Map.of("VIPKEEPER_EVENT", event.event().label(), "VIPKEEPER_GROUP", event.group(),
         "VIPKEEPER_EPOCH", Long.toString(event.epoch()), "VIPKEEPER_REASON", event.reason(),
         "VIPKEEPER_ADDRESSES", String.join(",", event.addresses())));

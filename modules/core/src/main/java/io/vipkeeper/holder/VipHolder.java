@@ -10,6 +10,7 @@ import io.vipkeeper.ledger.Journal;
 import io.vipkeeper.membership.Quorum;
 import io.vipkeeper.membership.QuorumWatch;
 import io.vipkeeper.model.NodeIdentity;
+import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,6 +69,7 @@ final class VipHolder {
   private record Pending(InterfaceActor.Claim claim, long arrivedNanos) {}
 
   private static final String REFRESH = "refresh-";
+  private static final String REST = "rest-";
   /** The least lease a claim starts with: below it the kernel fence would close at once. */
   private static final long MIN_LEASE_LEFT_NANOS = 50_000_000;
 
@@ -130,6 +132,7 @@ final class VipHolder {
         .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, fitness.fit()))
         .onMessage(InterfaceActor.Retire.class, this::onRetire)
         .onMessage(InterfaceActor.AnnounceRound.class, this::onAnnounceRound)
+        .onMessage(InterfaceActor.AnnounceRest.class, this::onAnnounceRest)
         .onMessage(InterfaceActor.SelfEvent.class, this::onSelfEvent)
         .onMessage(InterfaceActor.FromLedger.class, this::onLedgerNotice)
         .onMessage(InterfaceActor.FromQuorum.class, this::onQuorum)
@@ -492,11 +495,28 @@ final class VipHolder {
   }
 
   /** Keepalived's order: a burst at once, a second burst after a delay, then periodic rounds. */
+  /** Sends what the pacing allows now; the rest follows after about one address's frames. */
+  private void announceRest(VipGroup group, List<VipAddress> addresses) {
+    List<VipAddress> rest = nic.announce(group, addresses);
+    if (rest.isEmpty()) return;
+    long perSecond = Math.max(1, settings.announce().maxFramesPerSecond());
+    Duration pause = Duration.ofNanos(Math.max(5_000_000L, 2 * 1_000_000_000L / perSecond));
+    timers.startSingleTimer(REST + group.name(), new InterfaceActor.AnnounceRest(group.name(), rest), pause);
+  }
+
+  /** Checked again like a round: only a held, leased group is announced. */
+  private Behavior<InterfaceActor.Command> onAnnounceRest(InterfaceActor.AnnounceRest rest) {
+    releaseLapsed();
+    Held holding = held.get(rest.group());
+    if (holding != null && leased(rest.group())) announceRest(holding.group(), rest.rest());
+    return Behaviors.same();
+  }
+
   private Behavior<InterfaceActor.Command> onAnnounceRound(InterfaceActor.AnnounceRound round) {
     releaseLapsed();
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
-    if (leased(round.group())) nic.announce(holding.group());
+    if (leased(round.group())) announceRest(holding.group(), holding.group().addresses());
     AnnouncementSchedule.after(round.round(), round.burst(), settings.announce()).ifPresent(next ->
         timers.startSingleTimer(round.group(), new InterfaceActor.AnnounceRound(round.group(), next.round(), next.burst()), next.delay()));
     return Behaviors.same();
@@ -518,6 +538,7 @@ final class VipHolder {
     if (holding == null) return "";
     timers.cancel(name);
     timers.cancel(REFRESH + name);
+    timers.cancel(REST + name);
     try {
       nic.remove(holding.group());
     } catch (DriverException e) {

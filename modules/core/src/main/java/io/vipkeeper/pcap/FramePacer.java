@@ -5,7 +5,7 @@ import java.util.function.LongSupplier;
 /**
  * A token bucket for outgoing frames: up to {@code burst} at once, then {@code perSecond}. A group
  * of a few addresses never waits; a takeover of hundreds is spread out instead of flooding the
- * switch.
+ * switch. Nobody waits on it: a sender that gets no tokens sends the rest later.
  */
 public final class FramePacer {
 
@@ -23,12 +23,13 @@ public final class FramePacer {
     this.last = clock.getAsLong();
   }
 
-  /** Takes one frame's token; returns how long the caller must wait before sending it (0: now). */
-  public synchronized long take() {
+  /** Takes {@code frames} tokens if there are that many now (true); otherwise takes none. */
+  public synchronized boolean tryTake(int frames) {
     long now = clock.getAsLong();
     tokens = Math.min(burst, tokens + (now - last) * perNano);
     last = now;
-    tokens -= 1;
-    return tokens >= 0 ? 0 : (long) (-tokens / perNano);
+    if (tokens < frames && tokens < burst) return false; // more than a burst goes once the bucket is full
+    tokens -= frames;
+    return true;
   }
 }

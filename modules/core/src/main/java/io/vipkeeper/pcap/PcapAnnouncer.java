@@ -14,7 +14,6 @@ import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
 import org.pcap4j.core.Pcaps;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Sends announcements through one pcap handle, opened at start-up because the first open costs
@@ -62,9 +61,11 @@ public final class PcapAnnouncer implements Announcer {
   }
 
   @Override
-  public void announce(List<VipAddress> addresses, String sourceMac) {
+  public List<VipAddress> announce(List<VipAddress> addresses, String sourceMac) {
     String from = sourceMac.isEmpty() ? mac : sourceMac;
-    for (VipAddress address : addresses) {
+    for (int i = 0; i < addresses.size(); i++) {
+      VipAddress address = addresses.get(i);
+      if (!pacer.tryTake(address.isIpv6() ? 1 : forms.size())) return List.copyOf(addresses.subList(i, addresses.size()));
       if (address.isIpv6()) {
         send(NeighborAdvertisement.frame(from, (Inet6Address) address.inet()), address);
         continue;
@@ -73,6 +74,7 @@ public final class PcapAnnouncer implements Announcer {
         send(GratuitousArp.frame(form, from, (Inet4Address) address.inet()), address);
       }
     }
+    return List.of();
   }
 
   @Override
@@ -87,8 +89,6 @@ public final class PcapAnnouncer implements Announcer {
 
   private synchronized void send(byte[] frame, VipAddress address) {
     if (handle == null) handle = openHandle(iface);
-    long wait = pacer.take();
-    if (wait > 0) LockSupport.parkNanos(wait);
     try {
       handle.sendPacket(frame);
       sent.incrementAndGet();

@@ -152,7 +152,8 @@ class VipCatalogTest {
   @Test
   @SuppressWarnings({"unchecked", "rawtypes"})
   void aPoisonedEntryIsSetAsideReportedAndRemovableWhileTheRestWorks() throws Exception {
-    start(Files.createTempDirectory("catalog"));
+    Path dir = Files.createTempDirectory("catalog");
+    start(dir);
     // Written past the API (as an older node or a hand-edited store could): deep nesting, an address
     // taken by a configured group, and a good one.
     java.util.Map<String, String> entries = java.util.Map.of(
@@ -173,6 +174,14 @@ class VipCatalogTest {
     assertEquals(Set.of("deep", "thief"), snapshot.setAside().keySet(), snapshot.toString());
     assertTrue(snapshot.setAside().get("thief").contains("belongs to group web"), snapshot.setAside().toString());
     assertTrue(snapshot.setAside().get("deep").contains("nesting depth"), snapshot.setAside().toString());
+    kit.shutdownTestKit();
+
+    // A node that starts with the poisoned entries on disk starts, reports them, and the rest works.
+    start(dir);
+    assertEquals(Set.of("good"), catalogued(c -> c.runtime().containsKey("good")).runtime().keySet());
+    assertEquals(Set.of("deep", "thief"), snapshot().setAside().keySet());
+    String json = "{\"addresses\": [\"198.18.0.64/24\"]}";
+    assertEquals(VipCatalog.Result.DONE, ask(r -> new VipCatalog.Add(group("fresh", json), json, r)).result());
     assertEquals(VipCatalog.Result.DONE, ask(r -> new VipCatalog.Remove("deep", r)).result());
     TestProbe<Void> wait = kit.createTestProbe();
     wait.awaitAssert(Duration.ofSeconds(5), () -> { assertEquals(Set.of("thief"), snapshot().setAside().keySet()); return null; });

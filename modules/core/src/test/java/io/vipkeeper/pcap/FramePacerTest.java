@@ -8,18 +8,27 @@ import org.junit.jupiter.api.Test;
 class FramePacerTest {
 
   @Test
-  void aBurstGoesAtOnceThenFramesAreSpacedAtTheRate() {
+  void aBurstGoesAtOnceThenFramesComeAtTheRate() {
     long[] now = {0};
     FramePacer pacer = new FramePacer(1000, 3, () -> now[0]);
-    assertEquals(0, pacer.take());
-    assertEquals(0, pacer.take());
-    assertEquals(0, pacer.take());
-    assertEquals(1_000_000, pacer.take(), "the fourth waits one frame's time (1 ms at 1000/s)");
-    assertEquals(2_000_000, pacer.take(), "the fifth two");
-    now[0] = 10_000_000_000L;
-    assertEquals(0, pacer.take(), "after a pause the bucket is full again, not more than full");
-    assertEquals(0, pacer.take());
-    assertEquals(0, pacer.take());
-    assertTrue(pacer.take() > 0, "a bucket refills to the burst, no further");
+    assertTrue(pacer.tryTake(2));
+    assertTrue(pacer.tryTake(1));
+    assertFalse(pacer.tryTake(1), "the burst is spent");
+    now[0] += 1_000_000;
+    assertTrue(pacer.tryTake(1), "one frame's time later (1 ms at 1000/s) one more");
+    assertFalse(pacer.tryTake(2), "a refusal takes nothing");
+    now[0] += 2_000_000;
+    assertTrue(pacer.tryTake(2));
+    now[0] += 10_000_000_000L;
+    assertTrue(pacer.tryTake(3), "after a pause the bucket is full again");
+    assertFalse(pacer.tryTake(1), "not more than full");
+  }
+
+  @Test
+  void moreThanABurstGoesOnceTheBucketIsFull() {
+    long[] now = {0};
+    FramePacer pacer = new FramePacer(1000, 2, () -> now[0]);
+    assertTrue(pacer.tryTake(3), "an address with more forms than the burst still goes, from a full bucket");
+    assertFalse(pacer.tryTake(1));
   }
 }

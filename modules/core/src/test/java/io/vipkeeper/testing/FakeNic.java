@@ -107,11 +107,12 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   }
 
   @Override
-  public void announce(List<VipAddress> vips, String mac) {
+  public List<VipAddress> announce(List<VipAddress> vips, String mac) {
     for (VipAddress vip : vips) {
       frames.incrementAndGet();
       log.add(node + " announce " + vip.ip() + (mac.isEmpty() ? "" : " from " + mac));
     }
+    return List.of();
   }
 
   @Override

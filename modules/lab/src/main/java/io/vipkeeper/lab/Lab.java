@@ -134,16 +134,29 @@ public final class Lab implements AutoCloseable {
    */
   public String http(String host, String ip, int port, String method, String path, String body, String token) {
     byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-    String head = method + " " + path + " HTTP/1.1\r\nHost: " + ip + "\r\nConnection: close\r\n"
-        + (token.isEmpty() ? "" : "Authorization: Bearer " + token + "\r\n")
-        + (body == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + content.length + "\r\n\r\n";
+    return request(host, ip, port, method + " " + path, (token.isEmpty() ? "" : "Authorization: Bearer " + token + "\r\n")
+        + (body == null ? "" : "Content-Type: application/json\r\n"), content);
+  }
+
+  /**
+   * One request from {@code host}'s namespace with the request line {@code line} (e.g. "POST /vips"),
+   * extra header lines {@code headers} (each ending in CRLF) and {@code content} as the body; the
+   * raw response, or "" when nothing answered (a refusal may close the connection mid-body).
+   */
+  public String request(String host, String ip, int port, String line, String headers, byte[] content) {
+    String head = line + " HTTP/1.1\r\nHost: " + ip + "\r\nConnection: close\r\n" + headers
+        + "Content-Length: " + content.length + "\r\n\r\n";
     try {
       return inside(host, () -> {
         try (Socket socket = new Socket()) {
           socket.connect(new InetSocketAddress(ip, port), 1000);
           socket.setSoTimeout(30_000);
           socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
-          socket.getOutputStream().write(content);
+          try {
+            socket.getOutputStream().write(content);
+          } catch (java.io.IOException refusedMidBody) {
+            // The server answered and closed before taking it all: its answer may still be readable.
+          }
           return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
       });

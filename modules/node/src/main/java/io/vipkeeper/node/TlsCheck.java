@@ -39,6 +39,12 @@ final class TlsCheck {
     } catch (CertificateNotYetValidException e) {
       throw problem("the certificate in " + keyFile + " is not valid before " + cert.getNotBefore() + " (check the clock)");
     }
+    String host = config.getString("pekko.remote.artery.canonical.hostname");
+    if (ssl.getBoolean("hostname-verification") && !names(cert, host)) {
+      throw problem("the certificate in " + keyFile + " (" + cert.getSubjectX500Principal().getName() + ") does not name this node's"
+          + " address " + host + ": the other nodes would refuse it (a certificate is bound to its node's address); make it with"
+          + " bin/vipkeeper certs DIR NODE=" + host + " (or set VIPKEEPER_NODE_HOST to an address it names)");
+    }
     if (!signedByTrusted(cert, trust)) {
       throw problem("the certificate in " + keyFile + " (" + cert.getSubjectX500Principal().getName() + ", issued by "
           + cert.getIssuerX500Principal().getName() + ") is not signed by a CA in " + trustFile
@@ -69,6 +75,29 @@ final class TlsCheck {
       throw problem("cannot read " + file + ": " + e.getMessage());
     }
     throw problem(file + " holds no node key with a CA-signed certificate" + REMEDY);
+  }
+
+  /** Whether the certificate's subject alternative names include {@code host} (an IP or DNS entry). */
+  static boolean names(X509Certificate cert, String host) {
+    try {
+      if (cert.getSubjectAlternativeNames() == null) return false;
+      for (List<?> name : cert.getSubjectAlternativeNames()) {
+        String value = String.valueOf(name.get(1));
+        if (value.equalsIgnoreCase(host) || sameAddress(value, host)) return true;
+      }
+    } catch (java.security.cert.CertificateParsingException e) {
+      return false;
+    }
+    return false;
+  }
+
+  private static boolean sameAddress(String a, String b) {
+    if (!a.matches("[0-9a-fA-F:.]+") || !b.matches("[0-9a-fA-F:.]+")) return false;
+    try {
+      return java.net.InetAddress.getByName(a).equals(java.net.InetAddress.getByName(b));
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static boolean signedByTrusted(X509Certificate cert, KeyStore trust) {

@@ -27,26 +27,47 @@ class TlsCheckTest {
   static void certificates() throws Exception {
     cluster = dir.resolve("cluster");
     other = dir.resolve("other");
-    Certs.make(cluster, List.of("n1"));
+    Certs.make(cluster, List.of("n1=127.0.0.1", "n2"));
     // Another CA, same password: only the signature tells them apart.
     Files.createDirectories(other);
     Files.copy(cluster.resolve("password"), other.resolve("password"));
-    Certs.make(other, List.of("n1"));
+    Certs.make(other, List.of("n1=127.0.0.1"));
     expired(cluster, "old");
   }
 
   /** A node certificate from the cluster CA that ran out long ago. */
   private static void expired(Path certs, String node) throws Exception {
-    String pw = Files.readString(certs.resolve("password")).trim();
+    Map<String, String> pass = Map.of("VK_STORE_PASS", Files.readString(certs.resolve("password")).trim(),
+        "VK_CA_PASS", Files.readString(Certs.caDir(certs).resolve("password")).trim());
     String store = certs.resolve(node + ".p12").toString();
-    Certs.keytool("-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + node,
-        "-keystore", store, "-storetype", "PKCS12", "-storepass", pw);
-    Certs.keytool("-certreq", "-alias", "node", "-keystore", store, "-storepass", pw, "-file", certs.resolve(node + ".csr").toString());
-    Certs.keytool("-gencert", "-alias", "ca", "-keystore", certs.resolve("ca.p12").toString(), "-storepass", pw,
+    Certs.keytool(pass, "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + node,
+        "-keystore", store, "-storetype", "PKCS12", "-storepass:env", "VK_STORE_PASS");
+    Certs.keytool(pass, "-certreq", "-alias", "node", "-keystore", store, "-storepass:env", "VK_STORE_PASS", "-file",
+        certs.resolve(node + ".csr").toString());
+    Certs.keytool(pass, "-gencert", "-alias", "ca", "-keystore", Certs.caDir(certs).resolve("ca.p12").toString(), "-storepass:env", "VK_CA_PASS",
         "-infile", certs.resolve(node + ".csr").toString(), "-outfile", certs.resolve(node + ".pem").toString(), "-rfc",
         "-startdate", "-1000d", "-validity", "1");
-    Certs.keytool("-importcert", "-noprompt", "-alias", "ca", "-file", certs.resolve("ca.pem").toString(), "-keystore", store, "-storepass", pw);
-    Certs.keytool("-importcert", "-alias", "node", "-file", certs.resolve(node + ".pem").toString(), "-keystore", store, "-storepass", pw);
+    Certs.keytool(pass, "-importcert", "-noprompt", "-alias", "ca", "-file", certs.resolve("ca.pem").toString(), "-keystore", store,
+        "-storepass:env", "VK_STORE_PASS");
+    Certs.keytool(pass, "-importcert", "-alias", "node", "-file", certs.resolve(node + ".pem").toString(), "-keystore", store,
+        "-storepass:env", "VK_STORE_PASS");
+  }
+
+  @Test
+  void aCertificateThatDoesNotNameTheNodesAddressIsRefused() {
+    String why = failure(Map.of("VIPKEEPER_TLS_DIR", cluster.toString(), "VIPKEEPER_NODE_NAME", "n2"));
+    assertTrue(why.contains("does not name this node's address 127.0.0.1") && why.contains("NODE=127.0.0.1"), why);
+  }
+
+  @Test
+  void theCaLivesApartAndSecretFilesArePrivate() throws Exception {
+    assertFalse(Files.exists(cluster.resolve("ca.p12")), "no CA beside the node stores");
+    assertTrue(Files.exists(Certs.caDir(cluster).resolve("ca.p12")));
+    assertNotEquals(Files.readString(cluster.resolve("password")), Files.readString(Certs.caDir(cluster).resolve("password")),
+        "the CA has a password of its own");
+    for (Path secret : List.of(cluster.resolve("password"), cluster.resolve("n1.p12"), Certs.caDir(cluster).resolve("password"))) {
+      assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)), secret.toString());
+    }
   }
 
   private static Config node(Map<String, String> env) {
