@@ -59,7 +59,8 @@ public final class ManagementApi {
 
   /** These routes first, then {@code more} (pekko-management's), then a JSON 404. */
   public Route route(Route more) {
-    return handleExceptions(ExceptionHandler.newBuilder().matchAny(ManagementApi::internal).build(), () -> bounded(() -> concat(
+    // The handler inside the bound: a request that fails still completes, so its slot is given back.
+    return bounded(() -> handleExceptions(ExceptionHandler.newBuilder().matchAny(ManagementApi::internal).build(), () -> concat(
             path("alive", () -> get(() -> reply(Reply.ok(Map.of("alive", true))))),
             path("ready", () -> get(() -> replyWith(ops.ready()))),
             path("metrics", () -> get(() -> completeWithFuture(metrics.get().thenApply(ManagementApi::text)))),

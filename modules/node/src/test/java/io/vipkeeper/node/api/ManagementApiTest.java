@@ -207,4 +207,34 @@ class ManagementApiTest {
     assertEquals(404, answer.status());
     assertFalse(answer.error().contains("\n"), answer.body());
   }
+
+  @Test
+  void atMostMaxInFlightRequestsAtOnceTheRestAre503AndFailuresGiveTheirSlotBack() throws Exception {
+    CompletableFuture<Reply> gate = new CompletableFuture<>();
+    ops.conflictsGate = gate;
+    try {
+      List<CompletableFuture<HttpResponse<String>>> held = new java.util.ArrayList<>();
+      for (int i = 0; i < ManagementApi.MAX_IN_FLIGHT; i++) {
+        held.add(HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(open + "/conflicts")).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      Answer busy = null;
+      for (int tries = 0; tries < 50; tries++) { // until all held requests have arrived
+        busy = call(HttpClient.newHttpClient(), open, "GET", "/vips", null);
+        if (busy.status() == 503) break;
+        Thread.sleep(100);
+      }
+      assertEquals(503, busy.status(), busy.body());
+      assertTrue(busy.error().startsWith("busy"), busy.body());
+      gate.completeExceptionally(new IllegalStateException("pekko://secret/user/actor-path"));
+      for (CompletableFuture<HttpResponse<String>> h : held) {
+        HttpResponse<String> r = h.get(10, TimeUnit.SECONDS);
+        assertEquals(500, r.statusCode());
+        assertFalse(r.body().contains("pekko://"), "no internals: " + r.body());
+      }
+      assertEquals(200, call(HttpClient.newHttpClient(), open, "GET", "/vips", null).status(), "the slots came back");
+    } finally {
+      ops.conflictsGate = null;
+    }
+  }
 }

@@ -11,6 +11,8 @@ public final class RecordingOperations implements Operations {
 
   final List<String> calls = new ArrayList<>();
   volatile boolean majority = true;
+  /** When set, GET /conflicts waits for it (requests held in flight); when it fails, so does the call. */
+  volatile CompletableFuture<Reply> conflictsGate;
 
   private CompletionStage<Reply> answer(String call, Reply reply) {
     synchronized (calls) {
@@ -66,6 +68,7 @@ public final class RecordingOperations implements Operations {
 
   @Override
   public CompletionStage<Reply> conflicts() {
+    if (conflictsGate != null) return conflictsGate;
     return answer("conflicts", Reply.ok(Map.of("total", 0)));
   }
 
