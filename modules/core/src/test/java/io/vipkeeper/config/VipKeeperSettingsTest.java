@@ -40,7 +40,7 @@ class VipKeeperSettingsTest {
     assertEquals(6, e.problems().size(), all);
     assertTrue(all.contains("vipkeeper.interface: must not be empty"), all);
     assertTrue(all.contains("vipkeeper.groups.web: '198.18.0.50' is not a CIDR address"), all);
-    assertTrue(all.contains("198.18.0.51 appears more than once"), all);
+    assertTrue(all.contains("lists 198.18.0.51 more than once"), all);
     assertTrue(all.contains("vipkeeper.announce.count: must be at least 1"), all);
     assertTrue(all.contains("'shout' is not a form; allowed: request, reply"), all);
     assertTrue(all.contains("vipkeeper.survey-timeout: must be greater than 0"), all);
