@@ -1,6 +1,9 @@
 package io.vipkeeper.node;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -55,6 +58,14 @@ public final class Certs {
   /** Creates what is missing in {@code dir} for {@code nodes}. */
   public static void make(Path dir, List<String> nodes) throws IOException, InterruptedException {
     Files.createDirectories(dir);
+    // Two nodes started at once on one machine make them one after the other, not both half-way.
+    try (FileChannel channel = FileChannel.open(dir.resolve(".certs.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.lock()) {
+      makeLocked(dir, nodes);
+    }
+  }
+
+  private static void makeLocked(Path dir, List<String> nodes) throws IOException, InterruptedException {
     Path caDir = caDir(dir);
     if (!Files.isDirectory(caDir)) Files.createDirectories(caDir, PRIVATE_DIR);
     Map<String, String> pass = Map.of("VK_CA_PASS", password(caDir.resolve("password")), "VK_STORE_PASS", password(dir.resolve("password")));
