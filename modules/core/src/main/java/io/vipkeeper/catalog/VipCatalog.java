@@ -4,6 +4,7 @@ import io.vipkeeper.decider.Decider;
 import io.vipkeeper.decider.PlacementBoard;
 import io.vipkeeper.holder.InterfaceActor;
 
+import io.vipkeeper.CborSerializable;
 import io.vipkeeper.LogSafe;
 import io.vipkeeper.config.GroupDefinition;
 import io.vipkeeper.config.VipKeeperSettings;
@@ -74,7 +75,7 @@ public final class VipCatalog {
 
   public enum Result { DONE, INVALID, NOT_FOUND, CONFLICT, NOT_CONFIRMED, UNAVAILABLE }
 
-  public record Outcome(Result result, String message) {}
+  public record Outcome(Result result, String message) implements CborSerializable {}
 
   /**
    * Every group (configured first, then added at run time), which were added, and their singletons;

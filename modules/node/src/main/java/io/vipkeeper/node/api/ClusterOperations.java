@@ -33,6 +33,8 @@ public final class ClusterOperations implements Operations {
   private final VipKeeper keeper;
   private final ClusterView view;
   private final Duration waitForMove;
+  /** /ready and /metrics share this node's answer (its interface actor also does the kernel work). */
+  private final SharedAnswer<InterfaceActor.Holdings> local = new SharedAnswer<>(Duration.ofMillis(100));
 
   public ClusterOperations(ActorSystem<?> system, VipKeeper keeper) {
     this.system = system;
@@ -174,7 +176,7 @@ public final class ClusterOperations implements Operations {
 
   /** What this node's interface actor holds and whether it can hold more (for readiness and metrics). */
   public CompletionStage<InterfaceActor.Holdings> localHoldings() {
-    return AskPattern.ask(keeper.interfaceActor(), InterfaceActor.QueryHoldings::new, ASK, system.scheduler());
+    return local.get(() -> AskPattern.ask(keeper.interfaceActor(), InterfaceActor.QueryHoldings::new, ASK, system.scheduler()));
   }
 
   /** The address conflicts this node has seen. */

@@ -39,8 +39,8 @@ final class ClusterView {
 
   private final ActorSystem<?> system;
   private final Quorum quorum;
-  private CompletableFuture<List<InterfaceActor.Holdings>> recent;
-  private long recentAt;
+  private final SharedAnswer<List<InterfaceActor.Holdings>> holdings = new SharedAnswer<>(FRESH);
+  private final SharedAnswer<Map<String, Decider.Status>> statuses = new SharedAnswer<>(FRESH);
 
   ClusterView(ActorSystem<?> system) {
     this.system = system;
@@ -52,16 +52,18 @@ final class ClusterView {
    * for {@link #FRESH}), so a flood of reads costs the interface actors one question, not one each.
    */
   CompletionStage<List<InterfaceActor.Holdings>> holdings() {
-    synchronized (this) {
-      if (recent != null && (!recent.isDone() || System.nanoTime() - recentAt < FRESH.toNanos())) return recent;
-      recentAt = System.nanoTime();
-      recent = askAll(InterfaceActor.KEY, InterfaceActor.QueryHoldings::new).toCompletableFuture();
-      return recent;
-    }
+    return holdings.get(() -> askAll(InterfaceActor.KEY, InterfaceActor.QueryHoldings::new));
   }
 
-  /** Each group's decider status (null for one that did not answer). */
+  /**
+   * Each group's decider status (null for one that did not answer), shared like the holdings: the
+   * deciders run on the lease path, so a flood of reads must not turn into a flood of asks there.
+   */
   CompletionStage<Map<String, Decider.Status>> statuses(VipCatalog.Snapshot snapshot) {
+    return statuses.get(() -> askStatuses(snapshot));
+  }
+
+  private CompletionStage<Map<String, Decider.Status>> askStatuses(VipCatalog.Snapshot snapshot) {
     Map<String, CompletableFuture<Decider.Status>> asks = new LinkedHashMap<>();
     snapshot.deciders().forEach((group, decider) -> asks.put(group, AskPattern.<Decider.Command, Decider.Status>ask(decider,
         Decider.GetStatus::new, ASK, system.scheduler()).toCompletableFuture().exceptionally(e -> null)));
