@@ -47,8 +47,9 @@ class VipKeeperJmxTest {
     @Override public CompletionStage<Reply> drain(String node, boolean drained) { return record("drain " + node, Reply.ok(Map.of())); }
     @Override public CompletionStage<Reply> ready() { return record("ready", Reply.ok(Map.of())); }
     @Override public CompletionStage<Reply> conflicts() { return record("conflicts", Reply.ok(Map.of())); }
-    @Override public boolean inMajority() { return true; }
+    @Override public boolean inMajority() { return majority; }
   };
+  private volatile boolean majority = true;
 
   @Test
   void jconsoleStyleClientReadsAttributesAndCallsMove() throws Exception {
@@ -79,5 +80,15 @@ class VipKeeperJmxTest {
       ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
     }
     assertTrue(calls.containsAll(List.of("move web n2", "move web n3")), calls.toString());
+  }
+
+  @Test
+  void onTheLosingSideAChangeIsNotEvenStarted() {
+    majority = false;
+    VipKeeperJmx jmx = new VipKeeperJmx(ops);
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> jmx.drain("n2"));
+    assertTrue(refused.getMessage().contains("survive a split"), refused.getMessage());
+    assertThrows(IllegalStateException.class, () -> jmx.move("web", "n2"));
+    assertFalse(calls.stream().anyMatch(c -> c.startsWith("drain") || c.startsWith("move")), "nothing was started: " + calls);
   }
 }
