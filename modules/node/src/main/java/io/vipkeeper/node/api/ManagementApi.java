@@ -75,6 +75,11 @@ public final class ManagementApi {
                 + "; see README 'HTTP API'"))))));
   }
 
+  /** Requests being served now (for tests and metrics). */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   /** At most MAX_IN_FLIGHT requests at once: the rest are told to come back, not queued. */
   private Route bounded(Supplier<Route> inner) {
     return extractRequest(request -> {

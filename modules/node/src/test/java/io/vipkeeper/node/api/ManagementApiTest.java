@@ -29,19 +29,24 @@ class ManagementApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final RecordingOperations ops = new RecordingOperations();
   private static String open;
+  private static ManagementApi openApi;
   private static String guarded;
   private static String tokenless;
 
   @BeforeAll
   static void start() throws Exception {
     system = ActorSystem.create(Behaviors.empty(), "api", ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
-    open = bind(new Access("", false));
+    openApi = new ManagementApi(ops, new Access("", false), () -> CompletableFuture.completedFuture("vipkeeper_test_total 1\n"));
+    open = bind(openApi);
     guarded = bind(new Access("s3cret", true));
     tokenless = bind(new Access("", true));
   }
 
   private static String bind(Access access) throws Exception {
-    ManagementApi api = new ManagementApi(ops, access, () -> CompletableFuture.completedFuture("vipkeeper_test_total 1\n"));
+    return bind(new ManagementApi(ops, access, () -> CompletableFuture.completedFuture("vipkeeper_test_total 1\n")));
+  }
+
+  private static String bind(ManagementApi api) throws Exception {
     ServerBinding binding = Http.get(system).newServerAt("127.0.0.1", 0).bind(api.route(Directives.reject()))
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
     return "http://127.0.0.1:" + binding.localAddress().getPort();
@@ -218,12 +223,10 @@ class ManagementApiTest {
         held.add(HttpClient.newHttpClient().sendAsync(HttpRequest.newBuilder(URI.create(open + "/conflicts")).build(),
             HttpResponse.BodyHandlers.ofString()));
       }
-      Answer busy = null;
-      for (int tries = 0; tries < 50; tries++) { // until all held requests have arrived
-        busy = call(HttpClient.newHttpClient(), open, "GET", "/vips", null);
-        if (busy.status() == 503) break;
-        Thread.sleep(100);
-      }
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (openApi.inFlight() < ManagementApi.MAX_IN_FLIGHT && System.nanoTime() < deadline) Thread.sleep(50);
+      assertEquals(ManagementApi.MAX_IN_FLIGHT, openApi.inFlight(), "the held requests arrived");
+      Answer busy = call(HttpClient.newHttpClient(), open, "GET", "/vips", null);
       assertEquals(503, busy.status(), busy.body());
       assertTrue(busy.error().startsWith("busy"), busy.body());
       gate.completeExceptionally(new IllegalStateException("pekko://secret/user/actor-path"));
