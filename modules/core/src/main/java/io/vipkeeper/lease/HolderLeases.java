@@ -110,7 +110,10 @@ public final class HolderLeases {
   }
 
   private Behavior<Command> onLedgers(LedgersChanged changed) {
-    ledgers = Set.copyOf(changed.listing().getServiceInstances(EpochLedger.KEY));
+    // Every listed ledger, also those on nodes someone marked unreachable: the plain listing leaves
+    // them out, and a voter set that shrank with it let a holder cut off from the others renew with
+    // its own ledger alone while they promised the next epoch (two MACs answered in the lab).
+    ledgers = Set.copyOf(changed.listing().getAllServiceInstances(EpochLedger.KEY));
     Set<String> nodes = new HashSet<>();
     for (ActorRef<EpochLedger.Command> ledger : ledgers) nodes.add(members.addressOf(ledger));
     long now = System.nanoTime();
