@@ -173,16 +173,36 @@ class ManagementApiTest {
     assertTrue(bad.getMessage().contains("auto, on, off"), bad.getMessage());
   }
 
+  /**
+   * A client that declares a 7 MB body gets its refusal before it has sent a byte of it: the token
+   * first, then the declared size. (A client that pushes such a body regardless may see the
+   * connection closed before the answer: the server closes with the body unread, which TCP can turn
+   * into a reset; the HTTP client's Expect: 100-continue hangs on JDK 17 when the answer is final.)
+   */
   @Test
   void strangersAreRefusedBeforeTheirBodyIsRead() throws Exception {
     int before = ops.calls.size();
-    String huge = "{\"name\":\"x\",\"addresses\":[\"" + "9".repeat(7 * 1024 * 1024) + "\"]}";
-    Answer noToken = call(HttpClient.newHttpClient(), guarded, "POST", "/vips", huge);
-    assertEquals(401, noToken.status(), "the token is checked first, the 7 MB body is never read: " + noToken.body());
-    Answer tooLarge = call(HttpClient.newHttpClient(), guarded, "POST", "/vips", huge, "Authorization", "Bearer s3cret");
-    assertEquals(413, tooLarge.status(), tooLarge.body());
-    assertTrue(tooLarge.error().contains("64 KB"), tooLarge.body());
+    int huge = 7 * 1024 * 1024;
+    String noToken = headOfPost(guarded, "/vips", huge);
+    assertTrue(noToken.startsWith("HTTP/1.1 401"), "the token is checked first, with no byte of the body sent: " + noToken);
+    String tooLarge = headOfPost(guarded, "/vips", huge, "Authorization: Bearer s3cret");
+    assertTrue(tooLarge.startsWith("HTTP/1.1 413") && tooLarge.contains("64 KB"), "refused by its declared size: " + tooLarge);
     assertEquals(before, ops.calls.size(), "nothing reached the operations: " + ops.calls);
+  }
+
+  /** Sends only the head of a POST that declares {@code length} bytes of JSON; returns the whole answer. */
+  private static String headOfPost(String base, String path, int length, String... headers) throws Exception {
+    URI uri = URI.create(base);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: " + uri.getHost()
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + length + "\r\n");
+      for (String h : headers) head.append(h).append("\r\n");
+      socket.getOutputStream().write(head.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      // The server closes the connection after a refusal whose body it did not read.
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   @Test
