@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -80,6 +82,7 @@ public final class VipKeeper {
               .withStopMessage(Decider.HandOver.INSTANCE).withProps(InterfaceActor.LEASE_DISPATCHER)));
     }
     catalog.tell(new VipCatalog.ConfiguredDeciders(Map.copyOf(deciders)));
+    if (!settings.vacateTimeout().isZero()) vacateOnShutdown(system, iface, catalog, settings.vacateTimeout());
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());
     return new VipKeeper(iface, catalog, Map.copyOf(deciders));
   }
@@ -101,6 +104,38 @@ public final class VipKeeper {
   /** The deciders of the groups in the config file (the catalog's snapshot has every group's). */
   public Map<String, ActorRef<Decider.Command>> deciders() {
     return deciders;
+  }
+
+  /**
+   * First in shutdown, while this node is still a full member: its groups' deciders move them away
+   * (release here, then claim there), and the node goes on leaving once it holds nothing, or after
+   * {@code timeout}. Whatever is still held then goes in the release task below.
+   */
+  private static void vacateOnShutdown(ActorSystem<?> system, ActorRef<InterfaceActor.Command> iface,
+      ActorRef<VipCatalog.Command> catalog, Duration timeout) {
+    String self = Cluster.get(system).selfMember().address().toString();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "vipkeeper-vacate", () -> {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      CompletionStage<InterfaceActor.Vacating> vacating = AskPattern.ask(iface, InterfaceActor.Vacate::new, timeout, system.scheduler());
+      return vacating.thenCompose(v -> {
+        if (v.held().isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+        return AskPattern.<VipCatalog.Command, VipCatalog.Snapshot>ask(catalog, VipCatalog.Get::new, left(deadline), system.scheduler())
+            .thenCompose(snapshot -> {
+              v.held().forEach(group -> {
+                ActorRef<Decider.Command> decider = snapshot.deciders().get(group);
+                if (decider != null) decider.tell(new Decider.Vacate(self));
+              });
+              return AskPattern.<InterfaceActor.Command, Done>ask(iface, InterfaceActor.AwaitEmpty::new, left(deadline), system.scheduler());
+            });
+      }).exceptionally(failure -> {
+        system.log().warn("STOPPING: not every group moved away within {} ms ({}); releasing the rest", timeout.toMillis(), failure.toString());
+        return Done.getInstance();
+      });
+    });
+  }
+
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
   }
 
   /** Late in shutdown, after the singletons handed over: whatever is still held goes. */

@@ -132,8 +132,14 @@ class FailoverScenariosTest {
   @Order(4)
   void gracefulStopReleasesBeforeTheNewNodeClaims() throws Exception {
     int old = holder;
+    int logged = lab.nodes().log(old).length();
     Takeover t = lab.stop(old, Duration.ofSeconds(30));
     print(t);
+    String stopping = lab.nodes().log(old).substring(logged);
+    int released = stopping.indexOf("RELEASED group=");
+    int leaving = stopping.indexOf("as [Leaving]");
+    assertTrue(stopping.contains("STOPPING: refusing claims") && released >= 0 && (leaving < 0 || released < leaving),
+        "the stopping node's group moved away before it left the cluster (the vacate path):\n" + stopping);
     assertTrue(t.tookOver(), "another node answers within 30 s:\n" + lab.report());
     assertTrue(t.released().isPresent() && t.claimed().isPresent(), "kernel events for release and claim:\n" + lab.report());
     assertTrue(t.released().getAsLong() < t.claimed().getAsLong(),

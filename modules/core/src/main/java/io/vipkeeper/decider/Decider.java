@@ -68,6 +68,9 @@ public final class Decider {
   /** A planned move to the node at {@code address}, if it can hold the group. */
   public record MoveTo(String address, MoveReason reason) implements Command, CborSerializable {}
 
+  /** The node at {@code address} is stopping (a planned stop): if it holds the group, move it away now. */
+  public record Vacate(String address) implements Command, CborSerializable {}
+
   /** Where the group is, at which epoch, who decides, and how the last takeover went. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command, CborSerializable {}
 
@@ -163,8 +166,8 @@ public final class Decider {
   private long fenceNanos;
   /** A node asked for by MoveTo, used until the next decision that is not a wait. */
   private MoveTo requested;
-  /** A MoveTo that came while a placement was under way: taken up once it is done. */
-  private MoveTo deferred;
+  /** An operator's MoveTo or a Vacate that came while a placement was under way: taken up once it is done. */
+  private Command deferred;
   private int round;
 
   private Decider(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings,
@@ -449,6 +452,7 @@ public final class Decider {
         .onMessage(WatchLease.class, w -> watchLease())
         .onMessage(RenewalAnswer.class, this::onRenewalAnswer)
         .onMessage(MoveTo.class, this::onMoveTo)
+        .onMessage(Vacate.class, this::onVacate)
 );
   }
 
@@ -486,6 +490,11 @@ public final class Decider {
           return recheck();
         });
     if (mode == Mode.STEADY) return builder;
+    builder.onMessage(Vacate.class, v -> {
+      // Taken up when this placement is done: if it left the group on the stopping node, it moves then.
+      deferred = v;
+      return Behaviors.same();
+    });
     return builder.onMessage(MoveTo.class, m -> {
       if (m.reason() == MoveReason.REBALANCE) {
         // The board asks again once this placement is reported: a stale rebalance would move a
@@ -494,7 +503,7 @@ public final class Decider {
         return Behaviors.same();
       }
       context.getLog().info("group {}: move to {} ({}) taken up once the placement under way is done", group.name(), m.address(), m.reason());
-      deferred = m;
+      if (!(deferred instanceof Vacate)) deferred = m;
       return Behaviors.same();
     });
   }
@@ -598,6 +607,14 @@ public final class Decider {
     context.getLog().info("group {}: moving from {} ({})", group.name(), holder.name(), move.reason());
     timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
     requested = move;
+    return survey();
+  }
+
+  /** The holder is stopping: place the group again now, while the holder still answers the release. */
+  private Behavior<Command> onVacate(Vacate vacate) {
+    if (holder == null || !holder.address().equals(vacate.address())) return Behaviors.same();
+    context.getLog().info("group {}: moving from {}, which is stopping", group.name(), holder.name());
+    timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
     return survey();
   }
 

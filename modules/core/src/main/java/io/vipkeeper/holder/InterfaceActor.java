@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import io.vipkeeper.model.VipAddress;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -74,6 +75,17 @@ public final class InterfaceActor {
 
   /** Release everything and refuse further claims: the node is leaving or stopping. */
   public record Retire(String reason, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * A planned stop begins: refuse claims from now on, keep holding (and renewing) until each
+   * group's decider has moved it away; answered with the groups held now.
+   */
+  public record Vacate(ActorRef<Vacating> replyTo) implements Command {}
+
+  public record Vacating(Set<String> held) {}
+
+  /** Answered once this node holds nothing (at once if it holds nothing now). */
+  public record AwaitEmpty(ActorRef<Done> replyTo) implements Command {}
 
   /** Round {@code round} of burst {@code burst} (1 first, 2 second); a refresh is a lone round. */
   record AnnounceRound(String group, int round, int burst) implements Command {}
@@ -231,7 +243,9 @@ public final class InterfaceActor {
         .onMessage(Release.class, r -> reply(r.replyTo(), new ReleaseResult(r.group(), node, true, "")))
         .onMessage(QueryHoldings.class, q -> reply(q.replyTo(), observerHoldings(reason)))
         .onMessage(QueryConflicts.class, q -> reply(q.replyTo(), new ConflictWatch.Conflicts(0, List.of())))
-        .onMessage(Retire.class, r -> reply(r.replyTo(), Done.getInstance()));
+        .onMessage(Retire.class, r -> reply(r.replyTo(), Done.getInstance()))
+        .onMessage(Vacate.class, v -> reply(v.replyTo(), new Vacating(Set.of())))
+        .onMessage(AwaitEmpty.class, a -> reply(a.replyTo(), Done.getInstance()));
   }
 
   /** The pause before journal retry {@code attempt + 1}: 1, 2, 4 ... 30 s (at start and while running). */

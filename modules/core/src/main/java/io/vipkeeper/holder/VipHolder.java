@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -57,6 +58,8 @@ final class VipHolder {
   /** Where each leased group's lease ends (nanoTime), as granted: the kernel fence is set to it. */
   private final Map<String, Long> leaseUntil = new HashMap<>();
   private final List<ActorRef<OwnershipChanged>> subscribers = new ArrayList<>();
+  /** Told once nothing is held (a planned stop waits for its groups to move away). */
+  private final List<ActorRef<Done>> emptyWaiters = new ArrayList<>();
   /** Claims waiting for their first lease grant, with when they arrived. */
   private final Map<String, Pending> pending = new HashMap<>();
   private Fitness fitness;
@@ -131,6 +134,8 @@ final class VipHolder {
         .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
         .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, fitness.fit()))
         .onMessage(InterfaceActor.Retire.class, this::onRetire)
+        .onMessage(InterfaceActor.Vacate.class, this::onVacate)
+        .onMessage(InterfaceActor.AwaitEmpty.class, this::onAwaitEmpty)
         .onMessage(InterfaceActor.AnnounceRound.class, this::onAnnounceRound)
         .onMessage(InterfaceActor.AnnounceRest.class, this::onAnnounceRest)
         .onMessage(InterfaceActor.SelfEvent.class, this::onSelfEvent)
@@ -201,6 +206,8 @@ final class VipHolder {
         .onMessage(InterfaceActor.QueryConflicts.class, this::onQueryConflicts)
         .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, false))
         .onMessage(InterfaceActor.Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
+        .onMessage(InterfaceActor.Vacate.class, v -> { v.replyTo().tell(new InterfaceActor.Vacating(Set.copyOf(held.keySet()))); return Behaviors.same(); })
+        .onMessage(InterfaceActor.AwaitEmpty.class, this::onAwaitEmpty)
         .onMessage(InterfaceActor.FromLeases.class, f -> {
           if (f.notice() instanceof HolderLeases.LeaseHeld h && leases != null) leases.tell(new HolderLeases.Drop(h.group()));
           return Behaviors.same();
@@ -416,6 +423,26 @@ final class VipHolder {
     return Behaviors.same();
   }
 
+  /**
+   * A planned stop: claims are refused from now on (and the survey says so, so no decider picks
+   * this node), while what is held stays held and renewed until its decider moves it away: the
+   * clients' gap is then one release-then-claim, not a departure noticed by gossip.
+   */
+  private Behavior<InterfaceActor.Command> onVacate(InterfaceActor.Vacate vacate) {
+    if (!fitness.stopping()) context.getLog().info("STOPPING: refusing claims; asking the deciders to move {} away", held.keySet());
+    fitness = fitness.withStopping();
+    for (Pending waiting : List.copyOf(pending.values())) abandon(waiting, "this node is stopping");
+    pending.clear();
+    vacate.replyTo().tell(new InterfaceActor.Vacating(Set.copyOf(held.keySet())));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onAwaitEmpty(InterfaceActor.AwaitEmpty await) {
+    if (held.isEmpty()) await.replyTo().tell(Done.getInstance());
+    else emptyWaiters.add(await.replyTo());
+    return Behaviors.same();
+  }
+
   private Behavior<InterfaceActor.Command> onRetire(InterfaceActor.Retire retire) {
     retireAll(retire.reason());
     retire.replyTo().tell(Done.getInstance());
@@ -556,6 +583,10 @@ final class VipHolder {
     tellOwnership(new OwnershipChanged(name, false, holding.epoch(), reason));
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
         holding.group().addresses(), settings.interfaceName(), reason);
+    if (held.isEmpty()) {
+      emptyWaiters.forEach(w -> w.tell(Done.getInstance()));
+      emptyWaiters.clear();
+    }
     return "";
   }
 }

@@ -1,5 +1,8 @@
 package io.vipkeeper.decider;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.ArrayList;
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.vipkeeper.TakeoverPath;
@@ -116,6 +119,27 @@ class DeciderStatesTest {
     decider.tell(new Decider.MoveTo("pekko://vipkeeper@198.18.0.99:25520", Decider.MoveReason.OPERATOR));
     place();
     answerSurvey(); // the deferred move surveys again (no other timer asks: holder checks are hourly here)
+  }
+
+  @Test
+  void aStoppingHolderIsSurveyedAtOnceAndNeverChosenAgain() {
+    place();
+    TestProbe<Object> wait = kit.createTestProbe();
+    wait.awaitAssert(() -> { assertEquals("n1", status().holder()); return null; });
+    decider.tell(new Decider.Vacate("pekko://vipkeeper@198.18.0.99:25520"));
+    nic.expectNoMessage(Duration.ofMillis(300)); // not the holder: nothing to do
+    decider.tell(new Decider.Vacate(self.address()));
+    nic.expectMessageClass(InterfaceActor.QueryHoldings.class).replyTo()
+        .tell(new InterfaceActor.Holdings(self, Map.of("web", 1L), Map.of("web", 1L), false, 1.0, Map.of(), ""));
+    List<EpochLedger.Command> told = new ArrayList<>();
+    try {
+      while (true) told.add(ledger.receiveMessage(Duration.ofMillis(300)));
+    } catch (AssertionError quiet) {
+      // nothing more within 300 ms
+    }
+    assertTrue(told.stream().noneMatch(m -> m instanceof EpochLedger.Promise p && p.epoch() > 1),
+        "no other node can hold it, so no new epoch is promised: " + told);
+    nic.expectNoMessage(Duration.ofMillis(100)); // and no claim goes to the stopping node
   }
 
   @Test

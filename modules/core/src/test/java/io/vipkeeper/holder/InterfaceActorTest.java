@@ -1,5 +1,7 @@
 package io.vipkeeper.holder;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import java.util.Set;
 import io.vipkeeper.ledger.EpochLedger;
 import io.vipkeeper.model.NodeIdentity;
 
@@ -203,6 +205,31 @@ class InterfaceActorTest {
       return listing.receiveMessage().getServiceInstances(EpochLedger.KEY).stream()
           .filter(l -> l.path().parent().equals(iface.path())).findFirst().orElseThrow();
     });
+  }
+
+  @Test
+  void aStoppingNodeKeepsWhatItHoldsUntilReleasedButTakesNoNewClaim() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<InterfaceActor.Vacating> vacating = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Vacate(vacating.getRef()));
+    assertEquals(Set.of("web"), vacating.receiveMessage().held());
+    assertTrue(nic.has("198.18.0.50"), "still held until its decider moves it");
+    InterfaceActor.ClaimResult refused = claim(iface, DB, 2);
+    assertFalse(refused.claimed());
+    assertTrue(refused.error().contains("stopping"), refused.error());
+    TestProbe<InterfaceActor.Holdings> holdings = kit.createTestProbe();
+    iface.tell(new InterfaceActor.QueryHoldings(holdings.getRef()));
+    assertFalse(holdings.receiveMessage().canClaim(), "no decider picks a stopping node");
+    TestProbe<Done> empty = kit.createTestProbe();
+    iface.tell(new InterfaceActor.AwaitEmpty(empty.getRef()));
+    empty.expectNoMessage(Duration.ofMillis(200));
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "moving to n2", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+    empty.expectMessage(Done.getInstance());
+    assertFalse(nic.has("198.18.0.50"));
   }
 
   @Test
