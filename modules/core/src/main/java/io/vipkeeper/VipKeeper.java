@@ -150,6 +150,13 @@ public final class VipKeeper {
           drivers.announcer().close();
           drivers.sensor().close();
           drivers.fence().close();
+          if (drivers.driver() instanceof AutoCloseable closeable) {
+            try {
+              closeable.close();
+            } catch (Exception e) {
+              system.log().warn("closing the interface driver: {}", e.toString());
+            }
+          }
           return CompletableFuture.completedFuture(Done.getInstance());
         });
   }

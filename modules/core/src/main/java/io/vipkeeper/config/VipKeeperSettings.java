@@ -22,6 +22,7 @@ public record VipKeeperSettings(
     List<VipGroup> groups,
     AnnounceSettings announce,
     String ipCommand,
+    boolean rtnetlink,
     Duration surveyTimeout,
     Duration releaseTimeout,
     Duration vacateTimeout,
@@ -53,6 +54,7 @@ public record VipKeeperSettings(
             groups(c.getConfig("groups"), problems),
             announce(c.getConfig("announce"), read),
             c.getString("kernel.ip-command"),
+            Boolean.TRUE.equals(read.value("vipkeeper.kernel.address-api", () -> addressApi(c.getString("kernel.address-api")))),
             read.positive("vipkeeper.survey-timeout", () -> c.getDuration("survey-timeout")),
             read.positive("vipkeeper.release-timeout", () -> c.getDuration("release-timeout")),
             read.value("vipkeeper.vacate-timeout", () -> notNegative(c.getDuration("vacate-timeout"))),
@@ -87,6 +89,14 @@ public record VipKeeperSettings(
       case "holder" -> false;
       case "witness" -> true;
       default -> throw new IllegalArgumentException("'" + role + "' is not a role; allowed: holder (default), witness");
+    };
+  }
+
+  private static boolean addressApi(String api) {
+    return switch (api) {
+      case "netlink" -> true;
+      case "ip" -> false;
+      default -> throw new IllegalArgumentException("'" + api + "' is not an address API; allowed: netlink (default), ip");
     };
   }
 

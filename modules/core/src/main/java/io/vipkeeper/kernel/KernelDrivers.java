@@ -3,6 +3,7 @@ package io.vipkeeper.kernel;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.driver.AddressSensor;
 import io.vipkeeper.driver.DriverException;
+import io.vipkeeper.driver.InterfaceDriver;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.driver.KernelFence;
 import io.vipkeeper.driver.LinkInfo;
@@ -27,15 +28,18 @@ public final class KernelDrivers {
       throw new DriverException("missing capabilit" + (missing.size() > 1 ? "ies " : "y ") + String.join(" and ", missing)
           + ": run as root, or grant them (setcap cap_net_admin,cap_net_raw+ep on java, or AmbientCapabilities= in the systemd unit)");
     }
-    IpRouteDriver driver = new IpRouteDriver(settings.ipCommand());
-    LinkInfo link = driver.link(settings.interfaceName());
-    driver.keepSecondariesOnRemoval(link.name());
+    IpRouteDriver ip = new IpRouteDriver(settings.ipCommand());
+    LinkInfo link = ip.link(settings.interfaceName());
+    ip.keepSecondariesOnRemoval(link.name());
+    InterfaceDriver driver = settings.rtnetlink() ? new RtnetlinkDriver(ip) : ip;
     KernelFence fence = settings.kernelFence() ? fence(driver, link.name()) : KernelFence.NONE;
     if (!settings.kernelFence()) {
       log.warn("UNFENCED: vipkeeper.kernel.fence = off; a killed or frozen JVM leaves its kernel answering for its VIPs");
     }
-    return new Drivers(driver, PcapAnnouncer.open(link.name(), link.mac(), settings.announce().forms(),
-        new FramePacer(settings.announce().maxFramesPerSecond(), settings.announce().maxBurst(), System::nanoTime)),
+    PcapAnnouncer announcer = PcapAnnouncer.open(link.name(), link.mac(), settings.announce().forms(),
+        new FramePacer(settings.announce().maxFramesPerSecond(), settings.announce().maxBurst(), System::nanoTime));
+    settings.groups().forEach(g -> announcer.prebuild(g.addresses(), g.virtualMac() ? g.mac() : ""));
+    return new Drivers(driver, announcer,
         settings.conflict().detect() ? new PcapAddressSensor(link.name()) : AddressSensor.NONE, fence);
   }
 
@@ -43,7 +47,7 @@ public final class KernelDrivers {
    * Installs the fence. Addresses a previous run guarded were put there by vipkeeper: the ones
    * still on the interface are removed (they stayed fenced meanwhile), as the start-up reconcile does.
    */
-  private static KernelFence fence(IpRouteDriver driver, String iface) {
+  private static KernelFence fence(InterfaceDriver driver, String iface) {
     NftablesFence.Installed installed = NftablesFence.install(iface);
     List<VipAddress> present = driver.addresses(iface).stream().filter(a -> installed.leftovers().contains(a.ip())).toList();
     if (!present.isEmpty()) {

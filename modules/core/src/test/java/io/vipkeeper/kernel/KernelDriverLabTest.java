@@ -10,6 +10,7 @@ import io.vipkeeper.pcap.GratuitousArp;
 import io.vipkeeper.pcap.PcapAnnouncer;
 import io.vipkeeper.lab.Lab;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,6 +137,34 @@ class KernelDriverLabTest {
     }
     lab.inside("n2", () -> { driver.removeVirtual(link); return null; });
     assertFalse(lab.inside("n2", () -> driver.exists(link)), "release removes the macvlan");
+  }
+
+  /** The in-process rtnetlink path: what it adds, lists and removes is what iproute2 sees. */
+  @Test
+  void rtnetlinkAddsListsAndRemovesAsIproute2SeesIt() throws Exception {
+    VipAddress vip6 = VipAddress.parse("2001:db8:18::51/64");
+    VipAddress other = VipAddress.parse("198.18.0.52/24");
+    lab.inside("n1", () -> {
+      try (RtnetlinkDriver driver = new RtnetlinkDriver(new IpRouteDriver("ip"))) {
+        driver.add("eth0", List.of(VIP, vip6, other));
+        driver.add("eth0", List.of(VIP)); // present already: kept, no error
+        String onNode = lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0");
+        assertTrue(onNode.contains("inet 198.18.0.50/24") && onNode.contains("inet 198.18.0.52/24"), onNode);
+        assertTrue(onNode.contains("inet6 2001:db8:18::51/64") && !onNode.contains("tentative"), "added without DAD: " + onNode);
+        assertEquals(Set.copyOf(new IpRouteDriver("ip").addresses("eth0")), Set.copyOf(driver.addresses("eth0")),
+            "the same addresses as ip lists");
+        assertTrue(driver.hostAddresses().contains(new VipAddress("127.0.0.1", 8)), driver.hostAddresses().toString());
+        driver.remove("eth0", List.of(VIP, vip6));
+        driver.remove("eth0", List.of(VIP, vip6)); // absent already: no error
+        String after = lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0");
+        assertFalse(after.contains("198.18.0.50") || after.contains("2001:db8:18::51"), after);
+        assertTrue(after.contains("198.18.0.52/24") && after.contains("198.18.0.11/24"), "the other addresses stay: " + after);
+        driver.remove("eth0", List.of(other));
+        DriverException unknown = assertThrows(DriverException.class, () -> driver.add("nope0", List.of(VIP)));
+        assertTrue(unknown.getMessage().contains("interface 'nope0' does not exist"), unknown.getMessage());
+      }
+      return null;
+    });
   }
 
   @Test
