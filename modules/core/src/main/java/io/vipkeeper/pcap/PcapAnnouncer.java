@@ -6,6 +6,8 @@ import io.vipkeeper.model.VipAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -26,6 +28,7 @@ public final class PcapAnnouncer implements Announcer {
   private final String mac;
   private final List<GratuitousArp.Form> forms;
   private final AtomicLong sent = new AtomicLong();
+  private final Map<String, List<byte[]>> built = new ConcurrentHashMap<>();
   private final FramePacer pacer;
   private PcapHandle handle;
 
@@ -66,15 +69,26 @@ public final class PcapAnnouncer implements Announcer {
     for (int i = 0; i < addresses.size(); i++) {
       VipAddress address = addresses.get(i);
       if (!pacer.tryTake(address.isIpv6() ? 1 : forms.size())) return List.copyOf(addresses.subList(i, addresses.size()));
-      if (address.isIpv6()) {
-        send(NeighborAdvertisement.frame(from, (Inet6Address) address.inet()), address);
-        continue;
-      }
-      for (GratuitousArp.Form form : forms) {
-        send(GratuitousArp.frame(form, from, (Inet4Address) address.inet()), address);
-      }
+      for (byte[] frame : frames(address, from)) send(frame, address);
     }
     return List.of();
+  }
+
+  /**
+   * The frames of one round for {@code address} from {@code mac}: built once (with pcap4j, ~ms each
+   * on a cold JIT) and kept, so a claim only sends. Few distinct keys: one per VIP and source MAC.
+   */
+  private List<byte[]> frames(VipAddress address, String mac) {
+    if (built.size() > 10_000) built.clear(); // groups added and removed for a long time: start over
+    return built.computeIfAbsent(address.ip() + " " + mac, key -> {
+      if (address.isIpv6()) return List.of(NeighborAdvertisement.frame(mac, (Inet6Address) address.inet()));
+      return forms.stream().map(form -> GratuitousArp.frame(form, mac, (Inet4Address) address.inet())).toList();
+    });
+  }
+
+  /** Builds the frames of {@code addresses} ahead of their first claim. */
+  public void prebuild(List<VipAddress> addresses, String sourceMac) {
+    for (VipAddress address : addresses) frames(address, sourceMac.isEmpty() ? mac : sourceMac);
   }
 
   @Override

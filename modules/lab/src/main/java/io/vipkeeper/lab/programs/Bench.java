@@ -24,7 +24,7 @@ import java.util.function.ToDoubleFunction;
 public final class Bench {
 
   private record Result(String keeper, List<Takeover> crashes, List<Takeover> stops, Takeover cut, double cutOverlapMs,
-      double rssMb, double idleCpuPercent, double overlapMs, String staleRemoved, String phases, List<ProcessFault> faults) {}
+      double rssMb, double threads, double startMs, double idleCpuPercent, double overlapMs, String staleRemoved, String phases, List<ProcessFault> faults) {}
 
   /** One fault of the keeper's process while its host runs on, with what a second host's ARP requests saw. */
   private record ProcessFault(String fault, Takeover takeover, double twoMacsMs, int flipBacks) {}
@@ -61,13 +61,18 @@ public final class Bench {
   private static Result measure(Function<Lab, Nodes> kind, int runs, boolean processOnly) throws Exception {
     try (FailoverLab lab = FailoverLab.up(Lab.prefix("vkbn"), 3, 2, kind)) {
       System.out.println("==> " + lab.nodes().label() + ": " + runs + " crashes, " + runs + " planned stops");
+      long started = System.nanoTime();
       lab.startAll();
+      lab.awaitSingleHolder(Duration.ofSeconds(90));
+      double startMs = (System.nanoTime() - started) / 1e6;
+      System.out.printf("    %-40s %.0f ms%n", "three started together: VIP held after", startMs);
       int holder = awaitHolder(lab);
       Thread.sleep(3000);
       double rss = rssMb(lab.nodes(), 3);
+      double threads = threads(lab.nodes(), 3);
       double idleCpu = idleCpuPercent(lab.nodes(), 3);
       if (processOnly) {
-        return new Result(lab.nodes().label(), List.of(), List.of(), null, 0, rss, idleCpu, 0, "-", "", processFaults(lab, runs));
+        return new Result(lab.nodes().label(), List.of(), List.of(), null, 0, rss, threads, startMs, idleCpu, 0, "-", "", processFaults(lab, runs));
       }
       List<Takeover> crashes = new ArrayList<>();
       List<Takeover> stops = new ArrayList<>();
@@ -96,7 +101,7 @@ public final class Bench {
       for (int i = 1; i <= 3; i++) if (!lab.nodes().running(i)) lab.rejoin(i);
       awaitHolder(lab);
       List<ProcessFault> faults = processFaults(lab, runs);
-      return new Result(lab.nodes().label(), crashes, stops, cut, cutOverlap, rss, idleCpu, before,
+      return new Result(lab.nodes().label(), crashes, stops, cut, cutOverlap, rss, threads, startMs, idleCpu, before,
           staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)", TakeoverPhases.of(lab.nodes(), 3), faults);
     }
   }
@@ -181,9 +186,23 @@ public final class Bench {
   }
 
   private static long rssKb(long pid) {
+    return statusField(pid, "VmRSS:");
+  }
+
+  /** Threads of the keeper's processes per node. */
+  private static double threads(Nodes nodes, int count) {
+    double total = 0;
+    for (int i = 1; i <= count; i++) {
+      for (ProcessHandle p : nodes.processes(i)) total += statusField(p.pid(), "Threads:");
+    }
+    return total / count;
+  }
+
+  /** A number field of /proc/PID/status, 0 when unreadable. */
+  private static long statusField(long pid, String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+        if (line.startsWith(field)) return Long.parseLong(line.replaceAll("\\D", ""));
       }
     } catch (Exception e) {
       return 0;
@@ -194,17 +213,18 @@ public final class Bench {
   private static void print(List<Result> results, int runs) {
     System.out.printf("%nFailover benchmark, %s, %d cores, %d runs each (ms: min / median / max)%n",
         LocalDate.now(), Runtime.getRuntime().availableProcessors(), runs);
-    System.out.println("| keeper | crash: fault to first answer | planned stop: client gap | old node answered after takeover"
-        + " | two holders, crashes and stops | holder cut off 8 s: new holder answers after | two holders while cut off | stale VIP removed at restart | RSS per node | idle CPU per node |");
-    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    System.out.println("| keeper | crash: fault to first answer | planned stop: first answer | planned stop: client gap | old node answered after takeover"
+        + " | two holders, crashes and stops | holder cut off 8 s: new holder answers after | two holders while cut off | stale VIP removed at restart"
+        + " | three started together: VIP held after | RSS per node | threads per node | idle CPU per node |");
+    System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for (Result r : results) {
       if (r.cut() == null) continue;
       long oldAnswers = r.crashes().stream().mapToLong(Takeover::answersFromOldAfterNew).sum()
           + r.stops().stream().mapToLong(Takeover::answersFromOldAfterNew).sum();
-      System.out.printf("| %s | %s | %s | %d | %.0f ms | %s | %.0f ms | %s | %.0f MB | %.1f %% |%n", r.keeper(),
-          stats(r.crashes(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis), oldAnswers,
-          r.overlapMs(), r.cut().tookOver() ? String.format("%.0f ms", r.cut().takeoverMillis()) : "never",
-          r.cutOverlapMs(), r.staleRemoved(), r.rssMb(), r.idleCpuPercent());
+      System.out.printf("| %s | %s | %s | %s | %d | %.0f ms | %s | %.0f ms | %s | %.0f ms | %.0f MB | %.0f | %.1f %% |%n", r.keeper(),
+          stats(r.crashes(), Takeover::takeoverMillis), stats(r.stops(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis),
+          oldAnswers, r.overlapMs(), r.cut().tookOver() ? String.format("%.0f ms", r.cut().takeoverMillis()) : "never",
+          r.cutOverlapMs(), r.staleRemoved(), r.startMs(), r.rssMb(), r.threads(), r.idleCpuPercent());
     }
     System.out.printf("%nThe holder's keeper process killed, frozen or starved, its host, link and service up (a second host asks ARP every 20 ms)%n");
     System.out.println("| keeper | fault | new holder answers after | two MACs answering (ms) | old node answered after takeover | client flip-backs |");
