@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -120,7 +121,16 @@ public final class Decider {
 
   private static final int PROMISE_ATTEMPTS = 3;
 
+  private static final String UNLISTED = "its interface actor is no longer listed (the node crashed or left)";
+
   public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum,
+      ActorRef<PlacementBoard.Command> board, ActorRef<VipCatalog.Command> catalog) {
+    // A stopped singleton is not started again until it moves: a bug must cost a fresh survey, not the group.
+    return Behaviors.supervise(behavior(group, settings, quorum, board, catalog))
+        .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+  }
+
+  private static Behavior<Command> behavior(VipGroup group, VipKeeperSettings settings, Quorum quorum,
       ActorRef<PlacementBoard.Command> board, ActorRef<VipCatalog.Command> catalog) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       context.getLog().info("DECIDER group={} runs on this node", group.name());
@@ -382,7 +392,12 @@ public final class Decider {
   }
 
   private Behavior<Command> claim(NodeIdentity target) {
-    context.ask(InterfaceActor.ClaimResult.class, nodes.interfaceOf(target.address()), settings.claimTimeout(),
+    ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(target.address());
+    if (iface == null) {
+      context.getSelf().tell(new ClaimDone(target, epoch, false, UNLISTED));
+      return state(common(Mode.BUSY).onMessage(ClaimDone.class, this::onClaimDone));
+    }
+    context.ask(InterfaceActor.ClaimResult.class, iface, settings.claimTimeout(),
         replyTo -> new InterfaceActor.Claim(group, epoch, replyTo),
         (result, failure) -> result != null
             ? new ClaimDone(target, result.epoch(), result.claimed(), result.error())
@@ -649,7 +664,13 @@ public final class Decider {
   }
 
   private void askRelease(NodeIdentity node, String reason) {
-    context.ask(InterfaceActor.ReleaseResult.class, nodes.interfaceOf(node.address()), settings.releaseTimeout(),
+    ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(node.address());
+    if (iface == null) {
+      // Gone from the listing between the survey and now (crashed, left): it cannot answer; the lease fence covers it.
+      context.getSelf().tell(new ReleaseDone(node, false, false, UNLISTED));
+      return;
+    }
+    context.ask(InterfaceActor.ReleaseResult.class, iface, settings.releaseTimeout(),
         replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo),
         (result, failure) -> result != null
             ? new ReleaseDone(node, result.released(), true, result.error())

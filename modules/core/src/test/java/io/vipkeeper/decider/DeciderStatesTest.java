@@ -142,6 +142,29 @@ class DeciderStatesTest {
     nic.expectNoMessage(Duration.ofMillis(100)); // and no claim goes to the stopping node
   }
 
+  /** Was an NPE that stopped the singleton for good (the lab: a kill -9 60 ms after SIGTERM). */
+  @Test
+  void aTargetWhoseInterfaceActorVanishesBeforeTheClaimDoesNotStopTheDecider() {
+    answerSurvey();
+    EpochLedger.Promise promise = expectPromise();
+    // Subscribers (the decider among them) hear of it together, after the receptionist's own replication.
+    TestProbe<Receptionist.Listing> listing = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.subscribe(InterfaceActor.KEY, listing.getRef()));
+    listing.receiveMessage();
+    kit.system().receptionist().tell(Receptionist.deregister(InterfaceActor.KEY, nic.ref()));
+    listing.fishForMessage(Duration.ofSeconds(10), l -> l.getServiceInstances(InterfaceActor.KEY).isEmpty()
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    listing.expectNoMessage(Duration.ofMillis(300)); // the receptionist tells each subscriber in turn
+    promise.replyTo().tell(new EpochLedger.PromiseResult("web", 1, "n1", true, 1, LeaseGrants.NEVER));
+    nic.expectNoMessage(Duration.ofMillis(300)); // no claim can reach it
+    TestProbe<Decider.Status> status = kit.createTestProbe();
+    decider.tell(new Decider.GetStatus(status.ref()));
+    Decider.Status after = status.receiveMessage(Duration.ofSeconds(3));
+    assertEquals("", after.holder(), "not placed: " + after);
+    assertEquals(1, after.epoch(), "the decider kept what it knew (it did not restart): " + after);
+  }
+
   @Test
   void aRefusedClaimIsNotTakenForAHolder() {
     answerSurvey();

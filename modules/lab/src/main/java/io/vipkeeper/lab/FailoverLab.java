@@ -100,16 +100,17 @@ public final class FailoverLab implements AutoCloseable {
   /** Waits until all nodes joined and exactly one live node holds the VIP and answers; returns it or -1. */
   public int awaitSingleHolder(Duration limit) throws InterruptedException {
     long since = System.nanoTime();
+    int[] found = {-1};
+    // The holder seen by the check that passed: reading the kernels again could see a move under way.
     boolean ok = await(limit, () -> {
       if (!nodes.formed()) return false;
       List<Integer> h = holders();
       h.removeIf(ownership::isDown);
-      return h.size() == 1 && answeredSince("n" + h.get(0), since);
+      if (h.size() != 1 || !answeredSince("n" + h.get(0), since)) return false;
+      found[0] = h.get(0);
+      return true;
     });
-    if (!ok) return -1;
-    List<Integer> h = holders();
-    h.removeIf(ownership::isDown);
-    return h.get(0);
+    return ok ? found[0] : -1;
   }
 
   /** A machine lost: its keeper killed (SIGKILL), its link down, its service gone. */
