@@ -24,10 +24,16 @@ public final class QuorumWatch {
 
   private enum Deadline implements Command { INSTANCE }
 
-  /** The cluster's state view lags its events by a little: look again at a short, fixed pace. */
+  /**
+   * The cluster's state view lags its events by a little: after each event, look again at a short
+   * pace for a while; an idle cluster has no events, so no ticks.
+   */
   private enum Tick implements Command { INSTANCE }
 
   private static final Duration TICK = Duration.ofMillis(50);
+
+  /** Ticks after an event (1 s): far beyond the view's lag. */
+  private static final int TICKS_AFTER_EVENT = 20;
 
   /** What the watch tells the interface actor. */
   public record Verdict(boolean survives, String why) {}
@@ -39,7 +45,6 @@ public final class QuorumWatch {
           context.messageAdapter(ClusterEvent.ReachabilityEvent.class, Changed::new), ClusterEvent.ReachabilityEvent.class));
       cluster.subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.MemberEvent.class, Changed::new), ClusterEvent.MemberEvent.class));
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
       return new QuorumWatch(context, timers, quorum, releaseAfter, listener).watching(true);
     }));
   }
@@ -49,6 +54,7 @@ public final class QuorumWatch {
   private final Quorum quorum;
   private final Duration releaseAfter;
   private final ActorRef<Verdict> listener;
+  private int ticksLeft;
 
   private QuorumWatch(ActorContext<Command> context, TimerScheduler<Command> timers, Quorum quorum,
       Duration releaseAfter, ActorRef<Verdict> listener) {
@@ -62,8 +68,15 @@ public final class QuorumWatch {
   /** @param survived what the interface actor was last told */
   private Behavior<Command> watching(boolean survived) {
     return Behaviors.receive(Command.class)
-        .onMessage(Changed.class, c -> onChange(survived))
-        .onMessage(Tick.class, t -> onChange(survived))
+        .onMessage(Changed.class, c -> {
+          ticksLeft = TICKS_AFTER_EVENT;
+          if (!timers.isTimerActive(Tick.INSTANCE)) timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+          return onChange(survived);
+        })
+        .onMessage(Tick.class, t -> {
+          if (--ticksLeft <= 0) timers.cancel(Tick.INSTANCE);
+          return onChange(survived);
+        })
         .onMessage(Deadline.class, d -> onDeadline(survived))
         .build();
   }
