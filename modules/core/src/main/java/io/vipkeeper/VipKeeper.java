@@ -13,7 +13,9 @@ import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.membership.Quorum;
 import io.vipkeeper.config.SafetyTiming;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -108,8 +110,9 @@ public final class VipKeeper {
 
   /**
    * First in shutdown, while this node is still a full member: its groups' deciders move them away
-   * (release here, then claim there), and the node goes on leaving once it holds nothing, or after
-   * {@code timeout}. Whatever is still held then goes in the release task below.
+   * (release here, then claim there), and the node goes on leaving once each decider said its group
+   * is held elsewhere (or cannot move now), or after {@code timeout}. Whatever is still held then
+   * goes in the release task below.
    */
   private static void vacateOnShutdown(ActorSystem<?> system, ActorRef<InterfaceActor.Command> iface,
       ActorRef<VipCatalog.Command> catalog, Duration timeout) {
@@ -121,11 +124,17 @@ public final class VipKeeper {
         if (v.held().isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
         return AskPattern.<VipCatalog.Command, VipCatalog.Snapshot>ask(catalog, VipCatalog.Get::new, left(deadline), system.scheduler())
             .thenCompose(snapshot -> {
+              // Each decider answers once its group is held elsewhere: until then this node stays a
+              // full member, and its shutdown work does not compete with the move.
+              List<CompletableFuture<Done>> moved = new ArrayList<>();
               v.held().forEach(group -> {
                 ActorRef<Decider.Command> decider = snapshot.deciders().get(group);
-                if (decider != null) decider.tell(new Decider.Vacate(self));
+                if (decider != null) {
+                  moved.add(AskPattern.<Decider.Command, Done>ask(decider, replyTo -> new Decider.Vacate(self, replyTo),
+                      left(deadline), system.scheduler()).toCompletableFuture());
+                }
               });
-              return AskPattern.<InterfaceActor.Command, Done>ask(iface, InterfaceActor.AwaitEmpty::new, left(deadline), system.scheduler());
+              return CompletableFuture.allOf(moved.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
             });
       }).exceptionally(failure -> {
         system.log().warn("STOPPING: not every group moved away within {} ms ({}); releasing the rest", timeout.toMillis(), failure.toString());

@@ -12,10 +12,12 @@ import io.vipkeeper.membership.Quorum;
 import io.vipkeeper.model.NodeIdentity;
 import io.vipkeeper.model.VipGroup;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
@@ -69,8 +71,11 @@ public final class Decider {
   /** A planned move to the node at {@code address}, if it can hold the group. */
   public record MoveTo(String address, MoveReason reason) implements Command, CborSerializable {}
 
-  /** The node at {@code address} is stopping (a planned stop): if it holds the group, move it away now. */
-  public record Vacate(String address) implements Command, CborSerializable {}
+  /**
+   * The node at {@code address} is stopping (a planned stop): if it holds the group, move it away
+   * now. {@code replyTo} hears Done once the group is held elsewhere, or no move can be made now.
+   */
+  public record Vacate(String address, ActorRef<Done> replyTo) implements Command, CborSerializable {}
 
   /** Where the group is, at which epoch, who decides, and how the last takeover went. */
   public record GetStatus(ActorRef<Status> replyTo) implements Command, CborSerializable {}
@@ -178,6 +183,8 @@ public final class Decider {
   private MoveTo requested;
   /** An operator's MoveTo or a Vacate that came while a placement was under way: taken up once it is done. */
   private Command deferred;
+  /** Stopping nodes waiting for this group to be held elsewhere (or for no move to be possible now). */
+  private final List<ActorRef<Done>> vacating = new ArrayList<>();
   private int round;
 
   private Decider(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings,
@@ -423,12 +430,14 @@ public final class Decider {
     context.getLog().info("TAKEOVER group={} {}", group.name(), TakeoverTimeline.describe(lastTakeover));
     context.getSystem().eventStream().tell(new EventStream.Publish<>(lastTakeover));
     timeline = TakeoverTimeline.initial();
+    vacated();
     shareEpoch();
     return holding();
   }
 
   private Behavior<Command> waitAndRecheck(String reason) {
     context.getLog().warn("group {} not placed: {}", group.name(), reason);
+    vacated();
     // A rebalance that cannot be decided now is the board's to ask again: carried out later it would
     // move a group the board has since counted elsewhere (an operator's request waits).
     if (requested != null && requested.reason() == MoveReason.REBALANCE) requested = null;
@@ -627,10 +636,20 @@ public final class Decider {
 
   /** The holder is stopping: place the group again now, while the holder still answers the release. */
   private Behavior<Command> onVacate(Vacate vacate) {
-    if (holder == null || !holder.address().equals(vacate.address())) return Behaviors.same();
+    if (holder == null || !holder.address().equals(vacate.address())) {
+      vacate.replyTo().tell(Done.getInstance());
+      return Behaviors.same();
+    }
+    vacating.add(vacate.replyTo());
     context.getLog().info("group {}: moving from {}, which is stopping", group.name(), holder.name());
     timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
     return survey();
+  }
+
+  /** The stopping nodes that waited hear that this placement is over. */
+  private void vacated() {
+    vacating.forEach(v -> v.tell(Done.getInstance()));
+    vacating.clear();
   }
 
   /** A drained holder, or a preferring group that may take a better node back: decide again. */

@@ -84,9 +84,6 @@ public final class InterfaceActor {
 
   public record Vacating(Set<String> held) {}
 
-  /** Answered once this node holds nothing (at once if it holds nothing now). */
-  public record AwaitEmpty(ActorRef<Done> replyTo) implements Command {}
-
   /** Round {@code round} of burst {@code burst} (1 first, 2 second); a refresh is a lone round. */
   record AnnounceRound(String group, int round, int burst) implements Command {}
 
@@ -244,8 +241,7 @@ public final class InterfaceActor {
         .onMessage(QueryHoldings.class, q -> reply(q.replyTo(), observerHoldings(reason)))
         .onMessage(QueryConflicts.class, q -> reply(q.replyTo(), new ConflictWatch.Conflicts(0, List.of())))
         .onMessage(Retire.class, r -> reply(r.replyTo(), Done.getInstance()))
-        .onMessage(Vacate.class, v -> reply(v.replyTo(), new Vacating(Set.of())))
-        .onMessage(AwaitEmpty.class, a -> reply(a.replyTo(), Done.getInstance()));
+        .onMessage(Vacate.class, v -> reply(v.replyTo(), new Vacating(Set.of())));
   }
 
   /** The pause before journal retry {@code attempt + 1}: 1, 2, 4 ... 30 s (at start and while running). */

@@ -58,8 +58,6 @@ final class VipHolder {
   /** Where each leased group's lease ends (nanoTime), as granted: the kernel fence is set to it. */
   private final Map<String, Long> leaseUntil = new HashMap<>();
   private final List<ActorRef<OwnershipChanged>> subscribers = new ArrayList<>();
-  /** Told once nothing is held (a planned stop waits for its groups to move away). */
-  private final List<ActorRef<Done>> emptyWaiters = new ArrayList<>();
   /** Claims waiting for their first lease grant, with when they arrived. */
   private final Map<String, Pending> pending = new HashMap<>();
   private Fitness fitness;
@@ -135,7 +133,6 @@ final class VipHolder {
         .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, fitness.fit()))
         .onMessage(InterfaceActor.Retire.class, this::onRetire)
         .onMessage(InterfaceActor.Vacate.class, this::onVacate)
-        .onMessage(InterfaceActor.AwaitEmpty.class, this::onAwaitEmpty)
         .onMessage(InterfaceActor.AnnounceRound.class, this::onAnnounceRound)
         .onMessage(InterfaceActor.AnnounceRest.class, this::onAnnounceRest)
         .onMessage(InterfaceActor.SelfEvent.class, this::onSelfEvent)
@@ -207,7 +204,6 @@ final class VipHolder {
         .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, false))
         .onMessage(InterfaceActor.Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
         .onMessage(InterfaceActor.Vacate.class, v -> { v.replyTo().tell(new InterfaceActor.Vacating(Set.copyOf(held.keySet()))); return Behaviors.same(); })
-        .onMessage(InterfaceActor.AwaitEmpty.class, this::onAwaitEmpty)
         .onMessage(InterfaceActor.FromLeases.class, f -> {
           if (f.notice() instanceof HolderLeases.LeaseHeld h && leases != null) leases.tell(new HolderLeases.Drop(h.group()));
           return Behaviors.same();
@@ -437,12 +433,6 @@ final class VipHolder {
     return Behaviors.same();
   }
 
-  private Behavior<InterfaceActor.Command> onAwaitEmpty(InterfaceActor.AwaitEmpty await) {
-    if (held.isEmpty()) await.replyTo().tell(Done.getInstance());
-    else emptyWaiters.add(await.replyTo());
-    return Behaviors.same();
-  }
-
   private Behavior<InterfaceActor.Command> onRetire(InterfaceActor.Retire retire) {
     retireAll(retire.reason());
     retire.replyTo().tell(Done.getInstance());
@@ -583,10 +573,6 @@ final class VipHolder {
     tellOwnership(new OwnershipChanged(name, false, holding.epoch(), reason));
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
         holding.group().addresses(), settings.interfaceName(), reason);
-    if (held.isEmpty()) {
-      emptyWaiters.forEach(w -> w.tell(Done.getInstance()));
-      emptyWaiters.clear();
-    }
     return "";
   }
 }

@@ -1,5 +1,6 @@
 package io.vipkeeper.decider;
 
+import org.apache.pekko.Done;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,9 +127,12 @@ class DeciderStatesTest {
     place();
     TestProbe<Object> wait = kit.createTestProbe();
     wait.awaitAssert(() -> { assertEquals("n1", status().holder()); return null; });
-    decider.tell(new Decider.Vacate("pekko://vipkeeper@198.18.0.99:25520"));
-    nic.expectNoMessage(Duration.ofMillis(300)); // not the holder: nothing to do
-    decider.tell(new Decider.Vacate(self.address()));
+    TestProbe<Done> done = kit.createTestProbe();
+    decider.tell(new Decider.Vacate("pekko://vipkeeper@198.18.0.99:25520", done.ref()));
+    done.expectMessage(Done.getInstance()); // not the holder: nothing to wait for
+    nic.expectNoMessage(Duration.ofMillis(300));
+    decider.tell(new Decider.Vacate(self.address(), done.ref()));
+    done.expectNoMessage(Duration.ofMillis(100));
     nic.expectMessageClass(InterfaceActor.QueryHoldings.class).replyTo()
         .tell(new InterfaceActor.Holdings(self, Map.of("web", 1L), Map.of("web", 1L), false, 1.0, Map.of(), ""));
     List<EpochLedger.Command> told = new ArrayList<>();
@@ -140,6 +144,7 @@ class DeciderStatesTest {
     assertTrue(told.stream().noneMatch(m -> m instanceof EpochLedger.Promise p && p.epoch() > 1),
         "no other node can hold it, so no new epoch is promised: " + told);
     nic.expectNoMessage(Duration.ofMillis(100)); // and no claim goes to the stopping node
+    done.expectMessage(Done.getInstance()); // the stopping node need not wait: no move can be made now
   }
 
   /** Was an NPE that stopped the singleton for good (the lab: a kill -9 60 ms after SIGTERM). */
