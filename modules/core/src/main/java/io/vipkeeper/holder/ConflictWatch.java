@@ -23,8 +23,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * holder outside the cluster) silently takes part of the traffic. This watches what the wire says
  * about the VIPs. A holder that sees another MAC answer for one of its addresses logs an ADDRESS
  * CONFLICT with that MAC, counts it and has the interface actor announce again (at most once per
- * reannounce-interval per group); a node that does not hold a VIP but sees two MACs answer for it
- * within a few seconds reports that too.
+ * reannounce-interval per group); a node that does not hold a VIP but sees an earlier MAC answer
+ * again within a few seconds of another taking over (A, B, A: two hosts answering) reports that too.
+ * A move (A ... then B ...) is not a conflict.
  */
 public final class ConflictWatch {
 
@@ -53,7 +54,8 @@ public final class ConflictWatch {
     return Behaviors.setup(context -> new ConflictWatch(context, groups, ownMac, reannounceInterval, reannounce).behavior());
   }
 
-  private record Answer(String mac, long nanos) {}
+  /** The MAC answering for an address now, since when, and the one that answered before it. */
+  private record Answer(String mac, long sinceNanos, String before) {}
 
   private final ActorContext<Command> context;
   private final Map<String, VipGroup> groupOf = new HashMap<>();
@@ -105,11 +107,16 @@ public final class ConflictWatch {
       return Behaviors.same();
     }
     long now = System.nanoTime();
-    Answer before = lastAnswer.put(s.ip(), new Answer(mac, now));
-    if (before != null && !before.mac().equals(mac) && now - before.nanos() < TWO_MACS_WINDOW) {
-      context.getLog().warn("ADDRESS CONFLICT ip={} group={}: two MACs answer for it, {} and {} ({}); this node does not hold it",
-          s.ip(), group.name(), before.mac(), mac, s.kind());
-      record(new Conflict(group.name(), s.ip(), mac, s.kind(), false, System.currentTimeMillis()));
+    Answer current = lastAnswer.get(s.ip());
+    if (current == null) {
+      lastAnswer.put(s.ip(), new Answer(mac, now, ""));
+    } else if (!current.mac().equals(mac)) {
+      lastAnswer.put(s.ip(), new Answer(mac, now, current.mac()));
+      if (mac.equals(current.before()) && now - current.sinceNanos() < TWO_MACS_WINDOW) {
+        context.getLog().warn("ADDRESS CONFLICT ip={} group={}: two MACs answer for it, {} and {} ({}); this node does not hold it",
+            s.ip(), group.name(), current.mac(), mac, s.kind());
+        record(new Conflict(group.name(), s.ip(), current.mac(), s.kind(), false, System.currentTimeMillis()));
+      }
     }
     return Behaviors.same();
   }

@@ -77,15 +77,19 @@ class ConflictWatchTest {
   }
 
   @Test
-  void aNodeThatDoesNotHoldReportsTwoMacsAnsweringButNotOneMovingAfterATakeover() {
+  void aNodeThatDoesNotHoldReportsTwoMacsTakingTurnsButNotOneMovingAfterATakeover() {
     ActorRef<ConflictWatch.Command> watch = watch(Duration.ofSeconds(1));
     watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.50", "02:18:00:00:00:0c", "gratuitous-arp")));
     watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.50", "02:18:00:00:00:0c", "arp-reply")));
     assertEquals(0, conflicts(watch).total(), "one MAC answering is a holder");
     watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.50", ROGUE, "arp-reply")));
+    watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.50", ROGUE, "gratuitous-arp")));
+    assertEquals(0, conflicts(watch).total(), "another MAC taking over is a move, not a conflict");
+    watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.50", "02:18:00:00:00:0c", "arp-reply")));
     ConflictWatch.Conflicts c = conflicts(watch);
-    assertEquals(1, c.total());
+    assertEquals(1, c.total(), "the earlier MAC answering again: two hosts answer");
     assertFalse(c.recent().get(0).held());
+    assertEquals(ROGUE, c.recent().get(0).otherMac());
     watch.tell(new ConflictWatch.Seen(new AddressSighting("198.18.0.99", ROGUE, "arp-reply")));
     assertEquals(1, conflicts(watch).total(), "addresses that are not VIPs are none of our business");
   }
