@@ -13,7 +13,7 @@ public sealed interface VipEvent extends CborSerializable {
    * detection to the new holder's claim.
    */
   record Takeover(String group, TakeoverPath path, String from, String to, long epoch, long totalMillis, long atEpochMillis,
-      long detectionMillis, long promiseMillis, long leaseWaitMillis, long claimMillis) implements VipEvent {}
+      long detectionMillis, long promiseMillis, long leaseWaitMillis, long releaseMillis, long claimMillis) implements VipEvent {}
 
   /** Which NIC change failed. */
   enum NicAction { CLAIM, RELEASE }

@@ -56,7 +56,7 @@ class WireMessagesTest {
 
   @Test
   void aTakeoverEventKeepsItsPathAndPhases() {
-    VipEvent.Takeover t = new VipEvent.Takeover("web", TakeoverPath.LEASE, "n2", "n3", 7, 640, 1_700_000_000_000L, 520, 20, 40, 60);
+    VipEvent.Takeover t = new VipEvent.Takeover("web", TakeoverPath.LEASE, "n2", "n3", 7, 640, 1_700_000_000_000L, 520, 20, 40, 30, 60);
     assertEquals(t, roundTrip(t));
   }
 }

@@ -356,7 +356,10 @@ public final class Decider {
           }
           ReleaseRound.Outcome outcome = release.answered(done.node(), done.released(), done.answered(), done.error());
           if (outcome instanceof ReleaseRound.Refused refused) return waitAndRecheck(refused.reason());
-          if (outcome instanceof ReleaseRound.Released released) return released.quiet() ? awaitBacking(target, 0) : claim(target);
+          if (outcome instanceof ReleaseRound.Released released) {
+            timeline.released();
+            return released.quiet() ? awaitBacking(target, 0) : claim(target);
+          }
           return Behaviors.same();
         })
         .onMessage(ClusterChanged.class, c -> {

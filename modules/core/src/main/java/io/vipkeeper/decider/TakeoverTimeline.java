@@ -6,7 +6,8 @@ import java.util.Locale;
 
 /**
  * One placement of a group, phase by phase: which path it took and how long detection, the
- * promise round, the lease wait and the claim (lease grant, address, first announcement) took.
+ * promise round, the lease wait, the release on the old holder (ordered and confirmed) and the claim
+ * (a wait for a quiet holder's lease, then lease grant, address, first announcement) took.
  */
 final class TakeoverTimeline {
 
@@ -17,6 +18,7 @@ final class TakeoverTimeline {
   private long promiseStart;
   private long promiseEnd;
   private long waitEnd;
+  private long releaseEnd;
 
   TakeoverTimeline(TakeoverPath path, String from, long detectionNanos) {
     this.path = path;
@@ -40,6 +42,11 @@ final class TakeoverTimeline {
     waitEnd = System.nanoTime();
   }
 
+  /** The old holders confirmed (or went quiet): what follows is the claim. */
+  void released() {
+    releaseEnd = System.nanoTime();
+  }
+
   TakeoverPath path() {
     return path;
   }
@@ -48,14 +55,15 @@ final class TakeoverTimeline {
   VipEvent.Takeover done(String group, String to, long epoch) {
     long now = System.nanoTime();
     return new VipEvent.Takeover(group, path, from, to, epoch, ms(detectionNanos + now - start), System.currentTimeMillis(),
-        ms(detectionNanos), ms(promiseEnd - promiseStart), ms(waitEnd - promiseEnd), ms(now - waitEnd));
+        ms(detectionNanos), ms(promiseEnd - promiseStart), ms(waitEnd - promiseEnd), ms(releaseEnd == 0 ? 0 : releaseEnd - waitEnd),
+        ms(now - Math.max(waitEnd, releaseEnd)));
   }
 
   /** The TAKEOVER log line's fields. */
   static String describe(VipEvent.Takeover t) {
     return String.format(Locale.ROOT,
-        "path=%s from=%s to=%s epoch=%d detection=%d ms promise=%d ms lease-wait=%d ms claim=%d ms total=%d ms",
-        t.path().label(), t.from(), t.to(), t.epoch(), t.detectionMillis(), t.promiseMillis(), t.leaseWaitMillis(), t.claimMillis(),
+        "path=%s from=%s to=%s epoch=%d detection=%d ms promise=%d ms lease-wait=%d ms release=%d ms claim=%d ms total=%d ms",
+        t.path().label(), t.from(), t.to(), t.epoch(), t.detectionMillis(), t.promiseMillis(), t.leaseWaitMillis(), t.releaseMillis(), t.claimMillis(),
         t.totalMillis());
   }
 

@@ -8,8 +8,8 @@ import java.util.TreeMap;
 /** The takeovers of a run (from the nodes' structured events), summed up per path as medians of each phase. */
 public final class TakeoverPhases {
 
-  private static final String[] PHASES = {"detectionMs", "promiseMs", "leaseWaitMs", "claimMs", "totalMs"};
-  private static final String[] NAMES = {"detection", "promise", "lease-wait", "claim", "total"};
+  private static final String[] PHASES = {"detectionMs", "promiseMs", "leaseWaitMs", "releaseMs", "claimMs", "totalMs"};
+  private static final String[] NAMES = {"detection", "promise", "lease-wait", "release", "claim", "total"};
 
   private TakeoverPhases() {}
 

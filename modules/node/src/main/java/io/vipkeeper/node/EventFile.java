@@ -64,6 +64,7 @@ final class EventFile {
       m.put("detectionMs", t.detectionMillis());
       m.put("promiseMs", t.promiseMillis());
       m.put("leaseWaitMs", t.leaseWaitMillis());
+      m.put("releaseMs", t.releaseMillis());
       m.put("claimMs", t.claimMillis());
       m.put("totalMs", t.totalMillis());
     } else if (event instanceof VipEvent.NicFailure f) {
