@@ -18,8 +18,10 @@ import java.util.function.ToDoubleFunction;
  * vipkeeper (per timing profile) and for keepalived (per advert interval) in the same lab layout
  * and the same run, printed as one table, with each keeper's CPU use while idle.
  * Usage: Bench [RUNS] [KINDS] [process-only] — RUNS default 5; KINDS a comma list of default, fast,
- * conservative, vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05); process-only runs
- * only the faults of the keeper's process (kill -9 with the link up, SIGSTOP, CPU starvation).
+ * conservative, vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05), a vipkeeper kind
+ * optionally with JVM options after '@' (default@-XX:TieredStopAtLevel=4); process-only runs only the
+ * faults of the keeper's process (kill -9 with the link up, SIGSTOP, CPU starvation); idle runs only
+ * start-up and the idle rows (RSS, threads, CPU), RUNS fresh labs per kind.
  */
 public final class Bench {
 
@@ -41,14 +43,23 @@ public final class Bench {
     Path logs = FailoverLab.logDir("bench");
     List<Result> results = new ArrayList<>();
     boolean processOnly = args.length > 2 && args[2].equals("process-only");
+    if (args.length > 2 && args[2].equals("idle")) {
+      idleOnly(kinds, runs, logs);
+      return;
+    }
     for (String kind : kinds.split(",")) results.add(measure(kind(kind.trim(), logs), runs, processOnly));
     print(results, runs);
   }
 
-  private static Function<Lab, Nodes> kind(String name, Path logs) {
+  /** A kind may carry JVM options after '@', '@'-separated: default@-XX:TieredStopAtLevel=4 (for sizing experiments). */
+  private static Function<Lab, Nodes> kind(String spec, Path logs) {
+    String[] parts = spec.split("@");
+    String name = parts[0];
+    List<String> jvm = List.of(parts).subList(1, parts.length);
+    String label = jvm.isEmpty() ? "" : " " + String.join(" ", jvm);
     return switch (name) {
-      case "default", "fast", "conservative" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper " + name,
-          Map.of("VIPKEEPER_TIMING", name), List.of());
+      case "default", "fast", "conservative" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper " + name + label,
+          Map.of("VIPKEEPER_TIMING", name), jvm);
       case "vmac" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper vmac", Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"), List.of());
       default -> {
         if (!name.startsWith("ka")) throw new IllegalArgumentException("unknown kind " + name + "; see the usage in Bench");
@@ -104,6 +115,41 @@ public final class Bench {
       return new Result(lab.nodes().label(), crashes, stops, cut, cutOverlap, rss, threads, startMs, idleCpu, before,
           staleKept == 0 ? "yes" : "no (" + staleKept + "/" + runs + " kept it)", TakeoverPhases.of(lab.nodes(), 3), faults);
     }
+  }
+
+  /** Only the idle rows: three started together until the VIP is held, then RSS, threads and idle CPU; RUNS labs per kind. */
+  private static void idleOnly(String kinds, int runs, Path logs) throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (String kind : kinds.split(",")) {
+      List<double[]> samples = new ArrayList<>();
+      String label = kind;
+      for (int r = 0; r < runs; r++) {
+        try (FailoverLab lab = FailoverLab.up(Lab.prefix("vkbi"), 3, 1, kind(kind.trim(), logs))) {
+          label = lab.nodes().label();
+          long started = System.nanoTime();
+          lab.startAll();
+          lab.awaitSingleHolder(Duration.ofSeconds(90));
+          double startMs = (System.nanoTime() - started) / 1e6;
+          awaitHolder(lab);
+          Thread.sleep(3000);
+          samples.add(new double[] {startMs, rssMb(lab.nodes(), 3), threads(lab.nodes(), 3), idleCpuPercent(lab.nodes(), 3)});
+          System.out.printf("    %-40s start %.0f ms, RSS %.0f MB, threads %.0f, idle CPU %.1f %%%n", label,
+              samples.get(r)[0], samples.get(r)[1], samples.get(r)[2], samples.get(r)[3]);
+        }
+      }
+      rows.add(String.format("| %s | %s ms | %s MB | %s | %s %% |", label, column(samples, 0, "%.0f"), column(samples, 1, "%.0f"),
+          column(samples, 2, "%.0f"), column(samples, 3, "%.1f")));
+    }
+    System.out.printf("%nIdle cost, %s, %d cores, %d labs each (min / median / max)%n", LocalDate.now(),
+        Runtime.getRuntime().availableProcessors(), runs);
+    System.out.println("| keeper | three started together: VIP held after | RSS per node | threads per node | idle CPU per node |");
+    System.out.println("| --- | --- | --- | --- | --- |");
+    rows.forEach(System.out::println);
+  }
+
+  private static String column(List<double[]> samples, int col, String format) {
+    double[] v = samples.stream().mapToDouble(x -> x[col]).sorted().toArray();
+    return String.format(format + " / " + format + " / " + format, v[0], v[v.length / 2], v[v.length - 1]);
   }
 
   /**
