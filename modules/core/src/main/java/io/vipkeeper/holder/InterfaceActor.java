@@ -90,6 +90,9 @@ public final class InterfaceActor {
   /** The rest of a round the frame pacing held back: sent a moment later, never by waiting in the actor. */
   record AnnounceRest(String group, List<VipAddress> rest) implements Command {}
 
+  /** A claim that waited for this node's catalog to list its group waited long enough. */
+  record CatalogWaitOver(String group) implements Command {}
+
   record SelfEvent(ClusterEvent.MemberEvent event) implements Command {}
 
   record FromLedger(EpochLedger.Notice notice) implements Command {}

@@ -58,6 +58,8 @@ final class VipHolder {
   /** Where each leased group's lease ends (nanoTime), as granted: the kernel fence is set to it. */
   private final Map<String, Long> leaseUntil = new HashMap<>();
   private final List<ActorRef<OwnershipChanged>> subscribers = new ArrayList<>();
+  /** Claims of groups this node's catalog does not list yet (just added), by group. */
+  private final Map<String, InterfaceActor.Claim> awaitingCatalog = new HashMap<>();
   /** Claims waiting for their first lease grant, with when they arrived. */
   private final Map<String, Pending> pending = new HashMap<>();
   private Fitness fitness;
@@ -71,6 +73,9 @@ final class VipHolder {
 
   private static final String REFRESH = "refresh-";
   private static final String REST = "rest-";
+  private static final String CATALOG = "catalog-";
+  /** Below the deciders' claim-timeout (3 s by default): a refusal still reaches them in time. */
+  private static final Duration CATALOG_WAIT = Duration.ofMillis(1500);
   /** The least lease a claim starts with: below it the kernel fence would close at once. */
   private static final long MIN_LEASE_LEFT_NANOS = 50_000_000;
 
@@ -129,6 +134,7 @@ final class VipHolder {
         .onMessage(InterfaceActor.Claim.class, this::onClaim)
         .onMessage(InterfaceActor.Release.class, this::onRelease)
         .onMessage(InterfaceActor.Catalogued.class, this::onCatalogued)
+        .onMessage(InterfaceActor.CatalogWaitOver.class, this::onCatalogWaitOver)
         .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
         .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, fitness.fit()))
         .onMessage(InterfaceActor.Retire.class, this::onRetire)
@@ -214,12 +220,43 @@ final class VipHolder {
 
   /** A claim first needs a lease granted by a surviving set; the NIC is touched only then. */
   private Behavior<InterfaceActor.Command> onClaim(InterfaceActor.Claim claim) {
+    if (!known(claim.group())) return awaitCatalog(claim);
     String why = claimBlocked(claim);
     if (!why.isEmpty()) return refuse(claim, why);
     Pending previous = pending.put(claim.group().name(), new Pending(claim, System.nanoTime()));
     if (previous != null) refuse(previous.claim(), "a newer claim for the group arrived");
     leases.tell(new HolderLeases.Hold(claim.group().name(), claim.epoch()));
     return Behaviors.same();
+  }
+
+  /**
+   * A group just added (or changed) at run time reaches the deciders' node and this one's catalog
+   * at different moments: a claim that outran the catalog waits for it (at most CATALOG_WAIT), so
+   * the decider's first choice stands instead of being refused and passed over.
+   */
+  private Behavior<InterfaceActor.Command> awaitCatalog(InterfaceActor.Claim claim) {
+    String name = claim.group().name();
+    InterfaceActor.Claim earlier = awaitingCatalog.put(name, claim);
+    if (earlier != null) refuse(earlier, "a newer claim for the group arrived");
+    timers.startSingleTimer(CATALOG + name, new InterfaceActor.CatalogWaitOver(name), CATALOG_WAIT);
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onCatalogWaitOver(InterfaceActor.CatalogWaitOver over) {
+    InterfaceActor.Claim claim = awaitingCatalog.remove(over.group());
+    if (claim != null) refuse(claim, "group " + over.group() + " is not in this node's catalog as the claim defines it"
+        + " (removed or changed meanwhile?)");
+    return Behaviors.same();
+  }
+
+  /** Claims that waited for the catalog and are known now go on; the others keep waiting. */
+  private void catalogCaughtUp() {
+    for (InterfaceActor.Claim claim : List.copyOf(awaitingCatalog.values())) {
+      if (!known(claim.group())) continue;
+      awaitingCatalog.remove(claim.group().name());
+      timers.cancel(CATALOG + claim.group().name());
+      onClaim(claim);
+    }
   }
 
   /** Why this node cannot take {@code claim} now; "" when it can. */
@@ -320,6 +357,7 @@ final class VipHolder {
         abandon(waiting, "removed from the catalog");
       }
     }
+    catalogCaughtUp();
     return Behaviors.same();
   }
 
@@ -541,6 +579,8 @@ final class VipHolder {
 
   private void retireAll(String reason) {
     for (String name : List.copyOf(held.keySet())) release(name, reason);
+    awaitingCatalog.values().forEach(claim -> refuse(claim, reason));
+    awaitingCatalog.clear();
     for (Pending waiting : List.copyOf(pending.values())) abandon(waiting, reason);
     pending.clear();
   }

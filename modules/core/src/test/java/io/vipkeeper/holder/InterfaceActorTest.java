@@ -93,6 +93,20 @@ class InterfaceActorTest {
   }
 
   @Test
+  void aClaimThatOutranTheCatalogIsCarriedOutOnceTheCatalogListsTheGroup() {
+    FakeNic nic = new FakeNic("A", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    VipGroup fresh = new VipGroup("fresh", List.of(VipAddress.parse("198.18.0.71/24")));
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(fresh, 1, reply.getRef()));
+    reply.expectNoMessage(Duration.ofMillis(300)); // waits for the catalog instead of refusing
+    iface.tell(new InterfaceActor.Catalogued(Map.of(DB.name(), DB, VMAC_DB.name(), VMAC_DB, fresh.name(), fresh)));
+    InterfaceActor.ClaimResult result = reply.receiveMessage();
+    assertTrue(result.claimed(), result.error());
+    assertTrue(nic.has("198.18.0.71"));
+  }
+
+  @Test
   void refusesAClaimForAGroupNoCatalogKnows() {
     ActorRef<InterfaceActor.Command> iface = spawn(new FakeNic("A", FakeNic.newLog()));
     InterfaceActor.ClaimResult unknown = claim(iface, new VipGroup("ghost", List.of(VipAddress.parse("198.18.0.70/24"))), 1);
