@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -59,6 +60,10 @@ public final class VipKeeper {
   /** Starts with explicit settings and drivers (tests pass fakes here). */
   public static VipKeeper start(ActorSystem<?> system, VipKeeperSettings settings, Drivers drivers) {
     SafetyTiming.check(system.settings().config());
+    if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+      system.log().warn("the common ForkJoinPool has one worker (fewer than 3 cores): each CompletionStage callback of Pekko's Java"
+          + " API starts a thread; start the JVM with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2");
+    }
     Quorum quorum = Quorum.of(system.settings().config());
     NodeIdentity node = NodeIdentity.of(system, settings.nodeName());
     ActorRef<InterfaceActor.Command> iface = system.systemActorOf(

@@ -1,5 +1,6 @@
 package io.vipkeeper.catalog;
 
+import io.vipkeeper.Ask;
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.config.GroupDefinition;
 import io.vipkeeper.model.VipAddress;
@@ -70,7 +71,7 @@ public final class CatalogWriter {
 
   @SuppressWarnings({"rawtypes", "unchecked"})
   private Behavior<Command> read(Command change) {
-    context.ask(Replicator.GetResponse.class, replicator, MAJORITY.plusSeconds(1),
+    Ask.ask(context, Replicator.GetResponse.class, replicator, MAJORITY.plusSeconds(1),
         replyTo -> new Replicator.Get(VipCatalog.GROUPS, new Replicator.ReadMajority(MAJORITY), (ActorRef) replyTo),
         (response, failure) -> new Read(change, response));
     return busy();
@@ -108,7 +109,7 @@ public final class CatalogWriter {
 
   @SuppressWarnings({"rawtypes", "unchecked"})
   private void write(Command change) {
-    context.ask(Replicator.UpdateResponse.class, replicator, MAJORITY.plusSeconds(1),
+    Ask.ask(context, Replicator.UpdateResponse.class, replicator, MAJORITY.plusSeconds(1),
         replyTo -> new Replicator.Update<LWWMap<String, String>>(VipCatalog.GROUPS, LWWMap.create(), new Replicator.WriteMajority(MAJORITY),
             (ActorRef) replyTo, map -> change instanceof Add add ? map.put(self, add.group().name(), add.definition())
                 : map.remove(self, ((Remove) change).group())),

@@ -1,5 +1,6 @@
 package io.vipkeeper.catalog;
 
+import io.vipkeeper.Ask;
 import io.vipkeeper.decider.Decider;
 import io.vipkeeper.decider.PlacementBoard;
 import io.vipkeeper.holder.InterfaceActor;
@@ -190,7 +191,7 @@ public final class VipCatalog {
   @SuppressWarnings({"rawtypes", "unchecked"})
   private <A extends ReplicatedData> void write(String what, ActorRef<Outcome> outcome, Key<A> key, A initial,
       Function<A, A> modify) {
-    context.ask(Replicator.UpdateResponse.class, replicator, WRITE.plusSeconds(1),
+    Ask.ask(context, Replicator.UpdateResponse.class, replicator, WRITE.plusSeconds(1),
         replyTo -> new Replicator.Update<A>(key, initial, new Replicator.WriteMajority(WRITE), (ActorRef) replyTo, modify),
         (response, failure) -> new Written(what, outcome, response));
   }

@@ -1,5 +1,6 @@
 package io.vipkeeper.decider;
 
+import io.vipkeeper.Ask;
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.TakeoverPath;
 import io.vipkeeper.VipEvent;
@@ -217,7 +218,7 @@ public final class Decider {
     }
     SurveyRound survey = new SurveyRound(++round, listed, asked);
     for (String node : asked) {
-      context.ask(InterfaceActor.Holdings.class, nodes.interfaceOf(node), settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
+      Ask.ask(context, InterfaceActor.Holdings.class, nodes.interfaceOf(node), settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
           (answer, failure) -> new Surveyed(survey.id, node, answer));
     }
     if (survey.done()) return choose(survey);
@@ -256,7 +257,7 @@ public final class Decider {
     }
     Placement.Situation situation = survey.situation(group.name(), members, self(survey), Optional.ofNullable(lastFailed), drained,
         candidates.update(survey.candidates(members)), requested == null ? "" : requested.address());
-    context.ask(Placement.Decision.class, board, settings.surveyTimeout(),
+    Ask.ask(context, Placement.Decision.class, board, settings.surveyTimeout(),
         replyTo -> new PlacementBoard.Choose(group.name(), situation, group.placement(), survey.weights(), context.getSelf(), replyTo),
         (decision, failure) -> new Decided(decision != null ? decision : new Placement.Wait("the placement board did not answer")));
     return state(common(Mode.BUSY)
@@ -299,7 +300,7 @@ public final class Decider {
     }
     PromiseRound promise = new PromiseRound(++round, proposed, attempt, asked);
     for (String node : asked) {
-      context.ask(EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
+      Ask.ask(context, EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
     }
     return state(common(Mode.BUSY)
@@ -382,7 +383,7 @@ public final class Decider {
     }
     LeaseFence fence = new LeaseFence(++round, deadline, asked);
     for (String node : asked) {
-      context.ask(EpochLedger.Backing.class, nodes.ledgerOf(node), settings.promiseTimeout(),
+      Ask.ask(context, EpochLedger.Backing.class, nodes.ledgerOf(node), settings.promiseTimeout(),
           replyTo -> new EpochLedger.GetBacking(group.name(), replyTo), (backing, failure) -> new BackingDone(fence.id, node, backing));
     }
     if (fence.done()) return afterBacking(fence, target);
@@ -407,7 +408,7 @@ public final class Decider {
       context.getSelf().tell(new ClaimDone(target, epoch, false, UNLISTED));
       return state(common(Mode.BUSY).onMessage(ClaimDone.class, this::onClaimDone));
     }
-    context.ask(InterfaceActor.ClaimResult.class, iface, settings.claimTimeout(),
+    Ask.ask(context, InterfaceActor.ClaimResult.class, iface, settings.claimTimeout(),
         replyTo -> new InterfaceActor.Claim(group, epoch, replyTo),
         (result, failure) -> result != null
             ? new ClaimDone(target, result.epoch(), result.claimed(), result.error())
@@ -488,7 +489,7 @@ public final class Decider {
     Optional<ActorRef<InterfaceActor.Command>> local = nodes.localInterface();
     if (local.isEmpty()) return Behaviors.stopped();
     NodeIdentity self = self(null);
-    context.ask(InterfaceActor.ReleaseResult.class, local.get(), settings.releaseTimeout(),
+    Ask.ask(context, InterfaceActor.ReleaseResult.class, local.get(), settings.releaseTimeout(),
         replyTo -> new InterfaceActor.Release(group.name(), "hand-over", replyTo),
         (result, failure) -> new ReleaseDone(self, result != null && result.released(), result != null,
             result != null ? result.error() : String.valueOf(failure)));
@@ -596,7 +597,7 @@ public final class Decider {
   private Behavior<Command> verifyHolder() {
     if (holder == null || nodes.interfaceOf(holder.address()) == null) return Behaviors.same();
     NodeIdentity asked = holder;
-    context.ask(InterfaceActor.Holdings.class, nodes.interfaceOf(holder.address()), settings.surveyTimeout(),
+    Ask.ask(context, InterfaceActor.Holdings.class, nodes.interfaceOf(holder.address()), settings.surveyTimeout(),
         InterfaceActor.QueryHoldings::new, (answer, failure) -> new HolderAnswer(asked, answer));
     return Behaviors.same();
   }
@@ -617,7 +618,7 @@ public final class Decider {
     if (holder == null || holder.address().equals(members.selfAddress()) || nodes.localLedger().isEmpty()) return Behaviors.same();
     NodeIdentity asked = holder;
     // A slow answer on a loaded host must not read as "never renewed": it is dropped, not judged.
-    context.ask(EpochLedger.RenewalSeen.class, nodes.localLedger().get(), settings.lease().suspectAfter(),
+    Ask.ask(context, EpochLedger.RenewalSeen.class, nodes.localLedger().get(), settings.lease().suspectAfter(),
         replyTo -> new EpochLedger.LastRenewal(group.name(), replyTo),
         (seen, failure) -> new RenewalAnswer(asked, seen == null ? -1 : seen.sinceNanos(), seen != null));
     return Behaviors.same();
@@ -692,7 +693,7 @@ public final class Decider {
       context.getSelf().tell(new ReleaseDone(node, false, false, UNLISTED));
       return;
     }
-    context.ask(InterfaceActor.ReleaseResult.class, iface, settings.releaseTimeout(),
+    Ask.ask(context, InterfaceActor.ReleaseResult.class, iface, settings.releaseTimeout(),
         replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo),
         (result, failure) -> result != null
             ? new ReleaseDone(node, result.released(), true, result.error())

@@ -1,5 +1,6 @@
 package io.vipkeeper.lease;
 
+import io.vipkeeper.Ask;
 import io.vipkeeper.ledger.EpochLedger;
 import io.vipkeeper.membership.Members;
 
@@ -168,7 +169,7 @@ public final class HolderLeases {
     long durationNanos = settings.duration().toNanos();
     for (ActorRef<EpochLedger.Command> ledger : ledgers) {
       String node = members.addressOf(ledger);
-      context.ask(EpochLedger.Renewed.class, ledger, settings.duration(),
+      Ask.ask(context, EpochLedger.Renewed.class, ledger, settings.duration(),
           replyTo -> new EpochLedger.Renew(sent, durationNanos, replyTo),
           (answer, failure) -> new Answer(thisRound, node, answer));
     }

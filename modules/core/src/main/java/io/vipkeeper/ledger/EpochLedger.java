@@ -1,5 +1,6 @@
 package io.vipkeeper.ledger;
 
+import io.vipkeeper.Ask;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.vipkeeper.CborSerializable;
@@ -219,7 +220,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     if (peers.isEmpty()) return Effect().none().thenRun(s -> finishCatchUp());
     for (ActorRef<Command> peer : peers) {
       String address = catchUp.addressOf(peer);
-      context.ask(Promises.class, peer, CATCH_UP, GetPromises::new, (answer, failure) -> new CaughtUp(address, answer));
+      Ask.ask(context, Promises.class, peer, CATCH_UP, GetPromises::new, (answer, failure) -> new CaughtUp(address, answer));
     }
     return Effect().none();
   }

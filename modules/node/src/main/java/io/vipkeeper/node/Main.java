@@ -27,6 +27,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    roomInCommonPool();
     try {
       boolean releaseAll = args.length > 0 && args[0].equals("--release-all");
       Optional<Path> file = configFile(releaseAll ? Arrays.copyOfRange(args, 1, args.length) : args);
@@ -54,6 +55,16 @@ public final class Main {
     } catch (DriverException e) {
       fail(3, e.getMessage());
     }
+  }
+
+  /**
+   * CompletionStage callbacks of Pekko's Java API (the management API's asks) run on the common
+   * pool. With fewer than 3 cores it has one worker, and the JDK then starts a new thread for each
+   * callback. Two workers keep them on reused threads; an explicit setting is left alone.
+   */
+  static void roomInCommonPool() {
+    String key = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(key) == null && Runtime.getRuntime().availableProcessors() < 3) System.setProperty(key, "2");
   }
 
   static Optional<Path> configFile(String[] args) {
