@@ -244,6 +244,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** Listed if a surviving set of the others answered; otherwise asked again a second later. */
   private void finishCatchUp() {
     if (catchUp.enough(heardFrom)) {
+      context.getLog().info("LEDGER LISTED: caught up from {} other member(s); this node now votes on epochs and leases", heardFrom.size());
       listed = true;
       register();
       return;

@@ -290,12 +290,19 @@ public final class FailoverLab implements AutoCloseable {
    * The node comes back: its keeper starts while its link is still down, so a VIP left in its
    * kernel is removed before it can answer (start-up reconcile), then the link comes up.
    */
+  private static final Duration REJOIN = Duration.ofSeconds(45);
+
   public boolean restart(int node, Duration reconcileLimit) throws Exception {
+    int logBefore = nodes.log(node).length();
     nodes.start(node);
     boolean clean = await(reconcileLimit, () -> !holders().contains(node));
     lab.link("n" + node, true);
     responders.start("n" + node);
     ownership.up(node, System.nanoTime());
+    // Back as a voter (its ledger caught up and listed), as an operator waits before the next step.
+    if (nodes instanceof VipkeeperNodes && !await(REJOIN, () -> nodes.log(node).indexOf("LEDGER LISTED", logBefore) >= 0)) {
+      throw new IllegalStateException("n" + node + " did not rejoin as a voter within " + REJOIN.toSeconds() + " s:\n" + report());
+    }
     return clean;
   }
 
