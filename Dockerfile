@@ -13,5 +13,5 @@ COPY --from=build /src/modules/node/target/vipkeeper-node-*-all.jar /opt/vipkeep
 COPY conf/logback.xml /etc/vipkeeper/logback.xml
 ENV VIPKEEPER_DATA_DIR=/var/lib/vipkeeper
 VOLUME /var/lib/vipkeeper
-ENTRYPOINT ["java", "-Xmx128m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=/etc/vipkeeper/logback.xml", \
+ENTRYPOINT ["java", "-Xms16m", "-Xmx128m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=32m", "-XX:+UseSerialGC", "-Dlogback.configurationFile=/etc/vipkeeper/logback.xml", \
             "-jar", "/opt/vipkeeper/vipkeeper-node.jar"]

@@ -64,6 +64,10 @@ public final class KeepalivedNodes implements Nodes {
         }
         %s""".formatted(i, instances.apply(i)));
     String tag = "n" + i + "-" + advert;
+    // A pid file left by the last run (killed) whose pid now belongs to another process makes
+    // keepalived refuse to start ("daemon is already running").
+    Files.deleteIfExists(dir.resolve(tag + ".pid"));
+    Files.deleteIfExists(dir.resolve(tag + "-vrrp.pid"));
     processes[i] = new ProcessBuilder("ip", "netns", "exec", lab.ns("n" + i), "keepalived", "--dont-fork", "--log-console",
         "--vrrp", "--use-file", conf.toString(), "--pid", dir.resolve(tag + ".pid").toString(),
         "--vrrp_pid", dir.resolve(tag + "-vrrp.pid").toString())

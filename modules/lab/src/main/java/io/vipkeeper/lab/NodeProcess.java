@@ -36,7 +36,8 @@ public final class NodeProcess {
   public void start(String namespace, Map<String, String> env, List<String> jvmOptions, Path jar) throws IOException {
     if (!Files.isRegularFile(jar)) throw new IllegalStateException("node jar missing: " + jar + " (run mvn package first)");
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin(),
-        "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        "-Xms16m", "-Xmx128m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+        "-XX:ReservedCodeCacheSize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
     Files.createDirectories(logFile.getParent());
