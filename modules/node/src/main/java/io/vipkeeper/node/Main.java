@@ -24,10 +24,32 @@ public final class Main {
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
+  static final String USAGE = """
+      usage: vipkeeper-node [--config FILE] | --release-all [--config FILE] | --help | --version
+        --config FILE   the node's settings (HOCON) over the defaults; -Dconfig.file=FILE works too
+        --release-all   remove this host's configured VIPs and exit (after a kill -9)
+      Settings also come from VIPKEEPER_* environment variables and -Dvipkeeper.* (see README).
+      Exit codes: 0 stopped cleanly, 2 bad config or arguments, 3 this host cannot hold VIPs
+      (interface, privileges, libpcap), 1 anything else.""";
+
   private Main() {}
+
+  /** The build's version, from the jar's manifest ("development" when run from classes). */
+  static String version() {
+    String v = Main.class.getPackage().getImplementationVersion();
+    return v != null ? v : "development";
+  }
 
   public static void main(String[] args) {
     roomInCommonPool();
+    if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.println(USAGE);
+      return;
+    }
+    if (args.length == 1 && args[0].equals("--version")) {
+      System.out.println("vipkeeper " + version());
+      return;
+    }
     try {
       boolean releaseAll = args.length > 0 && args[0].equals("--release-all");
       Optional<Path> file = configFile(releaseAll ? Arrays.copyOfRange(args, 1, args.length) : args);
@@ -68,9 +90,10 @@ public final class Main {
   }
 
   static Optional<Path> configFile(String[] args) {
-    if (args.length == 0) return Optional.empty();
+    // Typesafe Config's convention: -Dconfig.file=FILE names the user's file when --config does not.
+    if (args.length == 0) return Optional.ofNullable(System.getProperty("config.file")).map(Path::of);
     if (args.length == 2 && args[0].equals("--config")) return Optional.of(Path.of(args[1]));
-    throw new UsageException("usage: vipkeeper-node [--release-all] [--config FILE]  (got: " + String.join(" ", args) + ")");
+    throw new UsageException("unknown arguments: " + String.join(" ", args) + "\n" + USAGE);
   }
 
   private static void fail(int code, String message) {

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.vipkeeper.config.SettingsException;
+import io.vipkeeper.config.UnknownSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ public final class NodeConfig {
       }
       user = ConfigFactory.parseFile(file.get().toFile());
     }
+    List<String> unknown = UnknownSettings.problems(ConfigFactory.systemProperties().withFallback(user), ConfigFactory.defaultReference());
+    if (!unknown.isEmpty()) throw new SettingsException(unknown);
     // -D settings first (the Typesafe Config convention), then the environment, then the file.
     Config unresolved = ConfigFactory.systemProperties()
         .withFallback(fromEnvironment(env))

@@ -116,4 +116,39 @@ class NodeConfigTest {
     Config single = NodeConfig.load(Optional.of(Path.of("../../conf/application.conf")), Map.of());
     assertEquals("web", VipKeeperSettings.create(single).groups().get(0).name());
   }
+
+  @Test
+  void everyShippedConfigFileNamesOnlyKnownSettings() throws Exception {
+    Path conf = Path.of("../../conf");
+    List<Path> files;
+    try (var walk = Files.walk(conf)) {
+      files = walk.filter(f -> f.toString().endsWith(".conf")).toList();
+    }
+    assertTrue(files.size() >= 5, "found " + files);
+    for (Path f : files) {
+      Config parsed = com.typesafe.config.ConfigFactory.parseFile(f.toFile());
+      assertEquals(List.of(), io.vipkeeper.config.UnknownSettings.problems(parsed, com.typesafe.config.ConfigFactory.defaultReference()), f.toString());
+    }
+  }
+
+  @Test
+  void aTypoInTheUsersFileStopsTheNodeWithTheSettingMeant(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("node.conf");
+    Files.writeString(file, "vipkeeper.intrface = eth1\n");
+    SettingsException e = assertThrows(SettingsException.class, () -> NodeConfig.load(Optional.of(file), LAB_ENV));
+    assertTrue(e.getMessage().contains("vipkeeper.intrface (did you mean vipkeeper.interface?)"), e.getMessage());
+  }
+
+  @Test
+  void configFileAsASystemPropertyNamesTheUsersFile() {
+    String before = System.getProperty("config.file");
+    try {
+      System.setProperty("config.file", "/etc/vipkeeper/node.conf");
+      assertEquals(Optional.of(Path.of("/etc/vipkeeper/node.conf")), Main.configFile(new String[0]));
+      assertEquals(Optional.of(Path.of("other.conf")), Main.configFile(new String[] {"--config", "other.conf"}));
+    } finally {
+      if (before == null) System.clearProperty("config.file");
+      else System.setProperty("config.file", before);
+    }
+  }
 }
