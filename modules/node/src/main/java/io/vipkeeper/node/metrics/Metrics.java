@@ -12,7 +12,13 @@ import io.vipkeeper.holder.ConflictWatch;
 import io.vipkeeper.holder.InterfaceActor;
 import io.vipkeeper.driver.Announcer;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Stream;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,12 +52,28 @@ public final class Metrics {
   private final Supplier<CompletionStage<ConflictWatch.Conflicts>> conflictView;
   private final String node;
 
+  /** Takeover buckets: planned moves are tens of ms, crash takeovers under a second, the rest seconds. */
+  private static final Duration[] BUCKETS = Stream.of(25, 50, 100, 250, 500, 750, 1000, 2000, 5000, 10000)
+      .map(Duration::ofMillis).toArray(Duration[]::new);
+
+  private static String version() {
+    String v = Metrics.class.getPackage().getImplementationVersion();
+    return v != null ? v : "development";
+  }
+
   public Metrics(ActorSystem<?> system, String node, Announcer announcer, Supplier<CompletionStage<InterfaceActor.Holdings>> holdings,
       Supplier<CompletionStage<ConflictWatch.Conflicts>> conflictView) {
     this.system = system;
     this.node = node;
     this.holdings = holdings;
     this.conflictView = conflictView;
+    Gauge.builder("vipkeeper.build.info", () -> 1).description("Always 1; the labels say which build runs")
+        .tags("version", version()).register(registry);
+    // A GC pause or a starved thread is what ends a lease: the JVM's own figures beside ours.
+    new JvmGcMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
     FunctionCounter.builder("vipkeeper.announce.frames", announcer, a -> a.framesSent())
         .description("Gratuitous ARP and unsolicited neighbour advertisement frames sent by this node").register(registry);
     Gauge.builder("vipkeeper.observer", observer, AtomicLong::get)
@@ -70,7 +92,7 @@ public final class Metrics {
     Counter.builder("vipkeeper.takeovers").description("Takeovers decided on this node, by group and path (reason)")
         .tags("group", t.group(), "path", t.path().label()).register(registry).increment();
     Timer.builder("vipkeeper.takeover.duration").description("Time from detection to the new holder's claim")
-        .tags("group", t.group(), "path", t.path().label()).register(registry).record(Duration.ofMillis(t.totalMillis()));
+        .serviceLevelObjectives(BUCKETS).tags("group", t.group(), "path", t.path().label()).register(registry).record(Duration.ofMillis(t.totalMillis()));
     gauge(lastTakeoverMillis, "vipkeeper.takeover.last.seconds", "Duration of the group's last takeover",
         Tags.of("group", t.group()), v -> v / 1000.0).set(t.totalMillis());
   }
@@ -80,26 +102,48 @@ public final class Metrics {
         .tags("group", f.group(), "action", f.action().name().toLowerCase(Locale.ROOT)).register(registry).increment();
   }
 
-  /** Reads the current state, then renders every metric in Prometheus text format. */
+  /**
+   * Reads the current state, then renders every metric in Prometheus text format. Each gauge is
+   * set to its new value in one step (never zeroed and counted up), so two scrapes at once cannot
+   * show a doubled or missing value.
+   */
   public CompletionStage<String> scrape() {
-    members.values().forEach(v -> v.set(0));
     Cluster cluster = Cluster.get(system);
-    for (Member m : cluster.state().getMembers()) {
-      gauge(members, "vipkeeper.cluster.members", "Cluster members as this node sees them, by status",
-          Tags.of("status", m.status().toString()), v -> v).incrementAndGet();
-    }
+    Map<String, Long> byStatus = new HashMap<>();
+    for (Member m : cluster.state().getMembers()) byStatus.merge(m.status().toString(), 1L, Long::sum);
+    byStatus.keySet().forEach(status -> gauge(members, "vipkeeper.cluster.members", "Cluster members as this node sees them, by status",
+        Tags.of("status", status), v -> v));
+    members.forEach((key, value) -> {
+      if (key.startsWith("vipkeeper.cluster.members")) value.set(byStatus.getOrDefault(statusOf(key), 0L));
+    });
     gauge(members, "vipkeeper.cluster.unreachable", "Members this node's failure detector cannot reach", Tags.empty(), v -> v)
         .set(cluster.state().getUnreachable().size());
     return holdings.get().thenCombine(conflictView.get(), (h, c) -> {
-      held.values().forEach(v -> v.set(0));
       h.highestEpoch().forEach((group, epoch) -> gauge(epochs, "vipkeeper.epoch", "Highest epoch this node knows per group",
           Tags.of("group", group), v -> v).set(epoch));
       h.held().keySet().forEach(group -> gauge(held, "vipkeeper.vip.held", "1 while this node holds the group",
-          Tags.of("group", group, "node", node), v -> v).set(1));
+          Tags.of("group", group, "node", node), v -> v));
+      held.forEach((key, value) -> value.set(h.held().containsKey(groupOf(key)) ? 1 : 0));
       conflicts.set(c.total());
       observer.set(h.isObserver() ? 1 : 0);
       return registry.scrape();
     });
+  }
+
+  private static String statusOf(String key) {
+    return tagOf(key, "status");
+  }
+
+  private static String groupOf(String key) {
+    return tagOf(key, "group");
+  }
+
+  /** The value of {@code tag} in a key made of a name and Tags.toString(), e.g. "...[tag(group=web), ...]". */
+  private static String tagOf(String key, String tag) {
+    int at = key.indexOf("tag(" + tag + "=");
+    if (at < 0) return "";
+    int from = at + tag.length() + 5;
+    return key.substring(from, key.indexOf(')', from));
   }
 
   private AtomicLong gauge(Map<String, AtomicLong> values, String name, String help, Tags tags,
