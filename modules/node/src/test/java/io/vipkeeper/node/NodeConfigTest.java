@@ -151,4 +151,10 @@ class NodeConfigTest {
       else System.setProperty("config.file", before);
     }
   }
+
+  @Test
+  void theDaemonExitsWhenDownedButTheIncludeForEmbeddersDoesNotSayItShould() {
+    assertTrue(NodeConfig.load(Optional.empty(), LAB_ENV).getBoolean("pekko.coordinated-shutdown.exit-jvm"));
+    assertFalse(com.typesafe.config.ConfigFactory.parseResources("vipkeeper-cluster.conf").hasPath("pekko.coordinated-shutdown.exit-jvm"));
+  }
 }
