@@ -14,7 +14,7 @@ import scala.util.Try;
  * {@code context.ask} without a thread per reply. The Java DSL's ask turns Pekko's Scala future into
  * a CompletionStage, whose plain callbacks Scala runs as their Async forms on the common pool; with
  * fewer than 3 cores that pool has one worker and the JDK starts a new thread for every reply (an
- * idle node started about ten threads a second for its lease renewals). The Scala DSL's ask maps the
+ * idle node started ~27 threads a second for its lease renewals). The Scala DSL's ask maps the
  * reply on the thread that completes it and hands it to the actor as a message, as the Java one means to.
  */
 public final class Ask {

@@ -42,7 +42,7 @@ public final class UnknownSettings {
 
   private static void collect(String prefix, ConfigObject object, Set<String> into) {
     for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
-      String path = prefix + "." + ConfigUtil.quoteString(e.getKey()).replaceAll("^\"([a-zA-Z0-9_-]+)\"$", "$1");
+      String path = prefix + "." + ConfigUtil.joinPath(e.getKey());
       if (open(path) || !(e.getValue() instanceof ConfigObject child)) into.add(path);
       else collect(path, child, into); // an empty block sets nothing
     }

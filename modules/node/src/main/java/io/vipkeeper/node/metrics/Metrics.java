@@ -46,6 +46,7 @@ public final class Metrics {
   private final Map<String, AtomicLong> members = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> lastTakeoverMillis = new ConcurrentHashMap<>();
   private final AtomicLong conflicts = new AtomicLong();
+  private final AtomicLong unreachable = new AtomicLong();
   private final AtomicLong observer = new AtomicLong();
   private final ActorSystem<?> system;
   private final Supplier<CompletionStage<InterfaceActor.Holdings>> holdings;
@@ -79,6 +80,8 @@ public final class Metrics {
     Gauge.builder("vipkeeper.observer", observer, AtomicLong::get)
         .description("1 while this node is an observer (its epoch journal cannot be opened): it holds nothing and does not vote")
         .register(registry);
+    Gauge.builder("vipkeeper.cluster.unreachable", unreachable, AtomicLong::get)
+        .description("Members this node's failure detector cannot reach").register(registry);
     FunctionCounter.builder("vipkeeper.address.conflicts", conflicts, AtomicLong::get)
         .description("Frames in which another MAC answered for a VIP").register(registry);
     ActorRef<VipEvent> events = system.systemActorOf(Behaviors.receive(VipEvent.class)
@@ -93,7 +96,7 @@ public final class Metrics {
         .tags("group", t.group(), "path", t.path().label()).register(registry).increment();
     Timer.builder("vipkeeper.takeover.duration").description("Time from detection to the new holder's claim")
         .serviceLevelObjectives(BUCKETS).tags("group", t.group(), "path", t.path().label()).register(registry).record(Duration.ofMillis(t.totalMillis()));
-    gauge(lastTakeoverMillis, "vipkeeper.takeover.last.seconds", "Duration of the group's last takeover",
+    gauge(lastTakeoverMillis, t.group(), "vipkeeper.takeover.last.seconds", "Duration of the group's last takeover",
         Tags.of("group", t.group()), v -> v / 1000.0).set(t.totalMillis());
   }
 
@@ -111,44 +114,26 @@ public final class Metrics {
     Cluster cluster = Cluster.get(system);
     Map<String, Long> byStatus = new HashMap<>();
     for (Member m : cluster.state().getMembers()) byStatus.merge(m.status().toString(), 1L, Long::sum);
-    byStatus.keySet().forEach(status -> gauge(members, "vipkeeper.cluster.members", "Cluster members as this node sees them, by status",
-        Tags.of("status", status), v -> v));
-    members.forEach((key, value) -> {
-      if (key.startsWith("vipkeeper.cluster.members")) value.set(byStatus.getOrDefault(statusOf(key), 0L));
-    });
-    gauge(members, "vipkeeper.cluster.unreachable", "Members this node's failure detector cannot reach", Tags.empty(), v -> v)
-        .set(cluster.state().getUnreachable().size());
+    byStatus.keySet().forEach(status -> gauge(members, status, "vipkeeper.cluster.members",
+        "Cluster members as this node sees them, by status", Tags.of("status", status), v -> v));
+    members.forEach((status, value) -> value.set(byStatus.getOrDefault(status, 0L)));
+    unreachable.set(cluster.state().getUnreachable().size());
     return holdings.get().thenCombine(conflictView.get(), (h, c) -> {
-      h.highestEpoch().forEach((group, epoch) -> gauge(epochs, "vipkeeper.epoch", "Highest epoch this node knows per group",
+      h.highestEpoch().forEach((group, epoch) -> gauge(epochs, group, "vipkeeper.epoch", "Highest epoch this node knows per group",
           Tags.of("group", group), v -> v).set(epoch));
-      h.held().keySet().forEach(group -> gauge(held, "vipkeeper.vip.held", "1 while this node holds the group",
+      h.held().keySet().forEach(group -> gauge(held, group, "vipkeeper.vip.held", "1 while this node holds the group",
           Tags.of("group", group, "node", node), v -> v));
-      held.forEach((key, value) -> value.set(h.held().containsKey(groupOf(key)) ? 1 : 0));
+      held.forEach((group, value) -> value.set(h.held().containsKey(group) ? 1 : 0));
       conflicts.set(c.total());
       observer.set(h.isObserver() ? 1 : 0);
       return registry.scrape();
     });
   }
 
-  private static String statusOf(String key) {
-    return tagOf(key, "status");
-  }
-
-  private static String groupOf(String key) {
-    return tagOf(key, "group");
-  }
-
-  /** The value of {@code tag} in a key made of a name and Tags.toString(), e.g. "...[tag(group=web), ...]". */
-  private static String tagOf(String key, String tag) {
-    int at = key.indexOf("tag(" + tag + "=");
-    if (at < 0) return "";
-    int from = at + tag.length() + 5;
-    return key.substring(from, key.indexOf(')', from));
-  }
-
-  private AtomicLong gauge(Map<String, AtomicLong> values, String name, String help, Tags tags,
+  /** The gauge {@code name} with {@code tags}, kept in {@code values} under {@code key} (a status, a group). */
+  private AtomicLong gauge(Map<String, AtomicLong> values, String key, String name, String help, Tags tags,
       DoubleUnaryOperator scale) {
-    return values.computeIfAbsent(name + tags, k -> {
+    return values.computeIfAbsent(key, k -> {
       AtomicLong value = new AtomicLong();
       Gauge.builder(name, value, v -> scale.applyAsDouble(v.get())).description(help).tags(tags).register(registry);
       return value;
