@@ -21,10 +21,15 @@ final class NodeLookup {
     this.members = members;
   }
 
-  /** Takes in a listing; true once both kinds have been listed at least once. */
+  /**
+   * Takes in a listing; true once both kinds have been listed at least once. Every instance, also
+   * those on nodes someone marked unreachable: the plain listing leaves them out, and a holder that
+   * vanished with it was neither asked to release nor counted silent, so the move was not fenced (a
+   * flapping link: the new holder claimed 40 ms before the old one released, two MACs answered).
+   */
   boolean listed(Receptionist.Listing listing) {
-    if (listing.isForKey(InterfaceActor.KEY)) interfaces = byAddress(listing.getServiceInstances(InterfaceActor.KEY));
-    if (listing.isForKey(EpochLedger.KEY)) ledgers = byAddress(listing.getServiceInstances(EpochLedger.KEY));
+    if (listing.isForKey(InterfaceActor.KEY)) interfaces = byAddress(listing.getAllServiceInstances(InterfaceActor.KEY));
+    if (listing.isForKey(EpochLedger.KEY)) ledgers = byAddress(listing.getAllServiceInstances(EpochLedger.KEY));
     return !interfaces.isEmpty() && !ledgers.isEmpty();
   }
 
