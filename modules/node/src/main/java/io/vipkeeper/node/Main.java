@@ -35,7 +35,7 @@ public final class Main {
   private Main() {}
 
   /** The build's version, from the jar's manifest ("development" when run from classes). */
-  static String version() {
+  public static String version() {
     String v = Main.class.getPackage().getImplementationVersion();
     return v != null ? v : "development";
   }

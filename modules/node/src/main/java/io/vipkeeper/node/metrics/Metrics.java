@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vipkeeper.VipEvent;
+import io.vipkeeper.node.Main;
 import io.vipkeeper.holder.ConflictWatch;
 import io.vipkeeper.holder.InterfaceActor;
 import io.vipkeeper.driver.Announcer;
@@ -57,11 +58,6 @@ public final class Metrics {
   private static final Duration[] BUCKETS = Stream.of(25, 50, 100, 250, 500, 750, 1000, 2000, 5000, 10000)
       .map(Duration::ofMillis).toArray(Duration[]::new);
 
-  private static String version() {
-    String v = Metrics.class.getPackage().getImplementationVersion();
-    return v != null ? v : "development";
-  }
-
   public Metrics(ActorSystem<?> system, String node, Announcer announcer, Supplier<CompletionStage<InterfaceActor.Holdings>> holdings,
       Supplier<CompletionStage<ConflictWatch.Conflicts>> conflictView) {
     this.system = system;
@@ -69,7 +65,7 @@ public final class Metrics {
     this.holdings = holdings;
     this.conflictView = conflictView;
     Gauge.builder("vipkeeper.build.info", () -> 1).description("Always 1; the labels say which build runs")
-        .tags("version", version()).register(registry);
+        .tags("version", Main.version()).register(registry);
     // A GC pause or a starved thread is what ends a lease: the JVM's own figures beside ours.
     new JvmGcMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
