@@ -19,4 +19,7 @@ public sealed interface VipEvent extends CborSerializable {
   enum NicAction { CLAIM, RELEASE }
 
   record NicFailure(String group, NicAction action, String error) implements VipEvent {}
+
+  /** None of {@code askedNodes} saw the gratuitous ARP of {@code ip} at {@code mac} after a claim of {@code group}. */
+  record AnnouncementNotSeen(String group, String ip, String mac, java.util.List<String> askedNodes) implements VipEvent {}
 }

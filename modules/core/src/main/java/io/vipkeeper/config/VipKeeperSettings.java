@@ -182,9 +182,13 @@ public record VipKeeperSettings(
     Duration refresh = read.value("vipkeeper.announce.refresh-interval", () -> notNegative(c.getDuration("refresh-interval")));
     Integer rate = read.value("vipkeeper.announce.max-frames-per-second", () -> atLeast(c.getInt("max-frames-per-second"), 1));
     Integer burst = read.value("vipkeeper.announce.max-burst", () -> atLeast(c.getInt("max-burst"), 1));
+    Duration learning = read.value("vipkeeper.announce.learning-interval", () -> notNegative(c.getDuration("learning-interval")));
+    Duration verify = read.value("vipkeeper.announce.verify-after", () -> notNegative(c.getDuration("verify-after")));
+    Boolean tell = read.value("vipkeeper.announce.tell-neighbours", () -> c.getBoolean("tell-neighbours"));
     // A null part has already been reported; the settings are not built then.
     return count == null || interval == null || forms == null || second == null || refresh == null || rate == null || burst == null
-        ? null : new AnnounceSettings(count, interval, forms, second, refresh, rate, burst);
+        || learning == null || verify == null || tell == null
+        ? null : new AnnounceSettings(count, interval, forms, second, refresh, rate, burst, learning, verify, tell);
   }
 
   private static List<GratuitousArp.Form> forms(List<String> names) {

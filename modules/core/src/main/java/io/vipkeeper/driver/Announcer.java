@@ -17,6 +17,19 @@ public interface Announcer extends AutoCloseable {
    */
   List<VipAddress> announce(List<VipAddress> addresses, String mac);
 
+  /**
+   * Sends one frame from {@code mac} that switches learn from and that is not ARP (see
+   * SwitchLearningFrame): a virtual MAC's new port is known even where gratuitous ARP is dropped.
+   */
+  void teachSwitches(String mac);
+
+  /**
+   * Tells each of {@code neighbours} directly that the IPv4 {@code address} is at {@code mac} ("" =
+   * the interface's own): an ARP request from the VIP to the neighbour, which it applies even where
+   * gratuitous ARP is dropped on the way. Not paced: a handful of frames per claim.
+   */
+  void tellNeighbours(VipAddress address, String mac, List<Neighbour> neighbours);
+
   /** Frames sent so far, for logs and metrics. */
   long framesSent();
 

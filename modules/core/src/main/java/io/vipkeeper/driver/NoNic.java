@@ -58,6 +58,12 @@ public final class NoNic implements InterfaceDriver, Announcer {
   }
 
   @Override
+  public void teachSwitches(String mac) {}
+
+  @Override
+  public void tellNeighbours(VipAddress address, String mac, List<Neighbour> neighbours) {}
+
+  @Override
   public long framesSent() {
     return 0;
   }

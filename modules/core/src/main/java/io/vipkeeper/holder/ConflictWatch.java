@@ -99,6 +99,7 @@ public final class ConflictWatch {
   }
 
   private Behavior<Command> onSeen(AddressSighting s) {
+    if (s.isRequest()) return Behaviors.same(); // who asks for whom; the WireWitness keeps that
     VipGroup group = groupOf.get(s.ip());
     if (group == null) return Behaviors.same();
     String mac = s.mac().toLowerCase();

@@ -67,6 +67,18 @@ public final class InterfaceActor {
   /** The address conflicts this node saw (see {@link ConflictWatch}). */
   public record QueryConflicts(ActorRef<ConflictWatch.Conflicts> replyTo) implements Command, CborSerializable {}
 
+  /** A question for this node's {@link WireWitness}, from another node's {@link AnnouncementCheck}. */
+  public record AskWitness(WireWitness.SawAnnouncement question) implements Command, CborSerializable {}
+
+  /** Time to teach the switches where a held vmac group's MAC is. */
+  record TeachSwitches(String group) implements Command {}
+
+  /** Time to ask the other nodes whether a claim's gratuitous ARP reached them. */
+  record CheckAnnounced(String group, long epoch) implements Command {}
+
+  /** The hosts that talk to a just claimed group's addresses: tell them directly. */
+  record NeighboursKnown(String group, WireWitness.Neighbours neighbours) implements Command {}
+
   /** Another host answered for a group's address: announce it again. */
   record Reannounce(String group) implements Command {}
 

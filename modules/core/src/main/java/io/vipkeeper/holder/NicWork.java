@@ -136,4 +136,23 @@ record NicWork(String iface, Drivers drivers, Logger log) {
       unguard(r.addresses());
     }
   }
+
+  /** A vmac group's MAC, taught to the switches (see SwitchLearningFrame); a failure is logged. */
+  void teach(VipGroup group) {
+    try {
+      drivers.announcer().teachSwitches(group.mac());
+    } catch (DriverException e) {
+      log.warn("switch-learning frame from {} failed: {}", group.mac(), e.getMessage());
+    }
+  }
+
+  /** {@code address} told directly to the hosts that talk to it; a failure is logged. */
+  void tellNeighbours(VipGroup group, VipAddress address, List<io.vipkeeper.driver.Neighbour> hosts) {
+    try {
+      drivers.announcer().tellNeighbours(address, group.mac(), hosts);
+      log.info("told {} host(s) directly that {} moved here", hosts.size(), address.ip());
+    } catch (DriverException e) {
+      log.warn("telling {} host(s) about {} failed: {}", hosts.size(), address.ip(), e.getMessage());
+    }
+  }
 }

@@ -53,6 +53,9 @@ final class VipHolder {
   private final ActorRef<HolderLeases.Command> leases;
   private final ActorRef<NotifyHooks.Event> hooks;
   private ActorRef<ConflictWatch.Command> conflicts;
+  private ActorRef<WireWitness.Command> witness;
+  /** The interface's own MAC: what a garp group's announcements carry. */
+  private String interfaceMac = "";
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Long> promised = new HashMap<>();
   /** Where each leased group's lease ends (nanoTime), as granted: the kernel fence is set to it. */
@@ -73,6 +76,8 @@ final class VipHolder {
 
   private static final String REFRESH = "refresh-";
   private static final String REST = "rest-";
+  private static final String LEARN = "learn-";
+  private static final String VERIFY = "verify-";
   private static final String CATALOG = "catalog-";
   /** Below the deciders' claim-timeout (3 s by default): a refusal still reaches them in time. */
   private static final Duration CATALOG_WAIT = Duration.ofMillis(1500);
@@ -112,19 +117,24 @@ final class VipHolder {
     return holder.active();
   }
 
+  /** The sensor feeds the conflict watch and the wire witness; without conflict detection, neither runs. */
   private void watchConflicts() {
-    if (!settings.conflict().detect()) return;
-    String mac;
     try {
-      mac = nic.drivers().driver().link(settings.interfaceName()).mac();
+      interfaceMac = nic.drivers().driver().link(settings.interfaceName()).mac();
     } catch (DriverException e) {
-      mac = "";
+      interfaceMac = "";
     }
-    ActorRef<ConflictWatch.Command> watch = context.spawn(ConflictWatch.create(settings.groups(), mac,
+    if (!settings.conflict().detect()) return;
+    ActorRef<ConflictWatch.Command> watch = context.spawn(ConflictWatch.create(settings.groups(), interfaceMac,
         settings.conflict().reannounceInterval(), context.messageAdapter(String.class, InterfaceActor.Reannounce::new)), "conflicts",
         DispatcherSelector.defaultDispatcher());
+    ActorRef<WireWitness.Command> wire = context.spawn(WireWitness.create(node, settings.groups()), "wire", DispatcherSelector.defaultDispatcher());
     conflicts = watch;
-    nic.drivers().sensor().start(sighting -> watch.tell(new ConflictWatch.Seen(sighting)));
+    witness = wire;
+    nic.drivers().sensor().start(sighting -> {
+      watch.tell(new ConflictWatch.Seen(sighting));
+      wire.tell(new WireWitness.Seen(sighting));
+    });
   }
 
   private Behavior<InterfaceActor.Command> active() {
@@ -141,6 +151,10 @@ final class VipHolder {
         .onMessage(InterfaceActor.Vacate.class, this::onVacate)
         .onMessage(InterfaceActor.AnnounceRound.class, this::onAnnounceRound)
         .onMessage(InterfaceActor.AnnounceRest.class, this::onAnnounceRest)
+        .onMessage(InterfaceActor.AskWitness.class, this::onAskWitness)
+        .onMessage(InterfaceActor.TeachSwitches.class, t -> onTeach(t.group()))
+        .onMessage(InterfaceActor.CheckAnnounced.class, this::onCheckAnnounced)
+        .onMessage(InterfaceActor.NeighboursKnown.class, this::onNeighboursKnown)
         .onMessage(InterfaceActor.SelfEvent.class, this::onSelfEvent)
         .onMessage(InterfaceActor.FromLedger.class, this::onLedgerNotice)
         .onMessage(InterfaceActor.FromQuorum.class, this::onQuorum)
@@ -207,6 +221,7 @@ final class VipHolder {
         .onMessage(InterfaceActor.Catalogued.class, c -> { runtime = c.runtime(); return Behaviors.same(); })
         .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
         .onMessage(InterfaceActor.QueryConflicts.class, this::onQueryConflicts)
+        .onMessage(InterfaceActor.AskWitness.class, this::onAskWitness)
         .onMessage(InterfaceActor.QueryHoldings.class, q -> onQuery(q, false))
         .onMessage(InterfaceActor.Retire.class, r -> { retireAll(r.reason()); r.replyTo().tell(Done.getInstance()); return Behaviors.same(); })
         .onMessage(InterfaceActor.Vacate.class, v -> { v.replyTo().tell(new InterfaceActor.Vacating(Set.copyOf(held.keySet()))); return Behaviors.same(); })
@@ -344,6 +359,7 @@ final class VipHolder {
     List<VipGroup> all = new ArrayList<>(settings.groups());
     all.addAll(runtime.values());
     if (conflicts != null) conflicts.tell(new ConflictWatch.Groups(all));
+    if (witness != null) witness.tell(new WireWitness.Groups(all));
     if (first && settings.reconcileAtStart()) {
       nic.reconcile(runtime.values().stream().filter(g -> !held.containsKey(g.name()) && !pending.containsKey(g.name())).toList());
     }
@@ -399,6 +415,7 @@ final class VipHolder {
         millis(added - leased), millis(announced - added));
     Duration refresh = settings.announce().refreshInterval();
     if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new InterfaceActor.AnnounceRound(name, AnnouncementSchedule.REFRESH, 0), refresh);
+    followUp(claim.group(), claim.epoch());
     ledger.tell(new EpochLedger.Record(name, claim.epoch(), true, "ordered by the group's decider"));
     notify(NotifyHooks.Kind.CLAIM, claim.group(), claim.epoch(), "ordered by the group's decider");
     tellOwnership(new OwnershipChanged(name, true, claim.epoch(), "claimed"));
@@ -571,7 +588,11 @@ final class VipHolder {
     releaseLapsed();
     Held holding = held.get(round.group());
     if (holding == null) return Behaviors.same();
-    if (leased(round.group())) announceRest(holding.group(), holding.group().addresses());
+    if (leased(round.group())) {
+      if (holding.group().virtualMac()) nic.teach(holding.group());
+      announceRest(holding.group(), holding.group().addresses());
+      if (round.round() == 0 && round.burst() > 0 && settings.announce().tellNeighbours() && witness != null) askNeighbours(holding.group());
+    }
     AnnouncementSchedule.after(round.round(), round.burst(), settings.announce()).ifPresent(next ->
         timers.startSingleTimer(round.group(), new InterfaceActor.AnnounceRound(round.group(), next.round(), next.burst()), next.delay()));
     return Behaviors.same();
@@ -596,6 +617,8 @@ final class VipHolder {
     timers.cancel(name);
     timers.cancel(REFRESH + name);
     timers.cancel(REST + name);
+    timers.cancel(LEARN + name);
+    timers.cancel(VERIFY + name);
     try {
       nic.remove(holding.group());
     } catch (DriverException e) {
@@ -614,5 +637,55 @@ final class VipHolder {
     context.getLog().info("RELEASED group={} epoch={} addresses={} from {} ({})", name, holding.epoch(),
         holding.group().addresses(), settings.interfaceName(), reason);
     return "";
+  }
+
+  /** After a claim: switch-learning frames while a vmac group is held, and the check that its G-ARP got through. */
+  private void followUp(VipGroup group, long epoch) {
+    Duration learning = settings.announce().learningInterval();
+    if (group.virtualMac() && !learning.isZero()) timers.startTimerWithFixedDelay(LEARN + group.name(), new InterfaceActor.TeachSwitches(group.name()), learning);
+    Duration verify = settings.announce().verifyAfter();
+    if (!verify.isZero() && settings.conflict().detect()) timers.startSingleTimer(VERIFY + group.name(), new InterfaceActor.CheckAnnounced(group.name(), epoch), verify);
+  }
+
+  private Behavior<InterfaceActor.Command> onTeach(String group) {
+    releaseLapsed();
+    Held holding = held.get(group);
+    if (holding != null && leased(group)) nic.teach(holding.group());
+    return Behaviors.same();
+  }
+
+  /** One short-lived check per claim; the group's first IPv4 address stands for all (G-ARP is IPv4). */
+  private Behavior<InterfaceActor.Command> onCheckAnnounced(InterfaceActor.CheckAnnounced check) {
+    Held holding = held.get(check.group());
+    if (holding == null || holding.epoch() != check.epoch()) return Behaviors.same();
+    VipGroup group = holding.group();
+    String mac = group.virtualMac() ? group.mac().toLowerCase(Locale.ROOT) : interfaceMac;
+    group.addresses().stream().filter(a -> !a.isIpv6()).findFirst().ifPresent(a -> context.spawnAnonymous(AnnouncementCheck.create(group, a.ip(), mac,
+        settings.announce().verifyAfter().plusMillis(500), context.getSelf())));
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onAskWitness(InterfaceActor.AskWitness ask) {
+    if (witness != null) witness.tell(ask.question());
+    else ask.question().replyTo().tell(new WireWitness.Sighted(node, false, false));
+    return Behaviors.same();
+  }
+
+  private void askNeighbours(VipGroup group) {
+    List<String> ips = group.addresses().stream().filter(a -> !a.isIpv6()).map(VipAddress::ip).toList();
+    if (ips.isEmpty()) return;
+    String name = group.name();
+    io.vipkeeper.Ask.ask(context, WireWitness.Neighbours.class, witness, Duration.ofSeconds(1), r -> new WireWitness.GetNeighbours(ips, r),
+        (known, failure) -> new InterfaceActor.NeighboursKnown(name, known == null ? new WireWitness.Neighbours(Map.of()) : known));
+  }
+
+  private Behavior<InterfaceActor.Command> onNeighboursKnown(InterfaceActor.NeighboursKnown known) {
+    Held holding = held.get(known.group());
+    if (holding == null || !leased(known.group())) return Behaviors.same();
+    for (VipAddress address : holding.group().addresses()) {
+      List<io.vipkeeper.driver.Neighbour> hosts = known.neighbours().byVip().getOrDefault(address.ip(), List.of());
+      if (!hosts.isEmpty()) nic.tellNeighbours(holding.group(), address, hosts);
+    }
+    return Behaviors.same();
   }
 }

@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * Reads "address X is at MAC Y" out of a raw Ethernet frame: ARP replies and announcements (sender
  * IP = target IP) by their sender fields, IPv6 neighbour advertisements by their target address
- * and target link-layer option (or the frame's source MAC). ARP requests that ask for another
- * address say nothing about the asker's ownership of a VIP and are ignored.
+ * and target link-layer option (or the frame's source MAC). Other ARP requests are read as "sender
+ * asks for target" (kind arp-request): who talks to a VIP.
  */
 public final class FrameSighting {
 
@@ -32,6 +32,7 @@ public final class FrameSighting {
     String target = ip(f, 38, 4);
     if (op == 2) return Optional.of(new AddressSighting(sender, mac, sender.equals(target) ? "gratuitous-arp" : "arp-reply"));
     if (op == 1 && sender.equals(target)) return Optional.of(new AddressSighting(sender, mac, "gratuitous-arp"));
+    if (op == 1 && !sender.equals("0.0.0.0")) return Optional.of(new AddressSighting(sender, mac, "arp-request", target));
     return Optional.empty();
   }
 

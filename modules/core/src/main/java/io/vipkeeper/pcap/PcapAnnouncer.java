@@ -5,6 +5,8 @@ import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.model.VipAddress;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
+import java.net.InetAddress;
+import io.vipkeeper.driver.Neighbour;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,9 +71,27 @@ public final class PcapAnnouncer implements Announcer {
     for (int i = 0; i < addresses.size(); i++) {
       VipAddress address = addresses.get(i);
       if (!pacer.tryTake(address.isIpv6() ? 1 : forms.size())) return List.copyOf(addresses.subList(i, addresses.size()));
-      for (byte[] frame : frames(address, from)) send(frame, address);
+      for (byte[] frame : frames(address, from)) send(frame, () -> "announcement for " + address);
     }
     return List.of();
+  }
+
+  @Override
+  public void teachSwitches(String sourceMac) {
+    send(built.computeIfAbsent("learn " + sourceMac, key -> List.of(SwitchLearningFrame.frame(sourceMac))).get(0), () -> "a switch-learning frame from " + sourceMac);
+  }
+
+  @Override
+  public void tellNeighbours(VipAddress address, String sourceMac, List<Neighbour> neighbours) {
+    if (address.isIpv6()) return;
+    String from = sourceMac.isEmpty() ? mac : sourceMac;
+    for (Neighbour n : neighbours) {
+      try {
+        send(DirectedArp.frame(from, (Inet4Address) address.inet(), (Inet4Address) InetAddress.getByName(n.ip()), n.mac()), () -> "ARP for " + address + " to " + n.ip());
+      } catch (java.net.UnknownHostException e) {
+        log.debug("neighbour {} is not an address", n.ip());
+      }
+    }
   }
 
   /**
@@ -101,13 +121,13 @@ public final class PcapAnnouncer implements Announcer {
     if (handle != null) handle.close();
   }
 
-  private synchronized void send(byte[] frame, VipAddress address) {
+  private synchronized void send(byte[] frame, java.util.function.Supplier<String> what) {
     if (handle == null) handle = openHandle(iface);
     try {
       handle.sendPacket(frame);
       sent.incrementAndGet();
     } catch (Exception e) {
-      throw new DriverException("cannot send announcement for " + address + " on " + iface + ": " + e.getMessage(), e);
+      throw new DriverException("cannot send " + what.get() + " on " + iface + ": " + e.getMessage(), e);
     }
   }
 

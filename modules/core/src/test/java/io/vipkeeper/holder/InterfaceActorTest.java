@@ -268,10 +268,20 @@ class InterfaceActorTest {
     assertTrue(reply.receiveMessage().claimed());
     assertTrue(nic.exists("vk000133"), log.toString());
     reply.awaitAssert(() -> { assertTrue(log.contains("n1 announce 198.18.0.51 from 00:00:5e:00:01:33"), log.toString()); return null; });
+    assertTrue(log.indexOf("n1 teach 00:00:5e:00:01:33") < log.indexOf("n1 announce 198.18.0.51 from 00:00:5e:00:01:33")
+        && log.contains("n1 teach 00:00:5e:00:01:33"), "switches learn the MAC before the first G-ARP: " + log);
+    // 3 rounds with a learning frame each, then one a learning-interval (1 s) later
+    reply.awaitAssert(Duration.ofSeconds(3), () -> { assertEquals(4, teaching(log), log.toString()); return null; });
     TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
     iface.tell(new InterfaceActor.Release("db", "test", released.getRef()));
     assertTrue(released.receiveMessage().released());
     assertFalse(nic.exists("vk000133"), "release removes the macvlan: " + log);
+    released.expectNoMessage(Duration.ofMillis(1300));
+    assertEquals(4, teaching(log), "no learning frames once released: " + log);
+  }
+
+  private static long teaching(List<String> log) {
+    return log.stream().filter(l -> l.startsWith("n1 teach")).count();
   }
 
   @Test

@@ -30,11 +30,35 @@ class FrameSightingTest {
   }
 
   @Test
-  void anArpReplyToAnotherHostCountsAndARequestForAnotherAddressDoesNot() throws Exception {
+  void anArpReplyToAnotherHostCountsAndARequestForAnotherAddressIsReadAsWhoAsksWhom() throws Exception {
     assertEquals(Optional.of(new AddressSighting("198.18.0.50", MAC, "arp-reply")),
         FrameSighting.parse(arp(ArpOperation.REPLY, "198.18.0.50", "198.18.0.100")));
-    assertEquals(Optional.empty(), FrameSighting.parse(arp(ArpOperation.REQUEST, "198.18.0.100", "198.18.0.50")),
-        "who-has 198.18.0.50 tell 198.18.0.100 says nothing about who holds .50");
+    AddressSighting asks = FrameSighting.parse(arp(ArpOperation.REQUEST, "198.18.0.100", "198.18.0.50")).orElseThrow();
+    assertEquals(new AddressSighting("198.18.0.100", MAC, "arp-request", "198.18.0.50"), asks,
+        "who-has 198.18.0.50 tell 198.18.0.100: .100 talks to .50");
+    assertTrue(asks.isRequest());
+  }
+
+  @Test
+  void aDirectedArpFromTheVipIsARequestNotAGratuitousArp() throws Exception {
+    byte[] f = DirectedArp.frame(MAC, (Inet4Address) InetAddress.getByName("198.18.0.50"),
+        (Inet4Address) InetAddress.getByName("198.18.0.100"), "02:18:00:00:01:64");
+    assertEquals(Optional.of(new AddressSighting("198.18.0.50", MAC, "arp-request", "198.18.0.100")), FrameSighting.parse(f));
+    assertEquals("02:18:00:00:01:64", MacAddress.getByAddress(Arrays.copyOfRange(f, 0, 6)).toString(), "sent to the neighbour's MAC");
+    byte[] broadcast = DirectedArp.frame(MAC, (Inet4Address) InetAddress.getByName("198.18.0.50"),
+        (Inet4Address) InetAddress.getByName("198.18.0.100"), "");
+    assertEquals(MacAddress.ETHER_BROADCAST_ADDRESS.toString(), MacAddress.getByAddress(Arrays.copyOfRange(broadcast, 0, 6)).toString());
+    assertEquals(60, f.length);
+  }
+
+  @Test
+  void aSwitchLearningFrameIsBroadcastFromTheVirtualMacAndIsNoSighting() {
+    byte[] f = SwitchLearningFrame.frame("00:00:5e:00:01:32");
+    assertEquals(60, f.length, "padded to the Ethernet minimum");
+    assertEquals(MacAddress.ETHER_BROADCAST_ADDRESS.toString(), MacAddress.getByAddress(Arrays.copyOfRange(f, 0, 6)).toString());
+    assertEquals("00:00:5e:00:01:32", MacAddress.getByAddress(Arrays.copyOfRange(f, 6, 12)).toString());
+    assertEquals(0x88B5, ((f[12] & 0xff) << 8) | (f[13] & 0xff));
+    assertEquals(Optional.empty(), FrameSighting.parse(f));
   }
 
   @Test

@@ -116,6 +116,20 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   }
 
   @Override
+  public void teachSwitches(String mac) {
+    frames.incrementAndGet();
+    log.add(node + " teach " + mac);
+  }
+
+  @Override
+  public void tellNeighbours(VipAddress vip, String mac, List<io.vipkeeper.driver.Neighbour> neighbours) {
+    for (io.vipkeeper.driver.Neighbour n : neighbours) {
+      frames.incrementAndGet();
+      log.add(node + " tell " + n.ip() + " " + vip.ip() + (mac.isEmpty() ? "" : " from " + mac));
+    }
+  }
+
+  @Override
   public long framesSent() {
     return frames.get();
   }

@@ -72,7 +72,7 @@ public final class Metrics {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     FunctionCounter.builder("vipkeeper.announce.frames", announcer, a -> a.framesSent())
-        .description("Gratuitous ARP and unsolicited neighbour advertisement frames sent by this node").register(registry);
+        .description("Frames sent by this node: gratuitous ARP, unsolicited neighbour advertisements, switch-learning frames, ARP told to neighbours").register(registry);
     Gauge.builder("vipkeeper.observer", observer, AtomicLong::get)
         .description("1 while this node is an observer (its epoch journal cannot be opened): it holds nothing and does not vote")
         .register(registry);
@@ -83,6 +83,7 @@ public final class Metrics {
     ActorRef<VipEvent> events = system.systemActorOf(Behaviors.receive(VipEvent.class)
         .onMessage(VipEvent.Takeover.class, t -> { onTakeover(t); return Behaviors.same(); })
         .onMessage(VipEvent.NicFailure.class, f -> { onFailure(f); return Behaviors.same(); })
+        .onMessage(VipEvent.AnnouncementNotSeen.class, n -> { onNotSeen(n); return Behaviors.same(); })
         .build(), "vipkeeper-metrics", Props.empty());
     system.eventStream().tell(new EventStream.Subscribe<>(VipEvent.class, events));
   }
@@ -99,6 +100,11 @@ public final class Metrics {
   private void onFailure(VipEvent.NicFailure f) {
     Counter.builder("vipkeeper.nic.failures").description("Address changes the kernel refused, by action (claim, release)")
         .tags("group", f.group(), "action", f.action().name().toLowerCase(Locale.ROOT)).register(registry).increment();
+  }
+
+  private void onNotSeen(VipEvent.AnnouncementNotSeen n) {
+    Counter.builder("vipkeeper.garp.not.seen").description("Claims whose gratuitous ARP no other node saw (the segment drops them), by group")
+        .tags("group", n.group()).register(registry).increment();
   }
 
   /**

@@ -1,0 +1,46 @@
+package io.vipkeeper.pcap;
+
+import java.net.Inet4Address;
+import org.pcap4j.packet.ArpPacket;
+import org.pcap4j.packet.EthernetPacket;
+import org.pcap4j.packet.namednumber.ArpHardwareType;
+import org.pcap4j.packet.namednumber.ArpOperation;
+import org.pcap4j.packet.namednumber.EtherType;
+import org.pcap4j.util.MacAddress;
+
+/**
+ * An ARP request from the VIP to one neighbour ("who has the neighbour's address, tell the VIP at
+ * this MAC"), sent to the neighbour's MAC (broadcast when unknown). A host that is asked for its own
+ * address records the asker's address and MAC at once, overriding its entry (Linux: even within
+ * the locktime); and since sender and target differ, it is not a gratuitous ARP, which some
+ * switches drop.
+ */
+public final class DirectedArp {
+
+  private static final MacAddress ZERO = MacAddress.getByName("00:00:00:00:00:00");
+
+  private DirectedArp() {}
+
+  /** The raw frame (padded to 60 bytes): {@code vip} is at {@code mac}, told to {@code neighbour} ({@code neighbourMac} "" = broadcast). */
+  public static byte[] frame(String mac, Inet4Address vip, Inet4Address neighbour, String neighbourMac) {
+    MacAddress source = MacAddress.getByName(mac);
+    ArpPacket.Builder arp = new ArpPacket.Builder()
+        .hardwareType(ArpHardwareType.ETHERNET)
+        .protocolType(EtherType.IPV4)
+        .hardwareAddrLength((byte) MacAddress.SIZE_IN_BYTES)
+        .protocolAddrLength((byte) 4)
+        .operation(ArpOperation.REQUEST)
+        .srcHardwareAddr(source)
+        .srcProtocolAddr(vip)
+        .dstHardwareAddr(ZERO)
+        .dstProtocolAddr(neighbour);
+    return new EthernetPacket.Builder()
+        .dstAddr(neighbourMac.isEmpty() ? MacAddress.ETHER_BROADCAST_ADDRESS : MacAddress.getByName(neighbourMac))
+        .srcAddr(source)
+        .type(EtherType.ARP)
+        .payloadBuilder(arp)
+        .paddingAtBuild(true)
+        .build()
+        .getRawData();
+  }
+}
