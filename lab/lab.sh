@@ -9,6 +9,8 @@
 #   lab.sh cut PREFIX HOST...           cut these nodes off from the other nodes (clients still reach all)
 #   lab.sh split PREFIX "A..." "B..."   cut node set A from node set B
 #   lab.sh heal PREFIX                  remove every cut
+#   lab.sh garp-drop PREFIX on IP...    the switch drops gratuitous ARP for these IPs before learning
+#   lab.sh garp-drop PREFIX off         ... and forwards them again
 #   lab.sh link PREFIX HOST up|down     set a node's eth0 up or down
 #   lab.sh list                         namespaces of every lab
 # Node i: 198.18.0.(10+i), MAC 02:18:00:00:00:<10+i in hex>; client j: 198.18.0.(99+j).
@@ -86,6 +88,22 @@ cut_between() { # prefix "a b" "c d"
   done; done
 }
 
+# As ARP inspection or an ARP rate policy: gratuitous ARP (sender IP = target IP) for the VIPs is
+# dropped on the bridge's prerouting hook, before the bridge learns the frame's source MAC.
+garp_drop() { # prefix on|off IP...
+  local ip; for ip in "${@:3}"; do
+    [[ "$ip" =~ ^198\.18\.0\.[0-9]{1,3}$ ]] || die "garp-drop: '$ip' is not a lab address (198.18.0.x)"
+  done
+  nft_sw "$1" delete table bridge vkgarp 2>/dev/null || true
+  [ "$2" = on ] || return 0
+  command -v nft >/dev/null || die "nftables missing: apt-get install nftables"
+  nft_sw "$1" add table bridge vkgarp
+  nft_sw "$1" add chain bridge vkgarp pre '{ type filter hook prerouting priority -300; policy accept; }'
+  for ip in "${@:3}"; do
+    nft_sw "$1" add rule bridge vkgarp pre ether type arp arp saddr ip "$ip" arp daddr ip "$ip" counter drop
+  done
+}
+
 all_nodes() { ip -n "$(ns "$1" sw)" -o link show master br0 | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^n' | sort; }
 
 case "${1:-}" in
@@ -97,7 +115,9 @@ case "${1:-}" in
     cut_between "$2" "${*:3}" "$others" ;;
   split) [ $# -eq 4 ] || die "usage: lab.sh split PREFIX \"n1 n2\" \"n3\""; cut_between "$2" "$3" "$4" ;;
   heal) [ $# -eq 2 ] || die "usage: lab.sh heal PREFIX"; nft_sw "$2" delete table bridge vklab 2>/dev/null || true ;;
+  garp-drop) [ $# -ge 3 ] && { [ "$3" = off ] || [ $# -ge 4 ]; } || die "usage: lab.sh garp-drop PREFIX on IP... | off"
+    garp_drop "$2" "$3" "${@:4}" ;;
   link) [ $# -eq 4 ] || die "usage: lab.sh link PREFIX HOST up|down"; ip -n "$(ns "$2" "$3")" link set eth0 "$4" ;;
   list) ip netns list | awk '{print $1}' | grep -E '^[a-z][a-z0-9]{1,7}-(sw|n[0-9]|c[0-9])$' || true ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -209,6 +209,34 @@ public final class FailoverLab implements AutoCloseable {
     lab.script("split", lab.prefix(), a, b);
   }
 
+  /**
+   * The switch drops gratuitous ARP for {@code ips} before it learns from them, as ARP inspection
+   * or an ARP rate policy does; every other frame passes. Lasts until {@link #forwardGratuitousArp}.
+   */
+  public void dropGratuitousArp(String... ips) {
+    List<String> args = new ArrayList<>(List.of("garp-drop", lab.prefix(), "on"));
+    args.addAll(List.of(ips));
+    lab.script(args.toArray(String[]::new));
+  }
+
+  public void forwardGratuitousArp() {
+    lab.script("garp-drop", lab.prefix(), "off");
+  }
+
+  /** Gratuitous ARP frames the switch dropped so far (0 when it drops none). */
+  public long droppedGratuitousArp() {
+    String rules;
+    try {
+      rules = lab.exec("sw", "nft", "list", "table", "bridge", "vkgarp");
+    } catch (IllegalStateException none) {
+      return 0;
+    }
+    Matcher m = Pattern.compile("counter packets (\\d+)").matcher(rules);
+    long dropped = 0;
+    while (m.find()) dropped += Long.parseLong(m.group(1));
+    return dropped;
+  }
+
   public void heal() {
     lab.script("heal", lab.prefix());
   }
