@@ -33,18 +33,19 @@ final class AnnouncementCheck {
   /** Answers later than this count as "cannot tell": a busy node is not a dropping switch. */
   private static final Duration WAIT = Duration.ofSeconds(1);
 
-  static Behavior<Command> create(VipGroup group, String ip, String mac, Duration within, ActorRef<InterfaceActor.Command> self) {
+  /** {@code told}: the holder also tells the hosts it knows directly (announce.tell-neighbours). */
+  static Behavior<Command> create(VipGroup group, String ip, String mac, Duration within, boolean told, ActorRef<InterfaceActor.Command> self) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.find(InterfaceActor.KEY, context.messageAdapter(Receptionist.Listing.class, Listed::new)));
       return Behaviors.receive(Command.class)
           .onMessage(Listed.class, l -> ask(context, l.listing(), new WireWitness.SawAnnouncement(ip, mac, within,
-              context.messageAdapter(WireWitness.Sighted.class, Answer::new)), self, group, ip, mac))
+              context.messageAdapter(WireWitness.Sighted.class, Answer::new)), self, group, ip, mac, told))
           .build();
     });
   }
 
   private static Behavior<Command> ask(ActorContext<Command> context, Receptionist.Listing listing, WireWitness.SawAnnouncement question,
-      ActorRef<InterfaceActor.Command> self, VipGroup group, String ip, String mac) {
+      ActorRef<InterfaceActor.Command> self, VipGroup group, String ip, String mac, boolean told) {
     List<ActorRef<InterfaceActor.Command>> others = listing.getServiceInstances(InterfaceActor.KEY).stream().filter(r -> !r.equals(self)).toList();
     if (others.isEmpty()) return Behaviors.stopped();
     others.forEach(other -> other.tell(new InterfaceActor.AskWitness(question)));
@@ -54,15 +55,15 @@ final class AnnouncementCheck {
       return Behaviors.receive(Command.class)
           .onMessage(Answer.class, a -> {
             answers.add(a.sighted());
-            return answers.size() < others.size() ? Behaviors.same() : verdict(context, answers, others.size(), group, ip, mac);
+            return answers.size() < others.size() ? Behaviors.same() : verdict(context, answers, others.size(), group, ip, mac, told);
           })
-          .onMessage(Timeout.class, t -> verdict(context, answers, others.size(), group, ip, mac))
+          .onMessage(Timeout.class, t -> verdict(context, answers, others.size(), group, ip, mac, told))
           .build();
     });
   }
 
   private static Behavior<Command> verdict(ActorContext<Command> context, List<WireWitness.Sighted> answers, int asked, VipGroup group,
-      String ip, String mac) {
+      String ip, String mac, boolean told) {
     List<String> watching = answers.stream().filter(WireWitness.Sighted::watching).map(s -> s.node().name()).toList();
     List<String> saw = answers.stream().filter(WireWitness.Sighted::seen).map(s -> s.node().name()).toList();
     if (watching.isEmpty()) {
@@ -75,8 +76,8 @@ final class AnnouncementCheck {
       publish(context, group, ip, mac, watching);
     } else {
       context.getLog().warn("GARP NOT SEEN group={} ip={} mac={}: none of {} saw this node's gratuitous ARP; the segment drops"
-          + " them and clients may keep the old MAC until their ARP entry expires: use mode = vmac for this group, or set"
-          + " vipkeeper.announce.tell-neighbours = on", group.name(), ip, mac, watching);
+          + " them and clients may keep the old MAC until their ARP entry expires: use mode = vmac for this group{}",
+          group.name(), ip, mac, watching, told ? " (the hosts seen talking to it were told directly)" : ", or set vipkeeper.announce.tell-neighbours = on");
       publish(context, group, ip, mac, watching);
     }
     return Behaviors.stopped();

@@ -661,7 +661,7 @@ final class VipHolder {
     VipGroup group = holding.group();
     String mac = group.virtualMac() ? group.mac().toLowerCase(Locale.ROOT) : interfaceMac;
     group.addresses().stream().filter(a -> !a.isIpv6()).findFirst().ifPresent(a -> context.spawnAnonymous(AnnouncementCheck.create(group, a.ip(), mac,
-        settings.announce().verifyAfter().plusMillis(500), context.getSelf())));
+        settings.announce().verifyAfter().plusMillis(500), settings.announce().tellNeighbours(), context.getSelf())));
     return Behaviors.same();
   }
 

@@ -48,7 +48,7 @@ class AnnouncementCheckTest {
     TestProbe<VipEvent> events = kit.createTestProbe();
     kit.system().eventStream().tell(new EventStream.Subscribe<>(VipEvent.class, events.getRef()));
     TestProbe<InterfaceActor.Command> self = kit.createTestProbe();
-    kit.spawn(AnnouncementCheck.create(WEB, "198.18.0.50", MAC, Duration.ofSeconds(2), self.getRef()));
+    kit.spawn(AnnouncementCheck.create(WEB, "198.18.0.50", MAC, Duration.ofSeconds(2), false, self.getRef()));
     return events;
   }
 

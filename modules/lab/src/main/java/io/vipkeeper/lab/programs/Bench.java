@@ -181,7 +181,7 @@ public final class Bench {
     return faults;
   }
 
-  private static int awaitHolder(FailoverLab lab) throws InterruptedException {
+  static int awaitHolder(FailoverLab lab) throws InterruptedException {
     int holder = lab.awaitSingleHolder(Duration.ofSeconds(90));
     if (holder < 0) throw new IllegalStateException("no single holder:\n" + lab.report());
     // Every node Up and settled, and a restarted JVM past its start-up CPU burst: a fault while a
@@ -296,7 +296,7 @@ public final class Bench {
     return v.length == 0 ? "none" : String.format("%.0f / %.0f / %.0f", v[0], v[v.length / 2], v[v.length - 1]);
   }
 
-  private static String stats(List<Takeover> takeovers, ToDoubleFunction<Takeover> f) {
+  static String stats(List<Takeover> takeovers, ToDoubleFunction<Takeover> f) {
     double[] v = takeovers.stream().filter(Takeover::tookOver).mapToDouble(f).sorted().toArray();
     if (v.length == 0) return "none";
     String failed = v.length < takeovers.size() ? " (" + (takeovers.size() - v.length) + " without takeover)" : "";
