@@ -1,11 +1,7 @@
 package io.vipkeeper.pcap;
 
 import java.net.Inet4Address;
-import org.pcap4j.packet.ArpPacket;
-import org.pcap4j.packet.EthernetPacket;
-import org.pcap4j.packet.namednumber.ArpHardwareType;
 import org.pcap4j.packet.namednumber.ArpOperation;
-import org.pcap4j.packet.namednumber.EtherType;
 import org.pcap4j.util.MacAddress;
 
 /**
@@ -17,30 +13,11 @@ import org.pcap4j.util.MacAddress;
  */
 public final class DirectedArp {
 
-  private static final MacAddress ZERO = MacAddress.getByName("00:00:00:00:00:00");
-
   private DirectedArp() {}
 
   /** The raw frame (padded to 60 bytes): {@code vip} is at {@code mac}, told to {@code neighbour} ({@code neighbourMac} "" = broadcast). */
   public static byte[] frame(String mac, Inet4Address vip, Inet4Address neighbour, String neighbourMac) {
-    MacAddress source = MacAddress.getByName(mac);
-    ArpPacket.Builder arp = new ArpPacket.Builder()
-        .hardwareType(ArpHardwareType.ETHERNET)
-        .protocolType(EtherType.IPV4)
-        .hardwareAddrLength((byte) MacAddress.SIZE_IN_BYTES)
-        .protocolAddrLength((byte) 4)
-        .operation(ArpOperation.REQUEST)
-        .srcHardwareAddr(source)
-        .srcProtocolAddr(vip)
-        .dstHardwareAddr(ZERO)
-        .dstProtocolAddr(neighbour);
-    return new EthernetPacket.Builder()
-        .dstAddr(neighbourMac.isEmpty() ? MacAddress.ETHER_BROADCAST_ADDRESS : MacAddress.getByName(neighbourMac))
-        .srcAddr(source)
-        .type(EtherType.ARP)
-        .payloadBuilder(arp)
-        .paddingAtBuild(true)
-        .build()
-        .getRawData();
+    return ArpFrame.build(ArpOperation.REQUEST, MacAddress.getByName(mac), vip, ArpFrame.ZERO, neighbour,
+        neighbourMac.isEmpty() ? MacAddress.ETHER_BROADCAST_ADDRESS : MacAddress.getByName(neighbourMac));
   }
 }

@@ -1,11 +1,7 @@
 package io.vipkeeper.pcap;
 
 import java.net.Inet4Address;
-import org.pcap4j.packet.ArpPacket;
-import org.pcap4j.packet.EthernetPacket;
-import org.pcap4j.packet.namednumber.ArpHardwareType;
 import org.pcap4j.packet.namednumber.ArpOperation;
-import org.pcap4j.packet.namednumber.EtherType;
 import org.pcap4j.util.MacAddress;
 
 /**
@@ -25,31 +21,12 @@ public final class GratuitousArp {
     REPLY
   }
 
-  private static final MacAddress ZERO = MacAddress.getByName("00:00:00:00:00:00");
-
   private GratuitousArp() {}
 
   /** The raw Ethernet frame (padded to the 60-byte minimum) announcing {@code vip} at {@code mac}. */
   public static byte[] frame(Form form, String mac, Inet4Address vip) {
     MacAddress source = MacAddress.getByName(mac);
-    ArpPacket.Builder arp =
-        new ArpPacket.Builder()
-            .hardwareType(ArpHardwareType.ETHERNET)
-            .protocolType(EtherType.IPV4)
-            .hardwareAddrLength((byte) MacAddress.SIZE_IN_BYTES)
-            .protocolAddrLength((byte) 4)
-            .operation(form == Form.REQUEST ? ArpOperation.REQUEST : ArpOperation.REPLY)
-            .srcHardwareAddr(source)
-            .srcProtocolAddr(vip)
-            .dstHardwareAddr(form == Form.REQUEST ? ZERO : source)
-            .dstProtocolAddr(vip);
-    return new EthernetPacket.Builder()
-        .dstAddr(MacAddress.ETHER_BROADCAST_ADDRESS)
-        .srcAddr(source)
-        .type(EtherType.ARP)
-        .payloadBuilder(arp)
-        .paddingAtBuild(true)
-        .build()
-        .getRawData();
+    return ArpFrame.build(form == Form.REQUEST ? ArpOperation.REQUEST : ArpOperation.REPLY, source, vip,
+        form == Form.REQUEST ? ArpFrame.ZERO : source, vip, MacAddress.ETHER_BROADCAST_ADDRESS);
   }
 }

@@ -298,7 +298,7 @@ public final class Bench {
 
   static String stats(List<Takeover> takeovers, ToDoubleFunction<Takeover> f) {
     double[] v = takeovers.stream().filter(Takeover::tookOver).mapToDouble(f).sorted().toArray();
-    if (v.length == 0) return "none";
+    if (v.length == 0) return takeovers.isEmpty() ? "none" : "none (" + takeovers.size() + " without takeover)";
     String failed = v.length < takeovers.size() ? " (" + (takeovers.size() - v.length) + " without takeover)" : "";
     return String.format("%.0f / %.0f / %.0f%s", v[0], v[v.length / 2], v[v.length - 1], failed);
   }
