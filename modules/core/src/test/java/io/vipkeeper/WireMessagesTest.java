@@ -59,4 +59,21 @@ class WireMessagesTest {
     VipEvent.Takeover t = new VipEvent.Takeover("web", TakeoverPath.LEASE, "n2", "n3", 7, 640, 1_700_000_000_000L, 520, 20, 40, 30, 60);
     assertEquals(t, roundTrip(t));
   }
+
+  @Test
+  void theWitnessQuestionsAndAnswersCrossTheWire() {
+    var sighted = kit.<io.vipkeeper.holder.WireWitness.Sighted>createTestProbe().getRef();
+    var neighbours = kit.<io.vipkeeper.holder.WireWitness.Neighbours>createTestProbe().getRef();
+    for (io.vipkeeper.holder.WireWitness.Question q : List.of(
+        new io.vipkeeper.holder.WireWitness.SawAnnouncement("198.18.0.50", "02:18:00:00:00:0c", java.time.Duration.ofMillis(2500), sighted),
+        new io.vipkeeper.holder.WireWitness.GetNeighbours(List.of("198.18.0.50"), neighbours))) {
+      InterfaceActor.AskWitness ask = new InterfaceActor.AskWitness(q);
+      assertEquals(ask, roundTrip(ask));
+    }
+    var known = new io.vipkeeper.holder.WireWitness.Neighbours(Map.of("198.18.0.50",
+        List.of(new io.vipkeeper.driver.Neighbour("198.18.0.100", "02:18:00:00:01:64"))));
+    assertEquals(known, roundTrip(known));
+    var seen = new io.vipkeeper.holder.WireWitness.Sighted(new NodeIdentity("n1", "pekko://vipkeeper@198.18.0.11:25520"), true, false);
+    assertEquals(seen, roundTrip(seen));
+  }
 }

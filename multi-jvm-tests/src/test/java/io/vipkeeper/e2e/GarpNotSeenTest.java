@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * Gratuitous ARP mode on a switch that drops gratuitous ARP for the VIP: the new holder learns from
  * the other nodes that nobody saw its announcement, warns GARP NOT SEEN with the advice, and counts
  * it; with announce.tell-neighbours it also tells the client directly (an ARP request from the VIP),
- * which moves the client's entry although every gratuitous ARP was dropped.
+ * which moves the client's entry although every gratuitous ARP was dropped; also when the new
+ * holder started after the client last asked for the VIP (the other nodes' captures know it).
  */
 class GarpNotSeenTest {
 
@@ -50,6 +51,17 @@ class GarpNotSeenTest {
       assertTrue(t.neighbourAfter().startsWith(LabAddresses.nodeMac(now)),
           "the client's entry moved to n" + now + " although every G-ARP was dropped: before " + t.neighbourBefore() + ", after " + t.neighbourAfter());
       assertEquals(0, t.answersFromOldAfterNew());
+
+      // The stopped node comes back knowing no client; whoever takes over from a killed holder now
+      // learns of the client from the nodes that saw it ask.
+      assertTrue(lab.restart(holder, Duration.ofSeconds(30)), lab.report());
+      Takeover k = lab.kill(now, Duration.ofSeconds(30));
+      System.out.printf("garp + tell-neighbours, G-ARP dropped, %s: %s%n", k.fault(),
+          k.tookOver() ? String.format("%s answers after %.0f ms", k.to(), k.takeoverMillis()) : "nobody answers");
+      assertTrue(k.tookOver(), "another node answers:\n" + lab.report());
+      assertTrue(k.neighbourAfter().startsWith(LabAddresses.nodeMac(Integer.parseInt(k.to().substring(1)))),
+          "the client's entry moved to " + k.to() + ": before " + k.neighbourBefore() + ", after " + k.neighbourAfter());
+      assertEquals(0, k.answersFromOldAfterNew());
     }
   }
 }

@@ -68,7 +68,7 @@ public final class InterfaceActor {
   public record QueryConflicts(ActorRef<ConflictWatch.Conflicts> replyTo) implements Command, CborSerializable {}
 
   /** A question for this node's {@link WireWitness}, from another node's {@link AnnouncementCheck}. */
-  public record AskWitness(WireWitness.SawAnnouncement question) implements Command, CborSerializable {}
+  public record AskWitness(WireWitness.Question question) implements Command, CborSerializable {}
 
   /** Time to teach the switches where a held vmac group's MAC is. */
   record TeachSwitches(String group) implements Command {}

@@ -78,6 +78,8 @@ final class VipHolder {
   private static final String REST = "rest-";
   private static final String LEARN = "learn-";
   private static final String VERIFY = "verify-";
+  /** How long a claim's directed ARP waits for the other nodes' lists of talkers. */
+  private static final Duration NEIGHBOUR_POLL = Duration.ofMillis(300);
   private static final String CATALOG = "catalog-";
   /** Below the deciders' claim-timeout (3 s by default): a refusal still reaches them in time. */
   private static final Duration CATALOG_WAIT = Duration.ofMillis(1500);
@@ -667,16 +669,21 @@ final class VipHolder {
 
   private Behavior<InterfaceActor.Command> onAskWitness(InterfaceActor.AskWitness ask) {
     if (witness != null) witness.tell(ask.question());
-    else ask.question().replyTo().tell(new WireWitness.Sighted(node, false, false));
+    else ask.question().cannotTell(node);
     return Behaviors.same();
   }
 
+  /**
+   * Every node's witness, this one's too: a node that started after a client last asked for the VIP
+   * does not know it, the others may.
+   */
   private void askNeighbours(VipGroup group) {
     List<String> ips = group.addresses().stream().filter(a -> !a.isIpv6()).map(VipAddress::ip).toList();
     if (ips.isEmpty()) return;
     String name = group.name();
-    io.vipkeeper.Ask.ask(context, WireWitness.Neighbours.class, witness, Duration.ofSeconds(1), r -> new WireWitness.GetNeighbours(ips, r),
-        (known, failure) -> new InterfaceActor.NeighboursKnown(name, known == null ? new WireWitness.Neighbours(Map.of()) : known));
+    ActorRef<InterfaceActor.Command> self = context.getSelf();
+    context.spawnAnonymous(WitnessPoll.create(WireWitness.Neighbours.class, r -> new WireWitness.GetNeighbours(ips, r), self, true,
+        NEIGHBOUR_POLL, (ctx, answers, asked) -> self.tell(new InterfaceActor.NeighboursKnown(name, WireWitness.Neighbours.merge(answers)))));
   }
 
   private Behavior<InterfaceActor.Command> onNeighboursKnown(InterfaceActor.NeighboursKnown known) {

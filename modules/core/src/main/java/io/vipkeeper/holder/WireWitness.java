@@ -1,5 +1,7 @@
 package io.vipkeeper.holder;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.driver.AddressSighting;
 import io.vipkeeper.driver.Neighbour;
@@ -28,21 +30,57 @@ public final class WireWitness {
 
   public sealed interface Command {}
 
+  /** What another node may ask (through its interface actor: see {@link InterfaceActor.AskWitness}). */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = SawAnnouncement.class, name = "saw-announcement"),
+      @JsonSubTypes.Type(value = GetNeighbours.class, name = "get-neighbours")})
+  public sealed interface Question extends Command, CborSerializable {
+
+    /** Answers for {@code node}, which has no witness (no capture): it cannot tell. */
+    void cannotTell(NodeIdentity node);
+  }
+
   public record Seen(AddressSighting sighting) implements Command {}
 
   /** Every group there is now: the addresses to keep track of. */
   public record Groups(List<VipGroup> groups) implements Command {}
 
   /** Whether a gratuitous ARP for {@code ip} from {@code mac} arrived in the last {@code within}. */
-  public record SawAnnouncement(String ip, String mac, Duration within, ActorRef<Sighted> replyTo) implements Command, CborSerializable {}
+  public record SawAnnouncement(String ip, String mac, Duration within, ActorRef<Sighted> replyTo) implements Question {
+
+    @Override
+    public void cannotTell(NodeIdentity node) {
+      replyTo.tell(new Sighted(node, false, false));
+    }
+  }
 
   /** {@code watching} false: this node has no sensor and cannot tell. */
   public record Sighted(NodeIdentity node, boolean watching, boolean seen) implements CborSerializable {}
 
   /** The hosts known to talk to each of {@code ips}. */
-  public record GetNeighbours(List<String> ips, ActorRef<Neighbours> replyTo) implements Command {}
+  public record GetNeighbours(List<String> ips, ActorRef<Neighbours> replyTo) implements Question {
 
-  public record Neighbours(Map<String, List<Neighbour>> byVip) {}
+    @Override
+    public void cannotTell(NodeIdentity node) {
+      replyTo.tell(new Neighbours(Map.of()));
+    }
+  }
+
+  public record Neighbours(Map<String, List<Neighbour>> byVip) implements CborSerializable {
+
+    /** Every node's list in one, per VIP and host; a host's known MAC wins over an unknown one. */
+    public static Neighbours merge(List<Neighbours> all) {
+      Map<String, Map<String, String>> merged = new HashMap<>();
+      for (Neighbours n : all) {
+        n.byVip().forEach((vip, hosts) -> hosts.forEach(h ->
+            merged.computeIfAbsent(vip, k -> new LinkedHashMap<>()).merge(h.ip(), h.mac(), (a, b) -> a.isEmpty() ? b : a)));
+      }
+      Map<String, List<Neighbour>> byVip = new HashMap<>();
+      merged.forEach((vip, hosts) -> byVip.put(vip, hosts.entrySet().stream().map(e -> new Neighbour(e.getKey(), e.getValue())).toList()));
+      return new Neighbours(byVip);
+    }
+  }
 
   /** Per VIP, at most this many talkers are kept (the most recent). */
   static final int TALKERS_PER_VIP = 256;

@@ -34,8 +34,9 @@ class AnnouncementCheckTest {
   private void node(String name, boolean watching, boolean seen) {
     Behavior<InterfaceActor.Command> answering = Behaviors.receive(InterfaceActor.Command.class)
         .onMessage(InterfaceActor.AskWitness.class, a -> {
-          assertEquals("198.18.0.50", a.question().ip(), "asked about the first IPv4 address");
-          a.question().replyTo().tell(new WireWitness.Sighted(new NodeIdentity(name, name), watching, seen));
+          WireWitness.SawAnnouncement q = assertInstanceOf(WireWitness.SawAnnouncement.class, a.question());
+          assertEquals("198.18.0.50", q.ip(), "asked about the first IPv4 address");
+          q.replyTo().tell(new WireWitness.Sighted(new NodeIdentity(name, name), watching, seen));
           return Behaviors.same();
         }).build();
     ActorRef<InterfaceActor.Command> ref = kit.spawn(answering, name);

@@ -9,6 +9,7 @@ import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.model.VipGroup;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -75,5 +76,25 @@ class WireWitnessTest {
     List<Neighbour> known = probe.receiveMessage().byVip().get("198.18.0.50");
     assertEquals(WireWitness.TALKERS_PER_VIP, known.size());
     assertEquals("198.18.2." + extra, known.get(0).ip(), "the oldest ones went first");
+  }
+
+  @Test
+  void theListsOfAllNodesMergeAndAKnownMacWins() {
+    WireWitness.Neighbours a = new WireWitness.Neighbours(Map.of("198.18.0.50", List.of(new Neighbour("198.18.0.100", ""))));
+    WireWitness.Neighbours b = new WireWitness.Neighbours(Map.of("198.18.0.50", List.of(new Neighbour("198.18.0.100", CLIENT),
+        new Neighbour("198.18.0.101", "")), "198.18.0.51", List.of(new Neighbour("198.18.0.102", ""))));
+    WireWitness.Neighbours merged = WireWitness.Neighbours.merge(List.of(a, b, new WireWitness.Neighbours(Map.of())));
+    assertEquals(List.of(new Neighbour("198.18.0.100", CLIENT), new Neighbour("198.18.0.101", "")), merged.byVip().get("198.18.0.50"));
+    assertEquals(List.of(new Neighbour("198.18.0.102", "")), merged.byVip().get("198.18.0.51"));
+  }
+
+  @Test
+  void aNodeWithoutCaptureSaysItCannotTell() {
+    TestProbe<WireWitness.Sighted> sighted = kit.createTestProbe();
+    new WireWitness.SawAnnouncement("198.18.0.50", NEW, Duration.ofSeconds(1), sighted.getRef()).cannotTell(NODE);
+    assertEquals(new WireWitness.Sighted(NODE, false, false), sighted.receiveMessage());
+    TestProbe<WireWitness.Neighbours> neighbours = kit.createTestProbe();
+    new WireWitness.GetNeighbours(List.of("198.18.0.50"), neighbours.getRef()).cannotTell(NODE);
+    assertEquals(Map.of(), neighbours.receiveMessage().byVip());
   }
 }
