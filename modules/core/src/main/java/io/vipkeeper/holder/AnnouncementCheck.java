@@ -26,7 +26,7 @@ final class AnnouncementCheck {
   /** {@code told}: the holder also tells the hosts it knows directly (announce.tell-neighbours). */
   static Behavior<WitnessPoll.Command> create(VipGroup group, String ip, String mac, Duration within, boolean told,
       ActorRef<InterfaceActor.Command> self) {
-    return WitnessPoll.create(WireWitness.Sighted.class, r -> new WireWitness.SawAnnouncement(ip, mac, within, r), self, false, WAIT,
+    return WitnessPoll.create(WireWitness.Sighted.class, r -> new WireWitness.SawAnnouncement(ip, mac, within, r), self, false, WAIT, answer -> {},
         (context, answers, asked) -> verdict(context, answers, asked, group, ip, mac, told));
   }
 

@@ -675,7 +675,8 @@ final class VipHolder {
 
   /**
    * Every node's witness, this one's too: a node that started after a client last asked for the VIP
-   * does not know it, the others may.
+   * does not know it, the others may. Each list is told as it arrives: a host two nodes know is told
+   * twice (a frame more), and a dead node's silence holds up no one.
    */
   private void askNeighbours(VipGroup group) {
     List<String> ips = group.addresses().stream().filter(a -> !a.isIpv6()).map(VipAddress::ip).toList();
@@ -683,7 +684,7 @@ final class VipHolder {
     String name = group.name();
     ActorRef<InterfaceActor.Command> self = context.getSelf();
     context.spawnAnonymous(WitnessPoll.create(WireWitness.Neighbours.class, r -> new WireWitness.GetNeighbours(ips, r), self, true,
-        NEIGHBOUR_POLL, (ctx, answers, asked) -> self.tell(new InterfaceActor.NeighboursKnown(name, WireWitness.Neighbours.merge(answers)))));
+        NEIGHBOUR_POLL, known -> self.tell(new InterfaceActor.NeighboursKnown(name, known)), (ctx, answers, asked) -> {}));
   }
 
   private Behavior<InterfaceActor.Command> onNeighboursKnown(InterfaceActor.NeighboursKnown known) {

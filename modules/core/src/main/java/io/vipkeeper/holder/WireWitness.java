@@ -67,20 +67,7 @@ public final class WireWitness {
     }
   }
 
-  public record Neighbours(Map<String, List<Neighbour>> byVip) implements CborSerializable {
-
-    /** Every node's list in one, per VIP and host; a host's known MAC wins over an unknown one. */
-    public static Neighbours merge(List<Neighbours> all) {
-      Map<String, Map<String, String>> merged = new HashMap<>();
-      for (Neighbours n : all) {
-        n.byVip().forEach((vip, hosts) -> hosts.forEach(h ->
-            merged.computeIfAbsent(vip, k -> new LinkedHashMap<>()).merge(h.ip(), h.mac(), (a, b) -> a.isEmpty() ? b : a)));
-      }
-      Map<String, List<Neighbour>> byVip = new HashMap<>();
-      merged.forEach((vip, hosts) -> byVip.put(vip, hosts.entrySet().stream().map(e -> new Neighbour(e.getKey(), e.getValue())).toList()));
-      return new Neighbours(byVip);
-    }
-  }
+  public record Neighbours(Map<String, List<Neighbour>> byVip) implements CborSerializable {}
 
   /** Per VIP, at most this many talkers are kept (the most recent). */
   static final int TALKERS_PER_VIP = 256;

@@ -3,6 +3,7 @@ package io.vipkeeper.holder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -11,8 +12,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
- * Asks the {@link WireWitness} of every node (through its interface actor) one question, hands the
- * answers that came within {@code wait} to a {@link Verdict}, and stops. Short-lived, one per
+ * Asks the {@link WireWitness} of every node (through its interface actor) one question, hands each
+ * answer to {@code onEach} as it comes (so a dead node's silence delays nobody), then the answers
+ * that came within {@code wait} to a {@link Verdict}, and stops. Short-lived, one per
  * question; an answer later than the wait counts as none (a busy node says nothing).
  */
 final class WitnessPoll {
@@ -32,7 +34,7 @@ final class WitnessPoll {
 
   /** {@code withSelf}: this node's own witness is asked too. */
   static <A> Behavior<Command> create(Class<A> type, Function<ActorRef<A>, WireWitness.Question> question, ActorRef<InterfaceActor.Command> self,
-      boolean withSelf, Duration wait, Verdict<A> verdict) {
+      boolean withSelf, Duration wait, Consumer<A> onEach, Verdict<A> verdict) {
     return Behaviors.setup(context -> {
       context.getSystem().receptionist().tell(Receptionist.find(InterfaceActor.KEY, context.messageAdapter(Receptionist.Listing.class, Listed::new)));
       ActorRef<A> replyTo = context.messageAdapter(type, Answer::new);
@@ -41,19 +43,22 @@ final class WitnessPoll {
             List<ActorRef<InterfaceActor.Command>> asked = l.listing().getServiceInstances(InterfaceActor.KEY).stream()
                 .filter(r -> withSelf || !r.equals(self)).toList();
             asked.forEach(node -> node.tell(new InterfaceActor.AskWitness(question.apply(replyTo))));
-            return asked.isEmpty() ? done(context, List.of(), 0, verdict) : collect(context, type, asked.size(), wait, verdict);
+            return asked.isEmpty() ? done(context, List.of(), 0, verdict) : collect(context, type, asked.size(), wait, onEach, verdict);
           })
           .build();
     });
   }
 
-  private static <A> Behavior<Command> collect(ActorContext<Command> context, Class<A> type, int asked, Duration wait, Verdict<A> verdict) {
+  private static <A> Behavior<Command> collect(ActorContext<Command> context, Class<A> type, int asked, Duration wait, Consumer<A> onEach,
+      Verdict<A> verdict) {
     return Behaviors.withTimers(timers -> {
       timers.startSingleTimer(Timeout.INSTANCE, wait);
       List<A> answers = new ArrayList<>();
       return Behaviors.receive(Command.class)
           .onMessage(Answer.class, a -> {
-            answers.add(type.cast(a.answer()));
+            A answer = type.cast(a.answer());
+            onEach.accept(answer);
+            answers.add(answer);
             return answers.size() < asked ? Behaviors.same() : done(context, answers, asked, verdict);
           })
           .onMessage(Timeout.class, t -> done(context, answers, asked, verdict))

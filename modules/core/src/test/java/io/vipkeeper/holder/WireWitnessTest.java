@@ -79,16 +79,6 @@ class WireWitnessTest {
   }
 
   @Test
-  void theListsOfAllNodesMergeAndAKnownMacWins() {
-    WireWitness.Neighbours a = new WireWitness.Neighbours(Map.of("198.18.0.50", List.of(new Neighbour("198.18.0.100", ""))));
-    WireWitness.Neighbours b = new WireWitness.Neighbours(Map.of("198.18.0.50", List.of(new Neighbour("198.18.0.100", CLIENT),
-        new Neighbour("198.18.0.101", "")), "198.18.0.51", List.of(new Neighbour("198.18.0.102", ""))));
-    WireWitness.Neighbours merged = WireWitness.Neighbours.merge(List.of(a, b, new WireWitness.Neighbours(Map.of())));
-    assertEquals(List.of(new Neighbour("198.18.0.100", CLIENT), new Neighbour("198.18.0.101", "")), merged.byVip().get("198.18.0.50"));
-    assertEquals(List.of(new Neighbour("198.18.0.102", "")), merged.byVip().get("198.18.0.51"));
-  }
-
-  @Test
   void aNodeWithoutCaptureSaysItCannotTell() {
     TestProbe<WireWitness.Sighted> sighted = kit.createTestProbe();
     new WireWitness.SawAnnouncement("198.18.0.50", NEW, Duration.ofSeconds(1), sighted.getRef()).cannotTell(NODE);
