@@ -129,7 +129,7 @@ class ManagementApiLabTest {
     List<String> command = new ArrayList<>(List.of("env", "VIPKEEPER_HTTP_TOKEN=" + TOKEN));
     env.forEach((k, v) -> command.add(k + "=" + v));
     command.addAll(List.of("java", "-Xmx64m", "-cp",
-        System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"), "io.vipkeeper.node.Cli"));
+        NodeProcess.nodeJar().toString(), "io.vipkeeper.node.Cli"));
     command.addAll(List.of(args));
     return lab.lab().exec("c1", command.toArray(String[]::new));
   }

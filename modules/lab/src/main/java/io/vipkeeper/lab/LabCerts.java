@@ -52,7 +52,7 @@ public final class LabCerts {
 
   private static Path ensure(Path dir) {
     if (NODES.stream().allMatch(n -> Files.exists(dir.resolve(n + ".p12")))) return dir;
-    Path jar = Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar"));
+    Path jar = NodeProcess.nodeJar();
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", jar.toAbsolutePath().toString(), "io.vipkeeper.node.Certs", dir.toAbsolutePath().toString()));
     // Each node's certificate names its lab address too, for the HTTPS management API.

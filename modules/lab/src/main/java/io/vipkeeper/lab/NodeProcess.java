@@ -29,15 +29,26 @@ public final class NodeProcess {
 
   /** The node's shaded jar: {@code -Dvipkeeper.node.jar} (set by the build and bin/vipkeeper), else the module's target. */
   public static Path nodeJar() {
-    return Path.of(System.getProperty("vipkeeper.node.jar", "../modules/node/target/vipkeeper-node-0.1.0-SNAPSHOT-all.jar")).toAbsolutePath();
+    String jar = System.getProperty("vipkeeper.node.jar");
+    if (jar == null) throw new IllegalStateException("set -Dvipkeeper.node.jar to the node's shaded jar (the build and bin/vipkeeper do)");
+    return Path.of(jar).toAbsolutePath();
+  }
+
+  /** A node's JVM options, as bin/vipkeeper gives them: conf/jvm.options ({@code -Dvipkeeper.jvm.options}). */
+  static List<String> jvmOptions() {
+    Path file = Path.of(System.getProperty("vipkeeper.jvm.options", "../conf/jvm.options")).toAbsolutePath();
+    try {
+      return Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the nodes' JVM options from " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Starts {@code jar} (the node, or a service that embeds vipkeeper) in {@code namespace}. */
   public void start(String namespace, Map<String, String> env, List<String> jvmOptions, Path jar) throws IOException {
     if (!Files.isRegularFile(jar)) throw new IllegalStateException("node jar missing: " + jar + " (run mvn package first)");
-    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin(),
-        "-Xms16m", "-Xmx128m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-        "-XX:ReservedCodeCacheSize=32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin()));
+    command.addAll(jvmOptions());
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
     Files.createDirectories(logFile.getParent());
