@@ -95,4 +95,36 @@ class MetricsTest {
     assertEquals(1.0, value(text, "vipkeeper_takeover_duration_seconds_bucket{group=\"web\",path=\"move\",le=\"0.1\"}"), text);
     assertEquals(0.0, value(text, "vipkeeper_takeover_duration_seconds_bucket{group=\"web\",path=\"move\",le=\"0.05\"}"), text);
   }
+
+  /** Every metric the shipped Grafana dashboard queries is one this node exports, once each kind of event happened. */
+  @Test
+  void theGrafanaDashboardAsksOnlyForMetricsThatExist() throws Exception {
+    System.gc(); // the GC pause metrics appear with the first collection
+    for (io.vipkeeper.VipEvent e : List.of(
+        new io.vipkeeper.VipEvent.Takeover("web", io.vipkeeper.TakeoverPath.MOVE, "n1", "n2", 4, 80, 0, 0, 0, 0, 0, 0),
+        new io.vipkeeper.VipEvent.NicFailure("web", io.vipkeeper.VipEvent.NicAction.CLAIM, "test"),
+        new io.vipkeeper.VipEvent.AnnouncementNotSeen("web", "198.18.0.50", "02:18:00:00:00:0b", List.of("n2")))) {
+      kit.system().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(e));
+    }
+    String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("../../conf/grafana-dashboard.json"));
+    com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard);
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b((?:vipkeeper|jvm|process)_[a-z_]+)");
+    for (com.fasterxml.jackson.databind.JsonNode target : root.findValues("targets")) {
+      for (com.fasterxml.jackson.databind.JsonNode t : target) {
+        java.util.regex.Matcher m = metric.matcher(t.get("expr").asText());
+        while (m.find()) names.add(m.group(1));
+      }
+    }
+    assertTrue(names.contains("vipkeeper_garp_not_seen_total") && names.size() > 10, "queried: " + names);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    java.util.List<String> missing;
+    do {
+      String text = scrape(metrics());
+      missing = names.stream().filter(n -> text.lines().noneMatch(l -> l.startsWith(n + "{") || l.startsWith(n + " "))).toList();
+      if (!missing.isEmpty()) Thread.sleep(100);
+    } while (!missing.isEmpty() && System.nanoTime() < deadline);
+    assertEquals(List.of(), missing, "the dashboard queries metrics this node does not export");
+    assertEquals(1.0, value(scrape(metrics()), "vipkeeper_garp_not_seen_total{group=\"web\""), "the G-ARP check's event is counted");
+  }
 }
