@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The release artifacts as a user gets them (packaging/package.sh on the built jar): from the
  * tarball and from the .deb unpacked into a throw-away root, the launcher answers --help and
- * --version, and a node started from it holds the VIP in the namespace lab, its kernel and all.
+ * --version, and nodes started from it hold the VIP in the namespace lab, its kernel and all. From
+ * the tarball, three nodes configured by environment variables alone start at once: they make
+ * their certificates from one CA without racing and form a mutual-TLS cluster.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PackagedNodeTest {
@@ -39,7 +41,7 @@ class PackagedNodeTest {
     String out = run(List.of("../packaging/package.sh", NodeProcess.nodeJar().toString(), DIST.toString()), Map.of(), 0);
     assertTrue(out.contains(".tar.gz") && out.contains(".deb"), out);
     version = NodeProcess.nodeJar().getFileName().toString().replaceAll("^vipkeeper-node-(.*)-all\\.jar$", "$1");
-    lab = Lab.up(Lab.prefix("vkpk"), 1, 0);
+    lab = Lab.up(Lab.prefix("vkpk"), 3, 0);
   }
 
   @AfterAll
@@ -48,7 +50,7 @@ class PackagedNodeTest {
   }
 
   @Test
-  void fromTheTarballANodeConfiguredByEnvironmentAloneHoldsTheVip(@TempDir Path dir) throws Exception {
+  void fromTheTarballThreeNodesConfiguredByEnvironmentAloneStartTogetherAndFormATlsCluster(@TempDir Path dir) throws Exception {
     run(List.of("tar", "-xzf", DIST.resolve("vipkeeper-" + version + ".tar.gz").toString(), "-C", dir.toString()), Map.of(), 0);
     Path home = dir.resolve("vipkeeper-" + version);
     for (String f : List.of("bin/vipkeeper", "lib/vipkeeper-node.jar", "conf/application.conf", "conf/vipkeeper.service", "LICENSE")) {
@@ -56,12 +58,29 @@ class PackagedNodeTest {
     }
     Path launcher = home.resolve("bin/vipkeeper");
     checkCli(launcher);
-    // No config file and no node name: the node host names it, and the launcher makes its certificates.
-    Map<String, String> env = new HashMap<>(Map.of("VIPKEEPER_NODE_HOST", LabAddresses.nodeIp(1),
-        "VIPKEEPER_SEED_NODES", LabAddresses.nodeIp(1) + ":25520", "VIPKEEPER_MIN_MEMBERS", "1", "VIPKEEPER_INTERFACE", "eth0",
-        "VIPKEEPER_VIPS", LabAddresses.VIP + "/24", "VIPKEEPER_DATA_DIR", dir.resolve("data").toString()));
-    holdsTheVip(List.of(launcher.toString(), "run"), env, dir.resolve("tarball-node.log"));
-    assertTrue(Files.exists(home.resolve("conf/certs")), "the launcher made this node's certificates in conf/certs");
+    // No config file and no node name: the node's host names it, and each launcher makes its
+    // node's certificate in conf/certs (one CA, made by whichever starts first).
+    List<Process> nodes = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        Map<String, String> env = new HashMap<>(Map.of("VIPKEEPER_NODE_HOST", LabAddresses.nodeIp(i),
+            "VIPKEEPER_SEED_NODES", LabAddresses.nodeIp(1) + ":25520," + LabAddresses.nodeIp(2) + ":25520," + LabAddresses.nodeIp(3) + ":25520",
+            "VIPKEEPER_MIN_MEMBERS", "2", "VIPKEEPER_INTERFACE", "eth0", "VIPKEEPER_VIPS", LabAddresses.VIP + "/24",
+            "VIPKEEPER_DATA_DIR", dir.resolve("data-n" + i).toString()));
+        nodes.add(start(i, List.of(launcher.toString(), "run"), env, dir.resolve("n" + i + ".log")));
+      }
+      boolean formed = FailoverLab.await(Duration.ofSeconds(120), () -> upMembers() == 3 && holders().size() == 1);
+      assertTrue(formed, "three Up members over TLS, one holder " + holders() + ":\n" + Files.readString(dir.resolve("n1.log"))
+          + "\n" + Files.readString(dir.resolve("n2.log")));
+      for (int i = 1; i <= 3; i++) {
+        String log = Files.readString(dir.resolve("n" + i + ".log"));
+        assertTrue(log.contains("Artery tls-tcp"), "n" + i + " speaks TLS:\n" + log);
+        assertFalse(log.contains("Exception in thread \"main\""), "n" + i + " started cleanly:\n" + log);
+      }
+    } finally {
+      for (Process p : nodes) stop(p);
+    }
+    assertTrue(Files.exists(home.resolve("conf/certs/trust.p12")), "the launchers made the certificates in conf/certs");
   }
 
   @Test
@@ -95,20 +114,41 @@ class PackagedNodeTest {
     assertTrue(refused.contains("needs the source tree"), refused);
   }
 
-  /** Starts the node in n1's namespace and waits for the VIP in its kernel; stops it with SIGTERM. */
-  private void holdsTheVip(List<String> command, Map<String, String> env, Path log) throws Exception {
-    List<String> inNs = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("n1")));
+  private Process start(int node, List<String> command, Map<String, String> env, Path log) throws IOException {
+    List<String> inNs = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("n" + node)));
     inNs.addAll(command);
     ProcessBuilder builder = new ProcessBuilder(inNs).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
-    Process node = builder.start();
+    return builder.start();
+  }
+
+  private static void stop(Process node) throws InterruptedException {
+    node.destroy();
+    if (!node.waitFor(30, TimeUnit.SECONDS)) node.destroyForcibly();
+  }
+
+  /** The nodes whose kernel has the VIP. */
+  private List<Integer> holders() {
+    List<Integer> h = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) if (lab.exec("n" + i, "ip", "-4", "addr", "show", "dev", "eth0").contains(LabAddresses.VIP + "/")) h.add(i);
+    return h;
+  }
+
+  /** Up members, as n1's management API (on its loopback) lists them. */
+  private long upMembers() {
+    String cluster = lab.httpGet("n1", "127.0.0.1", 8558, "/cluster");
+    return cluster.split("\"status\":\"Up\"", -1).length - 1;
+  }
+
+  /** Starts the node in n1's namespace and waits for the VIP in its kernel; stops it with SIGTERM. */
+  private void holdsTheVip(List<String> command, Map<String, String> env, Path log) throws Exception {
+    Process node = start(1, command, env, log);
     try {
       boolean held = FailoverLab.await(Duration.ofSeconds(90),
           () -> lab.exec("n1", "ip", "-4", "addr", "show", "dev", "eth0").contains(LabAddresses.VIP + "/"));
       assertTrue(held, "the packaged node holds " + LabAddresses.VIP + ":\n" + Files.readString(log));
     } finally {
-      node.destroy();
-      if (!node.waitFor(30, TimeUnit.SECONDS)) node.destroyForcibly();
+      stop(node);
     }
     assertFalse(lab.exec("n1", "ip", "-4", "addr", "show", "dev", "eth0").contains(LabAddresses.VIP + "/"), "released on SIGTERM");
   }
