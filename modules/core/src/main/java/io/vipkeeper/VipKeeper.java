@@ -32,13 +32,51 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorSettings;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import java.util.function.Supplier;
 
 /**
  * Runs vipkeeper inside an ActorSystem with the cluster provider: the daemon's and any embedding
  * service's way in. Starts this node's {@link InterfaceActor} and one {@link Decider} singleton
- * per group, and releases every VIP during CoordinatedShutdown.
+ * per group, and releases every VIP during CoordinatedShutdown. One per ActorSystem, as a Pekko
+ * extension: {@link #get} starts it on first use (from the system's config, with the real
+ * drivers) and returns the running one after; {@link #start} with explicit drivers comes first or not at all.
  */
 public final class VipKeeper {
+
+  /** The extension: one slot per ActorSystem for its running VipKeeper. */
+  private static final class Slot implements Extension {
+    private VipKeeper running;
+
+    synchronized VipKeeper getOrStart(Supplier<VipKeeper> start) {
+      if (running == null) running = start.get();
+      return running;
+    }
+
+    synchronized VipKeeper startOnce(ActorSystem<?> system, Supplier<VipKeeper> start) {
+      if (running != null) {
+        throw new IllegalStateException("vipkeeper already runs in ActorSystem " + system.name() + ": use VipKeeper.get(system)");
+      }
+      running = start.get();
+      return running;
+    }
+  }
+
+  private static final ExtensionId<Slot> SLOT = new ExtensionId<>() {
+    @Override
+    public Slot createExtension(ActorSystem<?> system) {
+      return new Slot();
+    }
+  };
+
+  /** The VipKeeper of {@code system}: started now (system config, kernel and pcap drivers) unless it runs already. */
+  public static VipKeeper get(ActorSystem<?> system) {
+    return SLOT.apply(system).getOrStart(() -> {
+      VipKeeperSettings settings = VipKeeperSettings.create(system.settings().config());
+      return run(system, settings, KernelDrivers.open(settings));
+    });
+  }
 
   private final ActorRef<InterfaceActor.Command> interfaceActor;
   private final ActorRef<VipCatalog.Command> catalog;
@@ -51,14 +89,18 @@ public final class VipKeeper {
     this.deciders = deciders;
   }
 
-  /** Starts with the settings in the system's config and the real kernel and pcap drivers. */
+  /** Starts with the settings in the system's config and the real kernel and pcap drivers; fails if it runs already. */
   public static VipKeeper start(ActorSystem<?> system) {
     VipKeeperSettings settings = VipKeeperSettings.create(system.settings().config());
     return start(system, settings, KernelDrivers.open(settings));
   }
 
-  /** Starts with explicit settings and drivers (tests pass fakes here). */
+  /** Starts with explicit settings and drivers (tests pass fakes here); fails if it runs already in {@code system}. */
   public static VipKeeper start(ActorSystem<?> system, VipKeeperSettings settings, Drivers drivers) {
+    return SLOT.apply(system).startOnce(system, () -> run(system, settings, drivers));
+  }
+
+  private static VipKeeper run(ActorSystem<?> system, VipKeeperSettings settings, Drivers drivers) {
     SafetyTiming.check(system.settings().config());
     if (ForkJoinPool.getCommonPoolParallelism() < 2) {
       system.log().warn("the common ForkJoinPool has one worker (fewer than 3 cores): each CompletionStage callback of Pekko's Java"
