@@ -12,7 +12,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import java.util.List;
 import java.util.Map;
 import java.io.IOException;
@@ -25,18 +28,16 @@ import java.security.GeneralSecurityException;
  * shell. The node is VIPKEEPER_URL (or http(s):// + VIPKEEPER_HTTP, https with VIPKEEPER_HTTPS=on,
  * else http://127.0.0.1:8558); the token is VIPKEEPER_HTTP_TOKEN; an https node is trusted when
  * the cluster's CA signed it (trust.p12 and password in VIPKEEPER_TLS_DIR). Exit 0 done, 1 refused
- * (the API's reason on stderr), 2 usage.
+ * or unreachable (the reason on stderr), 2 usage.
  */
+@Command(name = "vipkeeper", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, subcommandsRepeatable = false,
+    description = "The management API of a vipkeeper node (VIPKEEPER_URL, default http://127.0.0.1:8558).",
+    footer = {"%nEnvironment: VIPKEEPER_URL or VIPKEEPER_HTTP (host:port) and VIPKEEPER_HTTPS=on; VIPKEEPER_HTTP_TOKEN for the"
+        + " changing calls; VIPKEEPER_TLS_DIR (trust.p12, password) to trust an https node."},
+    exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:done", "1:refused by the node or the node unreachable", "2:usage"})
 public final class Cli {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String USAGE = """
-      usage: vipkeeper status
-             vipkeeper move GROUP NODE
-             vipkeeper drain NODE | undrain NODE
-             vipkeeper add NAME CIDR[,CIDR...] [--prefer NODE[,NODE...]] [--mode garp|vmac] [--vrid N]
-             vipkeeper remove GROUP
-             vipkeeper history GROUP""";
 
   private final HttpClient client;
   private final String base;
@@ -55,15 +56,9 @@ public final class Cli {
     String base = env.getOrDefault("VIPKEEPER_URL", scheme + env.getOrDefault("VIPKEEPER_HTTP", "127.0.0.1:8558"));
     try {
       System.exit(new Cli(base, env.getOrDefault("VIPKEEPER_HTTP_TOKEN", ""), base.startsWith("https:") ? trust(env) : null).run(args));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException | IOException e) {
       System.err.println("vipkeeper: " + e.getMessage());
       System.exit(2);
-    } catch (IOException e) {
-      System.err.println("vipkeeper: cannot reach the management API at " + base + " (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
-          + "); is the node running? set VIPKEEPER_URL or VIPKEEPER_HTTP");
-      System.exit(1);
-    } catch (InterruptedException e) {
-      System.exit(1);
     }
   }
 
@@ -78,17 +73,70 @@ public final class Cli {
     return TlsContexts.client(tls.resolve("trust.p12"), Files.readString(tls.resolve("password")).trim());
   }
 
-  int run(String[] args) throws IOException, InterruptedException {
-    String command = args.length == 0 ? "" : args[0];
-    return switch (command + "/" + args.length) {
-      case "status/1" -> status();
-      case "move/3" -> print(send("POST", "/vips/" + segment(args[1]) + "/move", JSON.writeValueAsString(Map.of("node", args[2]))));
-      case "drain/2" -> print(send("POST", "/nodes/" + segment(args[1]) + "/drain", null));
-      case "undrain/2" -> print(send("POST", "/nodes/" + segment(args[1]) + "/undrain", null));
-      case "remove/2" -> print(send("DELETE", "/vips/" + segment(args[1]), null));
-      case "history/2" -> print(send("GET", "/vips/" + segment(args[1]) + "/history", null));
-      default -> command.equals("add") && args.length >= 3 ? add(args) : usage();
-    };
+  /** Runs one command line; the exit code (a refusal 1, a usage error 2). */
+  int run(String[] args) {
+    return new CommandLine(this).setExecutionExceptionHandler((e, line, parsed) -> {
+      if (e instanceof IllegalArgumentException) {
+        line.getErr().println("vipkeeper: " + e.getMessage());
+        return 2;
+      }
+      if (e instanceof IOException) {
+        line.getErr().println("vipkeeper: cannot reach the management API at " + base + " (" + (e.getMessage() != null ? e.getMessage()
+            : e.getClass().getSimpleName()) + "); is the node running? set VIPKEEPER_URL or VIPKEEPER_HTTP");
+        return 1;
+      }
+      throw e;
+    }).execute(args);
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Every group: where it lives, its epoch, its addresses.")
+  int status() throws IOException, InterruptedException {
+    HttpResponse<String> response = send("GET", "/vips", null);
+    if (response.statusCode() != 200) return print(response);
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> groups = JSON.readValue(response.body(), List.class);
+    System.out.print(VipTable.render(groups));
+    return 0;
+  }
+
+  @Command(name = "move", mixinStandardHelpOptions = true, description = "Move GROUP to NODE now (a planned hand-over).")
+  int move(@Parameters(paramLabel = "GROUP") String group, @Parameters(paramLabel = "NODE") String node) throws IOException, InterruptedException {
+    return print(send("POST", "/vips/" + segment(group) + "/move", JSON.writeValueAsString(Map.of("node", node))));
+  }
+
+  @Command(name = "drain", mixinStandardHelpOptions = true, description = "Move every group off NODE and place none there until undrained.")
+  int drain(@Parameters(paramLabel = "NODE") String node) throws IOException, InterruptedException {
+    return print(send("POST", "/nodes/" + segment(node) + "/drain", null));
+  }
+
+  @Command(name = "undrain", mixinStandardHelpOptions = true, description = "NODE may hold groups again.")
+  int undrain(@Parameters(paramLabel = "NODE") String node) throws IOException, InterruptedException {
+    return print(send("POST", "/nodes/" + segment(node) + "/undrain", null));
+  }
+
+  @Command(name = "remove", mixinStandardHelpOptions = true, description = "Remove GROUP (added at run time) from the cluster; its holder releases it.")
+  int remove(@Parameters(paramLabel = "GROUP") String group) throws IOException, InterruptedException {
+    return print(send("DELETE", "/vips/" + segment(group), null));
+  }
+
+  @Command(name = "history", mixinStandardHelpOptions = true, description = "GROUP's claims and releases, epoch by epoch.")
+  int history(@Parameters(paramLabel = "GROUP") String group) throws IOException, InterruptedException {
+    return print(send("GET", "/vips/" + segment(group) + "/history", null));
+  }
+
+  @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a group at run time; the cluster places it at once.")
+  int add(@Parameters(paramLabel = "NAME") String name,
+      @Parameters(paramLabel = "CIDR[,CIDR...]", split = ",", description = "its addresses, e.g. 198.18.0.60/24") List<String> addresses,
+      @Option(names = "--prefer", paramLabel = "NODE", split = ",", description = "nodes to place it on first, in order") List<String> prefer,
+      @Option(names = "--mode", paramLabel = "garp|vmac", description = "failover method (default garp)") String mode,
+      @Option(names = "--vrid", paramLabel = "N", description = "virtual router id 1..255 of a vmac group") Integer vrid)
+      throws IOException, InterruptedException {
+    ObjectNode body = JSON.createObjectNode().put("name", name);
+    addresses.forEach(body.putArray("addresses")::add);
+    if (prefer != null) prefer.forEach(body.putObject("placement").putArray("prefer")::add);
+    if (mode != null) body.put("mode", mode);
+    if (vrid != null) body.put("virtual-router-id", vrid);
+    return print(send("POST", "/vips", body.toString()));
   }
 
   /**
@@ -100,30 +148,6 @@ public final class Cli {
       throw new IllegalArgumentException("'" + LogSafe.of(name) + "' is not a group or node name (letters, digits, '.', '-', '_')");
     }
     return URLEncoder.encode(name, StandardCharsets.UTF_8);
-  }
-
-  private int status() throws IOException, InterruptedException {
-    HttpResponse<String> response = send("GET", "/vips", null);
-    if (response.statusCode() != 200) return print(response);
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> groups = JSON.readValue(response.body(), List.class);
-    System.out.print(VipTable.render(groups));
-    return 0;
-  }
-
-  private int add(String[] args) throws IOException, InterruptedException {
-    ObjectNode body = JSON.createObjectNode().put("name", args[1]);
-    Arrays.stream(args[2].split(",")).forEach(body.putArray("addresses")::add);
-    for (int i = 3; i < args.length; i += 2) {
-      if (i + 1 >= args.length) return usage();
-      switch (args[i]) {
-        case "--prefer" -> Arrays.stream(args[i + 1].split(",")).forEach(body.putObject("placement").putArray("prefer")::add);
-        case "--mode" -> body.put("mode", args[i + 1]);
-        case "--vrid" -> body.put("virtual-router-id", Integer.parseInt(args[i + 1]));
-        default -> { return usage(); }
-      }
-    }
-    return print(send("POST", "/vips", body.toString()));
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
@@ -153,8 +177,4 @@ public final class Cli {
     return 0;
   }
 
-  private static int usage() {
-    System.err.println(USAGE);
-    return 2;
-  }
 }

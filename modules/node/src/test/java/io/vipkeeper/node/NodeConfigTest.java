@@ -144,8 +144,8 @@ class NodeConfigTest {
     String before = System.getProperty("config.file");
     try {
       System.setProperty("config.file", "/etc/vipkeeper/node.conf");
-      assertEquals(Optional.of(Path.of("/etc/vipkeeper/node.conf")), Main.configFile(new String[0]));
-      assertEquals(Optional.of(Path.of("other.conf")), Main.configFile(new String[] {"--config", "other.conf"}));
+      assertEquals(Optional.of(Path.of("/etc/vipkeeper/node.conf")), Main.configFile(Optional.empty()));
+      assertEquals(Optional.of(Path.of("other.conf")), Main.configFile(Optional.of(Path.of("other.conf"))));
     } finally {
       if (before == null) System.clearProperty("config.file");
       else System.setProperty("config.file", before);
