@@ -93,7 +93,7 @@ class PackagedNodeTest {
     run(List.of("dpkg-deb", "-x", deb.toString(), root.toString()), Map.of(), 0);
     run(List.of("dpkg-deb", "-e", deb.toString(), root.resolve("DEBIAN").toString()), Map.of(), 0);
     for (String script : List.of("postinst", "prerm", "postrm")) run(List.of("sh", "-n", root.resolve("DEBIAN/" + script).toString()), Map.of(), 0);
-    assertTrue(Files.readString(root.resolve("DEBIAN/postinst")).contains("adduser --system --group"), "postinst makes the vipkeeper user");
+    postinstMakesTheUserAndTheCertificateDirectory(root.resolve("DEBIAN/postinst"));
     String unit = Files.readString(root.resolve("lib/systemd/system/vipkeeper.service"));
     assertTrue(unit.contains("ExecStart=/opt/vipkeeper/bin/vipkeeper run --config /etc/vipkeeper/application.conf"), unit);
     assertTrue(Files.isExecutable(root.resolve("opt/vipkeeper/bin/vipkeeper")) && Files.exists(root.resolve("opt/vipkeeper/lib/vipkeeper-node.jar")),
@@ -104,6 +104,28 @@ class PackagedNodeTest {
     env.putAll(LabCerts.env(LabCerts.cluster()));
     holdsTheVip(List.of(launcher.toString(), "run", "--config", root.resolve("etc/vipkeeper/application.conf").toString()), env,
         root.resolve("deb-node.log"));
+  }
+
+  /**
+   * postinst run for real in a mount namespace whose /etc is a throw-away copy (and without
+   * systemd's runtime directory): the user and the certificate directory appear there, twice in a
+   * row without error (an upgrade), and the host's /etc is untouched.
+   */
+  private static void postinstMakesTheUserAndTheCertificateDirectory(Path postinst) throws Exception {
+    String hostBefore = hostState();
+    String script = "set -e; t=$(mktemp -d); trap 'rm -rf \"$t\"' EXIT; cp -a /etc \"$t/etc\"; mount --bind \"$t/etc\" /etc; "
+        + "if [ -d /run/systemd ]; then mount -t tmpfs none /run/systemd; fi; "
+        + "sh " + postinst + " configure; sh " + postinst + " configure; "
+        + "getent passwd vipkeeper; stat -c 'certs %U:%G %a' /etc/vipkeeper/certs";
+    String out = run(List.of("unshare", "--mount", "--propagation", "private", "bash", "-c", script), Map.of(), 0);
+    assertTrue(out.contains("vipkeeper:x:") && out.contains("/usr/sbin/nologin"), "a system user without login:\n" + out);
+    assertTrue(out.contains("certs root:vipkeeper 750"), "the certificate directory, readable by the service only:\n" + out);
+    assertEquals(hostBefore, hostState(), "the host's /etc is as it was");
+  }
+
+  /** Whether the host has the vipkeeper user and /etc/vipkeeper. */
+  private static String hostState() throws Exception {
+    return run(List.of("sh", "-c", "getent passwd vipkeeper; ls -d /etc/vipkeeper 2>/dev/null; true"), Map.of(), 0);
   }
 
   private void checkCli(Path launcher) throws Exception {

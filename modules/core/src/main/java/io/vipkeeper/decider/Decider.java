@@ -34,6 +34,7 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The decider for one VIP group, run as a Cluster Singleton: it surveys which node holds the
@@ -111,6 +112,9 @@ public final class Decider {
   /** While asking: look again for members that left, whose answer will never come. */
   private enum Tick implements Command { INSTANCE }
 
+  /** Before the first placement: ask the receptionist again, in case a listing change went by unnoticed. */
+  private enum AskListings implements Command { INSTANCE }
+
   private enum VerifyHolder implements Command { INSTANCE }
 
   private record HolderAnswer(NodeIdentity node, InterfaceActor.Holdings holdings) implements Command {}
@@ -124,6 +128,8 @@ public final class Decider {
 
   /** How long a placement waits for the interface actors of members that are Up to be listed. */
   private static final Duration UNLISTED_PATIENCE = Duration.ofSeconds(3);
+  /** How soon a decider looks again at a claim an earlier decider ordered. */
+  private static final Duration CLAIM_RECHECK = Duration.ofMillis(200);
 
   private static final int PROMISE_ATTEMPTS = 3;
 
@@ -151,6 +157,7 @@ public final class Decider {
           context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ClusterChanged::new), ClusterEvent.ReachabilityEvent.class));
       catalog.tell(new VipCatalog.WatchDrained(context.messageAdapter(VipCatalog.DrainedNodes.class, DrainedChanged::new)));
       Decider decider = new Decider(context, timers, group, settings, quorum, board);
+      timers.startTimerWithFixedDelay(AskListings.INSTANCE, Duration.ofSeconds(1));
       return Behaviors.intercept(() -> new EveryState(decider), decider.idle());
     }));
   }
@@ -177,6 +184,8 @@ public final class Decider {
   private Set<String> drained = Set.of();
   private long placedAt = System.nanoTime();
   private long unlistedSince;
+  /** When a claim of another decider's order was first seen under way (0: none). */
+  private long claimSeenSince;
   /** When the current epoch was promised, and how long its grantors' leases could still run then. */
   private long promisedAt;
   private long fenceNanos;
@@ -203,11 +212,24 @@ public final class Decider {
   // ---- states ----
 
   /** Waiting for the first listing of interface actors and ledgers. */
+  /**
+   * Until both the interface actors and the ledgers are listed. A singleton that just moved here can
+   * start between the old node's entries going and this node's ledger being listed; the
+   * receptionist is asked again every second, so a missed change never leaves the group unplaced.
+   */
   private Behavior<Command> idle() {
-    return state(common(Mode.IDLE));
+    return state(common(Mode.IDLE).onMessage(AskListings.class, a -> {
+      ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, Listed::new);
+      context.getSystem().receptionist().tell(Receptionist.find(InterfaceActor.KEY, listings));
+      context.getSystem().receptionist().tell(Receptionist.find(EpochLedger.KEY, listings));
+      context.getLog().info("DECIDER group={} waits for listings: {} interface actor(s), {} ledger(s)", group.name(),
+          nodes.interfaceNodes().size(), nodes.ledgerNodes().size());
+      return Behaviors.same();
+    }));
   }
 
   private Behavior<Command> survey() {
+    timers.cancel(AskListings.INSTANCE);
     Set<String> listed = new HashSet<>();
     Set<String> asked = new HashSet<>();
     for (String node : nodes.interfaceNodes()) {
@@ -255,6 +277,10 @@ public final class Decider {
       // otherwise put a group that prefers it elsewhere, for good when it does not preempt).
       return waitAndRecheck("waiting to hear from the interface actors of " + unheard);
     }
+    var underWay = survey.claimUnderWay(group.name());
+    if (underWay.isEmpty()) claimSeenSince = 0;
+    else if (claimSeenSince == 0) claimSeenSince = System.nanoTime();
+    if (underWay.isPresent() && System.nanoTime() - claimSeenSince < settings.claimTimeout().toNanos()) return awaitClaim(underWay.get());
     Placement.Situation situation = survey.situation(group.name(), members, self(survey), Optional.ofNullable(lastFailed), drained,
         candidates.update(survey.candidates(members)), requested == null ? "" : requested.address());
     Ask.ask(context, Placement.Decision.class, board, settings.surveyTimeout(),
@@ -303,6 +329,9 @@ public final class Decider {
       Ask.ask(context, EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
     }
+    // No ledger to wait for (a singleton that just moved here, before its own ledger is listed): no
+    // answer would ever come, so the round ends now, refused, and is tried again after claim-retry.
+    if (promise.done()) return onPromised(promise, move);
     return state(common(Mode.BUSY)
         .onMessage(PromiseDone.class, done -> {
           if (done.round() != promise.id) return Behaviors.same();
@@ -436,6 +465,19 @@ public final class Decider {
     timeline = TakeoverTimeline.initial();
     vacated();
     shareEpoch();
+    return holding();
+  }
+
+  /**
+   * A node is completing a claim an earlier decider ordered (the singleton just moved here): let it
+   * finish and look again, instead of promising a newer epoch that would supersede a claim about to
+   * serve (a release and a second claim on the same node). Bounded by claim-timeout.
+   */
+  private Behavior<Command> awaitClaim(Map.Entry<NodeIdentity, Long> claim) {
+    context.getLog().info("group {}: {} is completing a claim of epoch {} (an earlier decider's order); looking again in {} ms",
+        group.name(), claim.getKey().name(), claim.getValue(), CLAIM_RECHECK.toMillis());
+    holder = null;
+    timers.startSingleTimer(Recheck.INSTANCE, CLAIM_RECHECK);
     return holding();
   }
 

@@ -58,6 +58,19 @@ final class SurveyRound {
     return highest;
   }
 
+  /**
+   * A node still completing a claim of {@code group} (waiting for its lease) at an epoch no answer
+   * knows to be superseded: an earlier decider's order (a singleton that just moved) under way.
+   */
+  Optional<Map.Entry<NodeIdentity, Long>> claimUnderWay(String group) {
+    long highest = highestEpoch(group, 0);
+    for (InterfaceActor.Holdings h : answers) {
+      Long claiming = h.claiming().get(group);
+      if (claiming != null && claiming >= highest && !h.held().containsKey(group)) return Optional.of(Map.entry(h.node(), claiming));
+    }
+    return Optional.empty();
+  }
+
   /** Nodes that say they hold {@code group}, with their epoch. */
   Map<NodeIdentity, Long> holders(String group) {
     Map<NodeIdentity, Long> holders = new HashMap<>();

@@ -135,7 +135,18 @@ public final class InterfaceActor {
    * {@link #observing}).
    */
   public record Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim,
-      double weight, Map<String, Long> heldSinceMillis, String observer) implements CborSerializable {
+      double weight, Map<String, Long> heldSinceMillis, String observer, Map<String, Long> claiming) implements CborSerializable {
+
+    /** {@code claiming}: groups whose claim (group → epoch) waits for its lease here, ordered by some decider. */
+    public Holdings {
+      claiming = claiming == null ? Map.of() : Map.copyOf(claiming);
+    }
+
+    /** Holdings of a node with no claim under way. */
+    public Holdings(NodeIdentity node, Map<String, Long> held, Map<String, Long> highestEpoch, boolean canClaim, double weight,
+        Map<String, Long> heldSinceMillis, String observer) {
+      this(node, held, highestEpoch, canClaim, weight, heldSinceMillis, observer, Map.of());
+    }
 
     /** Not a property of its own: the wire carries {@code observer}, the reason. */
     @JsonIgnore

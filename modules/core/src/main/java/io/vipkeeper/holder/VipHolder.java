@@ -472,7 +472,10 @@ final class VipHolder {
       epochs.put(name, h.epoch());
       since.put(name, h.sinceMillis());
     });
-    query.replyTo().tell(new InterfaceActor.Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight(), Map.copyOf(since), fitness.journal()));
+    Map<String, Long> claiming = new HashMap<>();
+    pending.forEach((name, p) -> claiming.put(name, p.claim().epoch()));
+    query.replyTo().tell(new InterfaceActor.Holdings(node, Map.copyOf(epochs), Map.copyOf(promised), canClaim, settings.nodeWeight(),
+        Map.copyOf(since), fitness.journal(), claiming));
     return Behaviors.same();
   }
 

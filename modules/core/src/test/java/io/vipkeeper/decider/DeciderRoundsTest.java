@@ -181,4 +181,14 @@ class DeciderRoundsTest {
     assertEquals(Duration.ofSeconds(6), back.get(A1));
     assertEquals(Duration.ZERO, back.get(A2), "n2 was not a candidate at 5 s: its time starts again");
   }
+
+  /** A round with no ledger to ask (a singleton that just moved, its own ledger not listed yet) is over at once, refused. */
+  @Test
+  void aPromiseRoundWithNobodyToAskEndsAtOnceRefused() {
+    PromiseRound nobody = new PromiseRound(1, 5, 1, Set.of());
+    assertTrue(nobody.done(), "no answer will ever come: the decider must not wait for one");
+    PromiseRound.Outcome outcome = nobody.outcome(MAJORITY, VOTERS, 0, 3);
+    PromiseRound.Refused refused = assertInstanceOf(PromiseRound.Refused.class, outcome);
+    assertTrue(refused.reason().contains("promised by 0 node(s)"), refused.reason());
+  }
 }
