@@ -30,6 +30,12 @@ class VirtualMacWithoutGarpTest {
   private static final String VMAC = "00:00:5e:00:01:34";
   /** A liveness bound, not a speed claim (bin/vipkeeper garp-policy prints the measured times). */
   private static final double SILENCE_LIMIT_MS = 3000;
+  /**
+   * When the holder also ran the deciders (a placement made while only it and one other node were
+   * Up stays there), its crash takes the slower path: detection, the resolver's decision, the
+   * singleton's start elsewhere (README, "Holder leases"; the demo's crash: about 4 s).
+   */
+  private static final double DECIDER_DIED_LIMIT_MS = 7000;
   private FailoverLab lab;
 
   @BeforeAll
@@ -91,8 +97,9 @@ class VirtualMacWithoutGarpTest {
 
   private Takeover check(int holder, Fault fault) throws Exception {
     long dropped = lab.droppedGratuitousArp();
+    boolean deciderToo = lab.singletonNode() == holder;
     Takeover t = fault.make();
-    System.out.printf("vmac, G-ARP dropped, %s: %s%n", t.fault(), t.tookOver() ? String.format("%s answers after %.0f ms", t.to(), t.takeoverMillis()) : "nobody answers");
+    System.out.printf("vmac, G-ARP dropped, %s%s: %s%n", t.fault(), deciderToo ? " (it ran the deciders too)" : "", t.tookOver() ? String.format("%s answers after %.0f ms", t.to(), t.takeoverMillis()) : "nobody answers");
     t.timeline().forEach(line -> System.out.println("  " + line));
     assertTrue(t.tookOver(), "another node answers:\n" + lab.report());
     assertTrue(lab.droppedGratuitousArp() > dropped, "the switch dropped the new holder's gratuitous ARP (the policy is on)");
@@ -103,8 +110,12 @@ class VirtualMacWithoutGarpTest {
     String fdb = lab.lab().exec("sw", "bridge", "fdb", "show", "br", "br0");
     assertTrue(fdb.contains(VMAC + " dev n" + now + " "), "the bridge learned the vmac on n" + now + " without G-ARP: " + fdb);
     assertEquals(0, t.answersFromOldAfterNew(), "answers from n" + holder + " after the takeover:\n" + lab.report());
-    double silence = lab.longestSilenceMillis(t.faultNanos(), t.faultNanos() + Duration.ofSeconds(4).toNanos());
-    assertTrue(silence < SILENCE_LIMIT_MS, "the VIP went unanswered for " + silence + " ms:\n" + lab.report());
+    double limit = deciderToo && !t.fault().startsWith("SIGTERM") ? DECIDER_DIED_LIMIT_MS : SILENCE_LIMIT_MS;
+    long windowEnd = t.faultNanos() + (long) (limit * 1e6) + 1_000_000_000L;
+    java.util.concurrent.locks.LockSupport.parkNanos(windowEnd - System.nanoTime()); // the window must be over before it is read
+    double silence = lab.longestSilenceMillis(t.faultNanos(), windowEnd);
+    assertTrue(silence < limit, "the VIP went unanswered for " + silence + " ms (bound " + limit + " ms"
+        + (deciderToo ? ", n" + holder + " ran the deciders" : "") + "):\n" + lab.report());
     assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
     assertTrue(FailoverLab.await(Duration.ofSeconds(5), () -> lab.nodes().log(now).contains("GARP NOT SEEN group=vip")),
         "the new holder noticed that its G-ARP went unseen:\n" + lab.nodes().log(now));
