@@ -43,6 +43,9 @@ public final class HolderLeases {
 
   private enum Round implements Command { INSTANCE }
 
+  /** New leases wait for their first round: one round for all the holds that came meanwhile. */
+  private enum FirstRound implements Command { INSTANCE }
+
   private enum Expiry implements Command { INSTANCE }
 
   public sealed interface Notice {}
@@ -88,6 +91,7 @@ public final class HolderLeases {
   private final Map<String, Long> listedAt = new HashMap<>();
   private final Set<String> granters = new HashSet<>();
   private long round;
+  private boolean firstRoundDue;
 
   private HolderLeases(ActorContext<Command> context, TimerScheduler<Command> timers, LeaseSettings settings, Quorum quorum,
       ActorRef<Notice> listener) {
@@ -104,6 +108,7 @@ public final class HolderLeases {
         .onMessage(Hold.class, this::onHold)
         .onMessage(Drop.class, this::onDrop)
         .onMessage(Round.class, r -> { renew(); return Behaviors.same(); })
+        .onMessage(FirstRound.class, r -> { firstRoundDue = false; renew(); return Behaviors.same(); })
         .onMessage(Answer.class, this::onAnswer)
         .onMessage(Expiry.class, e -> { expire(); return Behaviors.same(); })
         .onMessage(LedgersChanged.class, this::onLedgers)
@@ -155,7 +160,12 @@ public final class HolderLeases {
       return Behaviors.same();
     }
     entries.put(hold.group(), new Entry(hold.epoch(), new Lease(settings.duration().toNanos(), System::nanoTime)));
-    renew();
+    // Not a round per hold: a mass takeover sends dozens at once, and the holds already queued
+    // behind this one join the round this message asks for (one ask per ledger, not dozens).
+    if (!firstRoundDue) {
+      firstRoundDue = true;
+      context.getSelf().tell(FirstRound.INSTANCE);
+    }
     return Behaviors.same();
   }
 

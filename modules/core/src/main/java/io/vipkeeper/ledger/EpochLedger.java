@@ -22,6 +22,7 @@ import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
@@ -73,6 +74,9 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   public record GetPromises(ActorRef<Promises> replyTo) implements Command, CborSerializable {}
 
   public record Promises(String node, Map<String, Long> promised) implements CborSerializable {}
+
+  /** Time to write the promises and records that came since the last write, in one go. */
+  private enum Flush implements Command { INSTANCE }
 
   /** Start of the catch-up: the other ledgers, as the receptionist knows them now. */
   private record Others(Receptionist.Listing listing) implements Command {}
@@ -150,6 +154,12 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private int waitingFor;
   private final Set<String> heardFrom = new HashSet<>();
   private boolean listed;
+  /**
+   * Promises and records that came since the last write began: written together by the next
+   * Flush, in one transaction (group commit). A mass takeover asks for dozens of promises at once;
+   * one write each, behind one another, held every renewal back for as long.
+   */
+  private final List<Command> unwritten = new ArrayList<>();
   private static final Duration CATCH_UP = Duration.ofSeconds(1);
 
   private EpochLedger(ActorContext<Command> context, String nodeName, ActorRef<Notice> listener, CatchUpRule catchUp) {
@@ -169,9 +179,8 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   public CommandHandler<Command, Event, State> commandHandler() {
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Promise.class, this::onPromise)
-        .onCommand(Record.class, (state, r) -> Effect().persist(r.claimed()
-            ? new Claimed(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())
-            : new Released(r.group(), r.epoch(), System.currentTimeMillis(), r.reason())))
+        .onCommand(Record.class, (state, r) -> queue(r))
+        .onCommand(Flush.class, (state, f) -> onFlush(state))
         .onCommand(Renew.class, this::onRenew)
         .onCommand(GetPromises.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new Promises(nodeName, s.promised()))))
         .onCommand(Others.class, this::onOthers)
@@ -273,17 +282,54 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private Effect<Event, State> onPromise(State state, Promise promise) {
     long highest = state.promised().getOrDefault(promise.group(), 0L);
     if (promise.epoch() <= highest) {
-      return Effect().none().thenRun(s -> promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(),
-          nodeName, false, highest, grants.backedForNanos(promise.group()))));
+      return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
     }
-    // Persisted before the answer: a promise survives a crash right after it is given.
-    return Effect().persist(new Promised(promise.group(), promise.epoch(), System.currentTimeMillis()))
-        .thenRun(s -> {
-          listener.tell(new NewPromise(promise.group(), promise.epoch()));
-          // Measured after the write: no renewal of an older epoch is granted from here on.
-          promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(), nodeName, true, promise.epoch(),
-              grants.backedForNanos(promise.group())));
-        });
+    return queue(promise);
+  }
+
+  /** The first command since the last write asks for the next one; those behind it join it. */
+  private Effect<Event, State> queue(Command command) {
+    unwritten.add(command);
+    if (unwritten.size() > 1) return Effect().none();
+    return Effect().none().thenRun(s -> context.getSelf().tell(Flush.INSTANCE));
+  }
+
+  /**
+   * Everything queued, decided in arrival order as if one by one, written as one batch. Persisted
+   * before any answer: a promise survives a crash right after it is given.
+   */
+  private Effect<Event, State> onFlush(State state) {
+    List<Command> batch = List.copyOf(unwritten);
+    unwritten.clear();
+    Map<String, Long> highest = new HashMap<>(state.promised());
+    List<Event> events = new ArrayList<>();
+    List<Promise> given = new ArrayList<>();
+    List<Map.Entry<Promise, Long>> refused = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    for (Command command : batch) {
+      if (command instanceof Record r) {
+        events.add(r.claimed() ? new Claimed(r.group(), r.epoch(), now, r.reason()) : new Released(r.group(), r.epoch(), now, r.reason()));
+      } else if (command instanceof Promise p && p.epoch() > highest.getOrDefault(p.group(), 0L)) {
+        highest.put(p.group(), p.epoch());
+        events.add(new Promised(p.group(), p.epoch(), now));
+        given.add(p);
+      } else if (command instanceof Promise p) {
+        refused.add(Map.entry(p, highest.getOrDefault(p.group(), 0L)));
+      }
+    }
+    EffectBuilder<Event, State> write = events.isEmpty() ? Effect().none() : Effect().persist(events);
+    return write.thenRun(s -> {
+      for (Promise p : given) {
+        listener.tell(new NewPromise(p.group(), p.epoch()));
+        // Measured after the write: no renewal of an older epoch is granted from here on.
+        p.replyTo().tell(new PromiseResult(p.group(), p.epoch(), nodeName, true, p.epoch(), grants.backedForNanos(p.group())));
+      }
+      refused.forEach(r -> r.getKey().replyTo().tell(refusal(r.getKey(), r.getValue())));
+    });
+  }
+
+  private PromiseResult refusal(Promise promise, long highest) {
+    return new PromiseResult(promise.group(), promise.epoch(), nodeName, false, highest, grants.backedForNanos(promise.group()));
   }
 
   @Override

@@ -89,4 +89,14 @@ class HolderLeasesTest {
         .map(HolderLeases.LeaseLost.class::cast).reduce((a, b) -> b).orElseThrow();
     assertEquals("epoch 4 was promised on n1", lost.why());
   }
+
+  /** Holds that arrive together (a mass takeover) share their first round: one renewal carries them all. */
+  @Test
+  void holdsThatArriveTogetherShareTheirFirstRound() {
+    for (int g = 0; g < 30; g++) leases.tell(new HolderLeases.Hold("g" + g, 2));
+    EpochLedger.Renew first = renewal();
+    assertEquals(30, first.epochs().size(), "the first round carries every hold that was queued: " + first.epochs().keySet());
+    first.replyTo().tell(new EpochLedger.Renewed("n1", List.copyOf(first.epochs().keySet()), Map.of()));
+    for (int g = 0; g < 30; g++) notices.expectMessageClass(HolderLeases.LeaseHeld.class);
+  }
 }

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess;
+import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -106,5 +109,32 @@ class EpochLedgerTest {
     assertTrue(renewed.event() instanceof EpochLedger.Promised p && p.epoch() == 7, "learned and persisted: " + renewed.events());
     assertFalse(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 7, r)).reply().promised(),
         "a node that joined after epoch 7 was promised never helps promise it again");
+  }
+
+  /**
+   * Group commit: promises that arrive together (a mass takeover) are written in one batch, and
+   * decided in arrival order as if one by one: of two for the same group in one batch, the later,
+   * lower one is refused.
+   */
+  @Test
+  void promisesThatArriveTogetherAreWrittenTogether() {
+    List<Integer> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    PersistenceTestKit journal = PersistenceTestKit.create(kit.system());
+    journal.withPolicy((id, operation) -> {
+      if (operation instanceof WriteEvents w && id.equals("vipkeeper-ledger-n2")) writes.add(w.getBatch().size());
+      return ProcessingSuccess.getInstance();
+    });
+    TestProbe<EpochLedger.PromiseResult> answers = kit.createTestProbe();
+    var other = kit.spawn(EpochLedger.create("n2", notices.getRef()));
+    for (int g = 0; g < 40; g++) other.tell(new EpochLedger.Promise("g" + g, 2, answers.getRef()));
+    other.tell(new EpochLedger.Promise("g0", 1, answers.getRef()));
+    other.tell(new EpochLedger.Record("g1", 2, true, "claimed"));
+    List<EpochLedger.PromiseResult> results = answers.receiveSeveralMessages(41, java.time.Duration.ofSeconds(5));
+    assertEquals(40, results.stream().filter(EpochLedger.PromiseResult::promised).count(), "every first promise is given: " + results);
+    var lower = results.stream().filter(r -> !r.promised()).findFirst().orElseThrow();
+    assertEquals("g0", lower.group());
+    assertEquals(2, lower.highest(), "refused against the promise ahead of it in the same batch");
+    assertEquals(41, writes.stream().mapToInt(Integer::intValue).sum(), "40 promises and one record written: " + writes);
+    assertTrue(writes.size() <= 3, "written in a few batches, not one write each: " + writes);
   }
 }
