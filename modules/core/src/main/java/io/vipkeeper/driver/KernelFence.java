@@ -15,7 +15,7 @@ public interface KernelFence extends AutoCloseable {
   /** No fence: for fakes and for {@code vipkeeper.kernel.fence = off}. */
   KernelFence NONE = new KernelFence() {
     @Override
-    public void guard(List<VipAddress> addresses, long untilNanos) {}
+    public void guard(Map<VipAddress, Long> untilNanos) {}
 
     @Override
     public void extend(Map<VipAddress, Long> untilNanos) {}
@@ -44,7 +44,14 @@ public interface KernelFence extends AutoCloseable {
    * Guards {@code addresses} and leases them until {@code untilNanos} ({@link System#nanoTime()}
    * clock), in one step, before they are added to the kernel. Fails if the lease has run out.
    */
-  void guard(List<VipAddress> addresses, long untilNanos);
+  default void guard(List<VipAddress> addresses, long untilNanos) {
+    Map<VipAddress, Long> until = new java.util.LinkedHashMap<>();
+    addresses.forEach(a -> until.put(a, untilNanos));
+    guard(until);
+  }
+
+  /** {@link #guard(List, long)} for addresses with leases of their own, in one step (a batch of claims). */
+  void guard(Map<VipAddress, Long> untilNanos);
 
   /** Moves each address's lease end to its {@code untilNanos}; never later than that. */
   void extend(Map<VipAddress, Long> untilNanos);

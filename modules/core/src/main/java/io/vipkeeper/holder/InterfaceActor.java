@@ -125,6 +125,9 @@ public final class InterfaceActor {
 
   record FromLeases(HolderLeases.Notice notice) implements Command {}
 
+  /** Claims whose lease now holds: carry them out together. */
+  enum HoldLeased implements Command { INSTANCE }
+
   public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error) implements CborSerializable {}
 
   public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}

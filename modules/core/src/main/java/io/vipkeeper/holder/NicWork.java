@@ -4,12 +4,17 @@ import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.driver.Drivers;
 import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.model.VirtualMac;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.function.Function;
 import java.util.List;
 import org.slf4j.Logger;
 import io.vipkeeper.model.VipAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Drivers plus the interface name: the calls the interface actor makes, per group mode (garp:
@@ -32,12 +37,9 @@ record NicWork(String iface, Drivers drivers, Logger log) {
    * answer for unleased. An address already on the host is someone else's (this node holds none of
    * the group's, and its own leftovers went at start): refused, so its removal can never take it.
    */
-  void add(VipGroup group, long leaseUntilNanos) {
-    List<String> foreign = foreign(group.addresses());
-    if (!foreign.isEmpty()) {
-      throw new DriverException(foreign + " already on this host and not put there by vipkeeper (a node's own address,"
-          + " or another tool's): refusing to claim group " + group.name() + "; remove the address or the group");
-    }
+  private void add(VipGroup group, long leaseUntilNanos, Set<String> onHost) {
+    List<String> foreign = group.addresses().stream().map(VipAddress::ip).filter(onHost::contains).toList();
+    if (!foreign.isEmpty()) throw new DriverException(notOurs(foreign, group));
     drivers.fence().guard(group.addresses(), leaseUntilNanos);
     try {
       if (group.virtualMac()) {
@@ -49,6 +51,56 @@ record NicWork(String iface, Drivers drivers, Logger log) {
       drivers.fence().unguard(group.addresses());
       throw e;
     }
+  }
+
+  /**
+   * {@link #add} for a batch of claims (a mass takeover): the garp groups' leases go into the fence
+   * in one transaction, then each group's addresses into the kernel. Returns the groups that could
+   * not be added, with why; the others are added. {@code leaseUntil} maps a group's name to its lease end.
+   */
+  Map<String, String> addAll(List<VipGroup> groups, Function<String, Long> leaseUntil, Set<String> onHost) {
+    Map<String, String> failed = new HashMap<>();
+    List<VipGroup> plain = new ArrayList<>();
+    for (VipGroup group : groups) {
+      if (group.virtualMac() || groups.size() == 1) {
+        tryAdd(group, leaseUntil.apply(group.name()), onHost, failed);
+        continue;
+      }
+      List<String> foreign = group.addresses().stream().map(VipAddress::ip).filter(onHost::contains).toList();
+      if (foreign.isEmpty()) plain.add(group);
+      else failed.put(group.name(), notOurs(foreign, group));
+    }
+    Map<VipAddress, Long> fence = new LinkedHashMap<>();
+    plain.forEach(g -> g.addresses().forEach(a -> fence.put(a, leaseUntil.apply(g.name()))));
+    try {
+      if (!fence.isEmpty()) drivers.fence().guard(fence);
+    } catch (DriverException e) {
+      // One lease ran out, or the batch failed: each group on its own, so one cannot sink the rest.
+      plain.forEach(g -> tryAdd(g, leaseUntil.apply(g.name()), onHost, failed));
+      return failed;
+    }
+    for (VipGroup group : plain) {
+      try {
+        drivers.driver().add(iface, group.addresses());
+      } catch (DriverException e) {
+        unguard(group.addresses());
+        failed.put(group.name(), e.getMessage());
+      }
+    }
+    return failed;
+  }
+
+  private void tryAdd(VipGroup group, long leaseUntilNanos, Set<String> onHost, Map<String, String> failed) {
+    try {
+      add(group, leaseUntilNanos, onHost);
+    } catch (DriverException e) {
+      failed.put(group.name(), e.getMessage());
+    }
+  }
+
+  private static String notOurs(List<String> foreign, VipGroup group) {
+    return foreign + " already on this host and not put there by vipkeeper (a node's own address,"
+        + " or another tool's): refusing to claim group " + group.name() + "; remove the address or the group";
   }
 
   /** Unfenced only once the kernel no longer has the addresses. */
@@ -79,6 +131,11 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     } catch (DriverException e) {
       log.error("FENCE NOT RENEWED for {}: {}: the kernel stops answering for them when their lease ends", leaseUntilNanos.keySet(), e.getMessage());
     }
+  }
+
+  /** The host's addresses now, looked at once for a batch of claims (their groups' addresses are apart). */
+  Set<String> hostIps() {
+    return drivers.driver().hostAddresses().stream().map(VipAddress::ip).collect(Collectors.toSet());
   }
 
   private List<String> foreign(List<VipAddress> addresses) {

@@ -15,6 +15,7 @@ import io.vipkeeper.model.VipGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +66,8 @@ final class VipHolder {
   private final Map<String, InterfaceActor.Claim> awaitingCatalog = new HashMap<>();
   /** Claims waiting for their first lease grant, with when they arrived. */
   private final Map<String, Pending> pending = new HashMap<>();
+  /** Pending claims whose lease now holds, carried out together by the next HoldLeased. */
+  private final Set<String> leasedReady = new LinkedHashSet<>();
   private Fitness fitness;
   /** Runtime groups this node knows; null until the catalog first said. */
   private Map<String, VipGroup> runtime;
@@ -163,6 +166,7 @@ final class VipHolder {
         .onMessage(InterfaceActor.LinkCheck.class, l -> onLinkCheck())
         .onMessage(InterfaceActor.FromCheck.class, this::onCheck)
         .onMessage(InterfaceActor.FromLeases.class, this::onLease)
+        .onMessage(InterfaceActor.HoldLeased.class, h -> onHoldLeased())
         .onMessage(InterfaceActor.LedgerStopped.class, l -> onLedgerStopped())
         .onMessage(InterfaceActor.RetryJournal.class, this::onRetryJournal)
         .onMessage(InterfaceActor.JournalPrepared.class, this::onJournalPrepared)
@@ -294,8 +298,8 @@ final class VipHolder {
       // A grant that arrives with almost no lease left (a loaded host) would fence the address at
       // once: the next renewal, a renew-interval later, carries the claim instead.
       if (granted.untilNanos() - System.nanoTime() < MIN_LEASE_LEFT_NANOS) return Behaviors.same();
-      pending.remove(granted.group());
-      return hold(waiting);
+      leased(waiting);
+      return Behaviors.same();
     }
     HolderLeases.LeaseLost lost = (HolderLeases.LeaseLost) from.notice();
     if (!held.containsKey(lost.group())) leaseUntil.remove(lost.group());
@@ -319,10 +323,7 @@ final class VipHolder {
     if (!fence.isEmpty()) nic.extend(fence);
     for (String group : extended.untilNanos().keySet()) {
       Pending waiting = pending.get(group);
-      if (waiting != null && extended.untilNanos().get(group) - System.nanoTime() >= MIN_LEASE_LEFT_NANOS) {
-        pending.remove(group);
-        hold(waiting);
-      }
+      if (waiting != null && extended.untilNanos().get(group) - System.nanoTime() >= MIN_LEASE_LEFT_NANOS) leased(waiting);
     }
     return Behaviors.same();
   }
@@ -385,36 +386,75 @@ final class VipHolder {
         || (runtime != null && group.equals(runtime.get(group.name())));
   }
 
-  /** The lease holds: add the addresses (unless held already), announce, confirm. */
-  private Behavior<InterfaceActor.Command> hold(Pending waiting) {
+  /**
+   * A claim's lease holds: it is carried out with the others whose lease came in the same burst
+   * (a mass takeover grants dozens in one answer), after one look at the host's addresses.
+   */
+  private void leased(Pending waiting) {
+    String name = waiting.claim().group().name();
+    if (pending.get(name) != waiting || !leasedReady.add(name)) return;
+    if (leasedReady.size() == 1) context.getSelf().tell(InterfaceActor.HoldLeased.INSTANCE);
+  }
+
+  private Behavior<InterfaceActor.Command> onHoldLeased() {
+    List<String> ready = List.copyOf(leasedReady);
+    leasedReady.clear();
+    Set<String> onHost;
+    try {
+      onHost = nic.hostIps();
+    } catch (DriverException e) {
+      for (String name : ready) {
+        Pending waiting = pending.remove(name);
+        if (waiting != null) abandon(waiting, "cannot list this host's addresses: " + e.getMessage());
+      }
+      return Behaviors.same();
+    }
+    long now = System.nanoTime();
+    List<Pending> batch = new ArrayList<>();
+    for (String name : ready) {
+      Pending waiting = pending.get(name);
+      if (waiting == null || leaseUntil.getOrDefault(name, now) - now < MIN_LEASE_LEFT_NANOS) continue;
+      pending.remove(name);
+      String why = claimBlocked(waiting.claim());
+      if (why.isEmpty()) {
+        batch.add(waiting);
+        continue;
+      }
+      if (!held.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
+      refuse(waiting.claim(), why);
+    }
+    List<VipGroup> toAdd = batch.stream().map(p -> p.claim().group()).filter(g -> !held.containsKey(g.name())).toList();
+    Map<String, String> failed = nic.addAll(toAdd, g -> leaseUntil.getOrDefault(g, now), onHost);
+    long added = System.nanoTime();
+    for (Pending waiting : batch) {
+      String error = failed.get(waiting.claim().group().name());
+      if (error != null) claimFailed(waiting.claim(), error);
+      else hold(waiting, now, added, batch.size());
+    }
+    return Behaviors.same();
+  }
+
+  private void claimFailed(InterfaceActor.Claim claim, String error) {
+    String name = claim.group().name();
+    leases.tell(new HolderLeases.Drop(name));
+    context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), error);
+    notify(NotifyHooks.Kind.FAULT, claim.group(), claim.epoch(), "claim failed: " + error);
+    publish(new VipEvent.NicFailure(name, VipEvent.NicAction.CLAIM, error));
+    refuse(claim, error);
+  }
+
+  /** The addresses are on the interface (or were already): hold, announce, confirm. */
+  private void hold(Pending waiting, long leased, long added, int batchSize) {
     InterfaceActor.Claim claim = waiting.claim();
     String name = claim.group().name();
-    String why = claimBlocked(claim);
-    if (!why.isEmpty()) {
-      if (!held.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
-      return refuse(claim, why);
-    }
-    long leased = System.nanoTime();
-    if (!held.containsKey(name)) {
-      try {
-        nic.add(claim.group(), leaseUntil.getOrDefault(name, leased));
-      } catch (DriverException e) {
-        leases.tell(new HolderLeases.Drop(name));
-        context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), e.getMessage());
-        notify(NotifyHooks.Kind.FAULT, claim.group(), claim.epoch(), "claim failed: " + e.getMessage());
-        publish(new VipEvent.NicFailure(name, VipEvent.NicAction.CLAIM, e.getMessage()));
-        return refuse(claim, e.getMessage());
-      }
-    }
-    long added = System.nanoTime();
     Held before = held.get(name);
     held.put(name, new Held(claim.group(), claim.epoch(), before != null ? before.sinceMillis() : System.currentTimeMillis()));
     promised.merge(name, claim.epoch(), Math::max);
     onAnnounceRound(new InterfaceActor.AnnounceRound(name, 0, 1));
     long announced = System.nanoTime();
-    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {} (lease {} ms, add {} ms, first announcement {} ms)", name,
-        claim.epoch(), claim.group().addresses(), settings.interfaceName(), millis(leased - waiting.arrivedNanos()),
-        millis(added - leased), millis(announced - added));
+    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {} (lease {} ms, add {} ms with {} group(s), first announcement {} ms)",
+        name, claim.epoch(), claim.group().addresses(), settings.interfaceName(), millis(leased - waiting.arrivedNanos()),
+        millis(added - leased), batchSize, millis(announced - added));
     Duration refresh = settings.announce().refreshInterval();
     if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new InterfaceActor.AnnounceRound(name, AnnouncementSchedule.REFRESH, 0), refresh);
     followUp(claim.group(), claim.epoch());
@@ -422,7 +462,6 @@ final class VipHolder {
     notify(NotifyHooks.Kind.CLAIM, claim.group(), claim.epoch(), "ordered by the group's decider");
     tellOwnership(new OwnershipChanged(name, true, claim.epoch(), "claimed"));
     claim.replyTo().tell(new InterfaceActor.ClaimResult(name, claim.epoch(), node, true, ""));
-    return Behaviors.same();
   }
 
   private static String millis(long nanos) {

@@ -100,12 +100,10 @@ public final class NftablesFence implements KernelFence {
   }
 
   @Override
-  public synchronized void guard(List<VipAddress> addresses, long untilNanos) {
-    Map<VipAddress, Long> until = new LinkedHashMap<>();
-    addresses.forEach(a -> until.put(a, untilNanos));
-    if (timeouts(until).values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
-    apply(until, true);
-    addresses.forEach(a -> guarded.add(a.ip()));
+  public synchronized void guard(Map<VipAddress, Long> untilNanos) {
+    if (timeouts(untilNanos).values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
+    apply(untilNanos, true);
+    untilNanos.keySet().forEach(a -> guarded.add(a.ip()));
   }
 
   @Override

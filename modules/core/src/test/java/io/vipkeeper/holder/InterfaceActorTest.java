@@ -312,6 +312,29 @@ class InterfaceActorTest {
     assertTrue(released.receiveMessage().released());
   }
 
+  /**
+   * A mass takeover: claims that arrive together are carried out together (one look at the host's
+   * addresses for the lot), and one group whose address is someone else's is refused alone.
+   */
+  @Test
+  void claimsThatArriveTogetherAreCarriedOutTogetherAndOneBadGroupSinksNoOther() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    nic.preload(VipAddress.parse("198.18.0.77/24"));
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    Map<String, VipGroup> groups = new java.util.TreeMap<>();
+    for (int g = 0; g < 20; g++) groups.put("m" + g, new VipGroup("m" + g, List.of(VipAddress.parse("198.18.0." + (70 + g) + "/24"))));
+    iface.tell(new InterfaceActor.Catalogued(groups));
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    groups.values().forEach(g -> iface.tell(new InterfaceActor.Claim(g, 1, reply.getRef())));
+    List<InterfaceActor.ClaimResult> results = reply.receiveSeveralMessages(20, Duration.ofSeconds(10));
+    List<InterfaceActor.ClaimResult> refused = results.stream().filter(r -> !r.claimed()).toList();
+    assertEquals(1, refused.size(), "only the group whose address is on the host already: " + refused);
+    assertEquals("m7", refused.get(0).group());
+    assertTrue(refused.get(0).error().contains("not put there by vipkeeper"), refused.get(0).error());
+    for (int g = 0; g < 20; g++) if (g != 7) assertTrue(nic.has("198.18.0." + (70 + g)), "m" + g + " added");
+    assertTrue(nic.hostListings() <= 4, "the host's addresses listed per batch, not per claim: " + nic.hostListings());
+  }
+
   @Test
   void failedAddIsReportedAndNothingIsHeld() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());

@@ -25,6 +25,8 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   private volatile String failAddsWith;
   private volatile boolean linkUp = true;
 
+  private final java.util.concurrent.atomic.AtomicInteger hostListings = new java.util.concurrent.atomic.AtomicInteger();
+
   public FakeNic(String node, List<String> sharedLog) {
     this.node = node;
     this.log = sharedLog;
@@ -68,7 +70,13 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   /** The fake's one interface is the whole host. */
   @Override
   public List<VipAddress> hostAddresses() {
+    hostListings.incrementAndGet();
     return new ArrayList<>(addresses);
+  }
+
+  /** How often the host's addresses were listed (once per batch of claims, not per claim). */
+  public int hostListings() {
+    return hostListings.get();
   }
 
   @Override

@@ -19,9 +19,9 @@ import java.util.function.Function;
  * nodes, RUNS fresh labs per keeper. Each run kills -9 the node holding the most addresses (link
  * down) and times, per moved address, the fault until the new node's kernel holds it and the
  * client's neighbour entry points at the new node; every address it held is accounted for, and the
- * survivors are checked for double holders. Keepers: vipkeeper, ka1 (keepalived advert 1 s), ka01
- * (advert 0.1 s), one VRRP instance per group.
- * Usage: ScaleBench [RUNS] [KINDS] [GROUPS] (default 3 vipkeeper,ka1,ka01 100).
+ * survivors are checked for double holders. Keepers: vipkeeper (default timing profile),
+ * vipkeeper-fast (fast profile), ka1 (keepalived advert 1 s), ka01 (advert 0.1 s), one VRRP
+ * instance per group. Usage: ScaleBench [RUNS] [KINDS] [GROUPS] (default 3 vipkeeper,vipkeeper-fast,ka1,ka01 100).
  */
 public final class ScaleBench {
 
@@ -33,7 +33,7 @@ public final class ScaleBench {
 
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-    List<String> kinds = List.of((args.length > 1 ? args[1] : "vipkeeper,ka1,ka01").split(","));
+    List<String> kinds = List.of((args.length > 1 ? args[1] : "vipkeeper,vipkeeper-fast,ka1,ka01").split(","));
     List<ScaleLayout.Group> groups = ScaleLayout.groups(args.length > 2 ? Integer.parseInt(args[2]) : 100);
     Map<String, String> saved = raiseNeighbourLimits();
     Map<String, List<ScaleRun.Outcome>> outcomes = new LinkedHashMap<>();
@@ -57,9 +57,11 @@ public final class ScaleBench {
     return switch (kind) {
       case "vipkeeper" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper", Map.of("VIPKEEPER_VIPS", ""),
           ScaleLayout.vipkeeperOptions(groups));
+      case "vipkeeper-fast" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper, fast profile",
+          Map.of("VIPKEEPER_VIPS", "", "VIPKEEPER_TIMING", "fast"), ScaleLayout.vipkeeperOptions(groups));
       case "ka1" -> lab -> new KeepalivedNodes(lab, 3, logs, "1", i -> ScaleLayout.keepalived(groups, i, "1"));
       case "ka01" -> lab -> new KeepalivedNodes(lab, 3, logs, "0.1", i -> ScaleLayout.keepalived(groups, i, "0.1"));
-      default -> throw new IllegalArgumentException("unknown keeper " + kind + " (vipkeeper, ka1, ka01)");
+      default -> throw new IllegalArgumentException("unknown keeper " + kind + " (vipkeeper, vipkeeper-fast, ka1, ka01)");
     };
   }
 
