@@ -2,7 +2,9 @@ package io.vipkeeper;
 
 import io.vipkeeper.holder.InterfaceActor;
 import io.vipkeeper.model.NodeIdentity;
+import io.vipkeeper.decider.DeciderBoards;
 import io.vipkeeper.decider.PlacementBoard;
+import io.vipkeeper.decider.RenewalWatch;
 import io.vipkeeper.catalog.CatalogWriter;
 import io.vipkeeper.catalog.VipCatalog;
 import io.vipkeeper.decider.Decider;
@@ -115,6 +117,10 @@ public final class VipKeeper {
     // Every node has one; the deciders use the one on the node they run on (the oldest).
     ActorRef<PlacementBoard.Command> board = system.systemActorOf(PlacementBoard.create(settings.rebalanceInterval()),
         "vipkeeper-placement", Props.empty());
+    ActorRef<RenewalWatch.Command> renewals = system.systemActorOf(
+        RenewalWatch.create(settings.lease().renewInterval(), settings.lease().suspectAfter()), "vipkeeper-renewals",
+        InterfaceActor.LEASE_DISPATCHER);
+    DeciderBoards boards = new DeciderBoards(board, renewals);
     ActorRef<Replicator.Command> replicator = system.systemActorOf(Replicator.behavior(
         ReplicatorSettings.create(system.settings().config().getConfig("vipkeeper.catalog.replicator"))),
         "vipkeeper-replicator", Props.empty());
@@ -122,12 +128,12 @@ public final class VipKeeper {
     settings.groups().forEach(g -> configured.put(g.name(), g));
     ActorRef<CatalogWriter.Command> writer = ClusterSingleton.get(system).init(
         SingletonActor.of(CatalogWriter.create(Map.copyOf(configured), replicator), "vipkeeper-catalog-writer"));
-    ActorRef<VipCatalog.Command> catalog = system.systemActorOf(VipCatalog.create(settings, quorum, iface, board, replicator, writer),
+    ActorRef<VipCatalog.Command> catalog = system.systemActorOf(VipCatalog.create(settings, quorum, iface, boards, replicator, writer),
         "vipkeeper-catalog", Props.empty());
     Map<String, ActorRef<Decider.Command>> deciders = new LinkedHashMap<>();
     for (VipGroup group : settings.groups()) {
       deciders.put(group.name(), ClusterSingleton.get(system).init(
-          SingletonActor.of(Decider.create(group, settings, quorum, board, catalog), "vipkeeper-owner-" + group.name())
+          SingletonActor.of(Decider.create(group, settings, quorum, boards, catalog), "vipkeeper-owner-" + group.name())
               .withStopMessage(Decider.HandOver.INSTANCE).withProps(InterfaceActor.LEASE_DISPATCHER)));
     }
     catalog.tell(new VipCatalog.ConfiguredDeciders(Map.copyOf(deciders)));

@@ -36,6 +36,16 @@ final class LabVips {
     return holders;
   }
 
+  /** For each of {@code ips}, the nodes 1..count whose eth0 holds it (one look at each node). */
+  static Map<String, List<Integer>> holderMap(FailoverLab lab, int count, List<String> ips) {
+    Map<String, List<Integer>> holders = new HashMap<>();
+    for (int i = 1; i <= count; i++) {
+      String addresses = addresses(lab, i);
+      for (String ip : ips) if (addresses.contains(" " + ip + "/")) holders.computeIfAbsent(ip, k -> new ArrayList<>()).add(i);
+    }
+    return holders;
+  }
+
   /** The kernel's word, whether the keeper runs or not; an ip that fails is a failure, not "nothing". */
   private static String addresses(FailoverLab lab, int node) {
     return lab.lab().exec("n" + node, "ip", "-o", "addr", "show", "dev", "eth0");

@@ -3,7 +3,7 @@ package io.vipkeeper.catalog;
 import io.vipkeeper.holder.InterfaceActor;
 
 import io.vipkeeper.decider.Decider;
-import io.vipkeeper.decider.PlacementBoard;
+import io.vipkeeper.decider.DeciderBoards;
 
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.model.VipGroup;
@@ -29,16 +29,16 @@ final class DeciderHosts {
   private final ActorContext<VipCatalog.Command> context;
   private final VipKeeperSettings settings;
   private final Quorum quorum;
-  private final ActorRef<PlacementBoard.Command> board;
+  private final DeciderBoards boards;
   private final Map<String, org.apache.pekko.actor.ActorRef> managers = new HashMap<>();
   private final Map<String, org.apache.pekko.actor.ActorRef> proxies = new HashMap<>();
 
   DeciderHosts(ActorContext<VipCatalog.Command> context, VipKeeperSettings settings, Quorum quorum,
-      ActorRef<PlacementBoard.Command> board) {
+      DeciderBoards boards) {
     this.context = context;
     this.settings = settings;
     this.quorum = quorum;
-    this.board = board;
+    this.boards = boards;
   }
 
   /** False while the manager of a group of that name is still stopping (removed, added again). */
@@ -49,7 +49,7 @@ final class DeciderHosts {
       return false;
     }
     managers.put(group.name(), Adapter.actorOf(context, ClusterSingletonManager.props(
-        Adapter.props(() -> Decider.create(group, settings, quorum, board, catalog), InterfaceActor.LEASE_DISPATCHER), Decider.HandOver.INSTANCE,
+        Adapter.props(() -> Decider.create(group, settings, quorum, boards, catalog), InterfaceActor.LEASE_DISPATCHER), Decider.HandOver.INSTANCE,
         ClusterSingletonManagerSettings.create(classic)), name));
     proxies.put(group.name(), Adapter.actorOf(context, ClusterSingletonProxy.props(
         context.getSelf().path().toStringWithoutAddress() + "/" + name, ClusterSingletonProxySettings.create(classic)),

@@ -2,6 +2,7 @@ package io.vipkeeper.catalog;
 
 import io.vipkeeper.Ask;
 import io.vipkeeper.decider.Decider;
+import io.vipkeeper.decider.DeciderBoards;
 import io.vipkeeper.decider.PlacementBoard;
 import io.vipkeeper.holder.InterfaceActor;
 
@@ -92,9 +93,9 @@ public final class VipCatalog {
   private static final Duration WRITE = Duration.ofSeconds(3);
 
   public static Behavior<Command> create(VipKeeperSettings settings, Quorum quorum, ActorRef<InterfaceActor.Command> iface,
-      ActorRef<PlacementBoard.Command> board, ActorRef<Replicator.Command> replicator, ActorRef<CatalogWriter.Command> writer) {
+      DeciderBoards boards, ActorRef<Replicator.Command> replicator, ActorRef<CatalogWriter.Command> writer) {
     return Behaviors.setup(context -> new VipCatalog(context, settings, replicator,
-        new DeciderHosts(context, settings, quorum, board), iface, board, writer).behavior());
+        new DeciderHosts(context, settings, quorum, boards), iface, boards.placement(), writer).behavior());
   }
 
   private final ActorContext<Command> context;

@@ -119,10 +119,8 @@ public final class Decider {
 
   private record HolderAnswer(NodeIdentity node, InterfaceActor.Holdings holdings) implements Command {}
 
-  private enum WatchLease implements Command { INSTANCE }
-
-  /** {@code answered} false: this node's ledger did not answer in time, which says nothing about the holder. */
-  private record RenewalAnswer(NodeIdentity holder, long sinceNanos, boolean answered) implements Command {}
+  /** From the node's renewal watch: the holder's renewals stopped reaching this node. */
+  private record RenewalAnswer(RenewalWatch.Suspected suspected) implements Command {}
 
   private static final Duration TICK = Duration.ofMillis(50);
 
@@ -135,15 +133,15 @@ public final class Decider {
 
   private static final String UNLISTED = "its interface actor is no longer listed (the node crashed or left)";
 
-  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum,
-      ActorRef<PlacementBoard.Command> board, ActorRef<VipCatalog.Command> catalog) {
+  public static Behavior<Command> create(VipGroup group, VipKeeperSettings settings, Quorum quorum, DeciderBoards boards,
+      ActorRef<VipCatalog.Command> catalog) {
     // A stopped singleton is not started again until it moves: a bug must cost a fresh survey, not the group.
-    return Behaviors.supervise(behavior(group, settings, quorum, board, catalog))
+    return Behaviors.supervise(behavior(group, settings, quorum, boards, catalog))
         .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
   }
 
-  private static Behavior<Command> behavior(VipGroup group, VipKeeperSettings settings, Quorum quorum,
-      ActorRef<PlacementBoard.Command> board, ActorRef<VipCatalog.Command> catalog) {
+  private static Behavior<Command> behavior(VipGroup group, VipKeeperSettings settings, Quorum quorum, DeciderBoards boards,
+      ActorRef<VipCatalog.Command> catalog) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       context.getLog().info("DECIDER group={} runs on this node", group.name());
       ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, Listed::new);
@@ -156,7 +154,8 @@ public final class Decider {
       cluster.subscriptions().tell(Subscribe.create(
           context.messageAdapter(ClusterEvent.ReachabilityEvent.class, ClusterChanged::new), ClusterEvent.ReachabilityEvent.class));
       catalog.tell(new VipCatalog.WatchDrained(context.messageAdapter(VipCatalog.DrainedNodes.class, DrainedChanged::new)));
-      Decider decider = new Decider(context, timers, group, settings, quorum, board);
+      Decider decider = new Decider(context, timers, group, settings, quorum, boards, listings,
+          context.messageAdapter(RenewalWatch.Suspected.class, RenewalAnswer::new));
       timers.startTimerWithFixedDelay(AskListings.INSTANCE, Duration.ofSeconds(1));
       return Behaviors.intercept(() -> new EveryState(decider), decider.idle());
     }));
@@ -169,6 +168,10 @@ public final class Decider {
   private final Quorum quorum;
   private final Members members;
   private final ActorRef<PlacementBoard.Command> board;
+  private final ActorRef<RenewalWatch.Command> renewals;
+  /** Made once: an adapter made per use would pile up as children. */
+  private final ActorRef<Receptionist.Listing> listings;
+  private final ActorRef<RenewalWatch.Suspected> suspected;
   private final NodeLookup nodes;
   private final CandidateClock candidates = new CandidateClock(System::nanoTime);
   private NodeIdentity holder;
@@ -198,13 +201,16 @@ public final class Decider {
   private int round;
 
   private Decider(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings,
-      Quorum quorum, ActorRef<PlacementBoard.Command> board) {
+      Quorum quorum, DeciderBoards boards, ActorRef<Receptionist.Listing> listings, ActorRef<RenewalWatch.Suspected> suspected) {
     this.context = context;
     this.timers = timers;
     this.group = group;
     this.settings = settings;
     this.quorum = quorum;
-    this.board = board;
+    this.board = boards.placement();
+    this.renewals = boards.renewals();
+    this.listings = listings;
+    this.suspected = suspected;
     this.members = new Members(Cluster.get(context.getSystem()));
     this.nodes = new NodeLookup(members);
   }
@@ -219,7 +225,6 @@ public final class Decider {
    */
   private Behavior<Command> idle() {
     return state(common(Mode.IDLE).onMessage(AskListings.class, a -> {
-      ActorRef<Receptionist.Listing> listings = context.messageAdapter(Receptionist.Listing.class, Listed::new);
       context.getSystem().receptionist().tell(Receptionist.find(InterfaceActor.KEY, listings));
       context.getSystem().receptionist().tell(Receptionist.find(EpochLedger.KEY, listings));
       context.getLog().info("DECIDER group={} waits for listings: {} interface actor(s), {} ledger(s)", group.name(),
@@ -509,7 +514,7 @@ public final class Decider {
   private Behavior<Command> holding() {
     board.tell(new PlacementBoard.Placed(group.name(), holder, group.placement(), context.getSelf()));
     timers.startTimerWithFixedDelay(VerifyHolder.INSTANCE, settings.holderCheckInterval());
-    timers.startTimerWithFixedDelay(WatchLease.INSTANCE, settings.lease().renewInterval());
+    watchRenewals();
     if (deferred != null) {
       context.getSelf().tell(deferred);
       deferred = null;
@@ -519,7 +524,6 @@ public final class Decider {
         .onMessage(Recheck.class, r -> recheck())
         .onMessage(VerifyHolder.class, v -> preempting() || holderDrained() ? placeAgain() : verifyHolder())
         .onMessage(HolderAnswer.class, this::onHolderAnswer)
-        .onMessage(WatchLease.class, w -> watchLease())
         .onMessage(RenewalAnswer.class, this::onRenewalAnswer)
         .onMessage(MoveTo.class, this::onMoveTo)
         .onMessage(Vacate.class, this::onVacate)
@@ -655,21 +659,20 @@ public final class Decider {
     return survey();
   }
 
-  /** Asks this node's ledger when the holder last renewed here (a holder elsewhere renews with every node). */
-  private Behavior<Command> watchLease() {
-    if (holder == null || holder.address().equals(members.selfAddress()) || nodes.localLedger().isEmpty()) return Behaviors.same();
-    NodeIdentity asked = holder;
-    // A slow answer on a loaded host must not read as "never renewed": it is dropped, not judged.
-    Ask.ask(context, EpochLedger.RenewalSeen.class, nodes.localLedger().get(), settings.lease().suspectAfter(),
-        replyTo -> new EpochLedger.LastRenewal(group.name(), replyTo),
-        (seen, failure) -> new RenewalAnswer(asked, seen == null ? -1 : seen.sinceNanos(), seen != null));
-    return Behaviors.same();
+  /** The node's renewal watch looks after a holder elsewhere (a holder on this node renews with its own ledger). */
+  private void watchRenewals() {
+    if (holder == null || holder.address().equals(members.selfAddress())) renewals.tell(new RenewalWatch.Unwatch(group.name()));
+    else renewals.tell(new RenewalWatch.Watch(group.name(), holder.address(), placedAt, suspected));
   }
 
   private Behavior<Command> onRenewalAnswer(RenewalAnswer answer) {
-    if (!answer.answered() || !answer.holder().equals(holder)) return Behaviors.same();
-    return HolderWatch.renewal(answer.sinceNanos(), System.nanoTime() - placedAt, settings.lease().suspectAfter())
-        .map(this::act).orElse(Behaviors.same());
+    RenewalWatch.Suspected s = answer.suspected();
+    Optional<HolderWatch.Verdict> verdict = holder == null || !s.holder().equals(holder.address()) ? Optional.empty()
+        : HolderWatch.renewal(s.sinceNanos(), System.nanoTime() - placedAt, settings.lease().suspectAfter());
+    if (verdict.isPresent()) return act(verdict.get());
+    // About an earlier holder: the watch ended with the word, so the current one is watched again.
+    watchRenewals();
+    return Behaviors.same();
   }
 
   private Behavior<Command> onMoveTo(MoveTo move) {

@@ -84,11 +84,12 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** {@code promises} null: the peer at {@code address} did not answer in time. */
   private record CaughtUp(String address, Promises promises) implements Command {}
 
-  /** A decider asks when this node last granted a renewal for {@code group}. */
-  public record LastRenewal(String group, ActorRef<RenewalSeen> replyTo) implements Command, CborSerializable {}
+  /** The deciders' renewal watch asks, for all the groups it watches at once, when each was last renewed here. */
+  public record LastRenewals(List<String> groups, ActorRef<RenewalsSeen> replyTo) implements Command, CborSerializable {}
 
-  /** {@code sinceNanos} is -1 when no renewal was ever granted here. */
-  public record RenewalSeen(String group, long sinceNanos) implements CborSerializable {}
+  /** Group to nanoseconds since its last grant here; -1 when never. */
+  public record RenewalsSeen(Map<String, Long> sinceNanos) implements CborSerializable {}
+
 
   /** A claim or release this node carried out, for the history. */
   public record Record(String group, long epoch, boolean claimed, String reason) implements Command, CborSerializable {}
@@ -188,8 +189,11 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .onCommand(Renounce.class, (state, r) -> Effect().none().thenRun(s -> grants.renounce(r.group(), r.epoch())))
         .onCommand(GetBacking.class, (state, q) -> Effect().none().thenRun(s ->
             q.replyTo().tell(new Backing(nodeName, grants.backedForNanos(q.group())))))
-        .onCommand(LastRenewal.class, (state, q) -> Effect().none().thenRun(s ->
-            q.replyTo().tell(new RenewalSeen(q.group(), grants.sinceLastGrantNanos(q.group())))))
+        .onCommand(LastRenewals.class, (state, q) -> Effect().none().thenRun(s -> {
+          Map<String, Long> since = new HashMap<>();
+          q.groups().forEach(g -> since.put(g, grants.sinceLastGrantNanos(g)));
+          q.replyTo().tell(new RenewalsSeen(since));
+        }))
         .onCommand(GetHistory.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new History(nodeName, s.recent()))))
         .build();
   }

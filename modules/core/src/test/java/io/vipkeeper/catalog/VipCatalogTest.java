@@ -1,6 +1,8 @@
 package io.vipkeeper.catalog;
 
+import io.vipkeeper.decider.DeciderBoards;
 import io.vipkeeper.decider.PlacementBoard;
+import io.vipkeeper.decider.RenewalWatch;
 import io.vipkeeper.holder.InterfaceActor;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -56,7 +58,8 @@ class VipCatalogTest {
     settings.groups().forEach(g -> configured.put(g.name(), g));
     ActorRef<CatalogWriter.Command> writer = kit.spawn(CatalogWriter.create(configured, replicator), "writer");
     catalog = kit.spawn(VipCatalog.create(settings, Quorum.of(kit.system().settings().config()), iface.ref(),
-        kit.<PlacementBoard.Command>createTestProbe().ref(), replicator, writer), "catalog");
+        new DeciderBoards(kit.<PlacementBoard.Command>createTestProbe().ref(), kit.<RenewalWatch.Command>createTestProbe().ref()),
+        replicator, writer), "catalog");
   }
 
   private VipCatalog.Outcome ask(Function<ActorRef<VipCatalog.Outcome>, VipCatalog.Command> command) {

@@ -57,7 +57,8 @@ class DeciderStatesTest {
     VipKeeperSettings settings = VipKeeperSettings.create(kit.system().settings().config());
     ActorRef<PlacementBoard.Command> board = kit.spawn(PlacementBoard.create(Duration.ofHours(1)));
     TestProbe<VipCatalog.Command> catalog = kit.createTestProbe();
-    decider = kit.spawn(Decider.create(settings.groups().get(0), settings, Quorum.of(kit.system().settings().config()), board, catalog.ref()));
+    decider = kit.spawn(Decider.create(settings.groups().get(0), settings, Quorum.of(kit.system().settings().config()),
+        new DeciderBoards(board, kit.spawn(RenewalWatch.create(settings.lease().renewInterval(), settings.lease().suspectAfter()))), catalog.ref()));
   }
 
   @AfterEach

@@ -81,8 +81,8 @@ class EpochLedgerTest {
     var renewed = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L), lease, r));
     assertEquals(List.of("web"), renewed.reply().granted());
     assertTrue(renewed.hasNoEvents(), "a renewal costs no write");
-    var seen = ledger.<EpochLedger.RenewalSeen>runCommand(r -> new EpochLedger.LastRenewal("web", r)).reply();
-    assertTrue(seen.sinceNanos() >= 0 && seen.sinceNanos() < lease, "the grant was just now: " + seen);
+    long seen = ledger.<EpochLedger.RenewalsSeen>runCommand(r -> new EpochLedger.LastRenewals(List.of("web"), r)).reply().sinceNanos().get("web");
+    assertTrue(seen >= 0 && seen < lease, "the grant was just now: " + seen);
     var promise = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, r)).reply();
     assertTrue(promise.promised());
     assertTrue(promise.backedForNanos() > 0 && promise.backedForNanos() <= lease,
@@ -97,7 +97,8 @@ class EpochLedgerTest {
 
   @Test
   void aGroupNeverRenewedHereReportsNoGrant() {
-    assertEquals(-1, ledger.<EpochLedger.RenewalSeen>runCommand(r -> new EpochLedger.LastRenewal("web", r)).reply().sinceNanos());
+    assertEquals(Map.of("web", -1L),
+        ledger.<EpochLedger.RenewalsSeen>runCommand(r -> new EpochLedger.LastRenewals(List.of("web"), r)).reply().sinceNanos());
     var promise = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 1, r)).reply();
     assertTrue(promise.backedForNanos() < 0, "nothing to wait for: " + promise);
   }

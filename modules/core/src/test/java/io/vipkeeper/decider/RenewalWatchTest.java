@@ -1,0 +1,73 @@
+package io.vipkeeper.decider;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.testing.TestConfigs;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** One question to the local ledger per tick for every watched group; a decider hears only of its own silent holder. */
+class RenewalWatchTest {
+
+  private static final Duration SUSPECT = Duration.ofMillis(500);
+  private ActorTestKit kit;
+  private TestProbe<EpochLedger.Command> ledger;
+  private ActorRef<RenewalWatch.Command> watch;
+
+  @BeforeEach
+  void start() {
+    kit = ActorTestKit.create("vkrw", TestConfigs.clusterNode(""));
+    TestConfigs.joinSelf(kit);
+    ledger = kit.createTestProbe();
+    TestProbe<Receptionist.Registered> registered = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.register(EpochLedger.KEY, ledger.ref(), registered.ref()));
+    registered.receiveMessage();
+    watch = kit.spawn(RenewalWatch.create(Duration.ofMillis(100), SUSPECT));
+  }
+
+  @AfterEach
+  void stop() {
+    kit.shutdownTestKit();
+  }
+
+  private EpochLedger.LastRenewals question() {
+    return ledger.fishForMessage(Duration.ofSeconds(5), m -> m instanceof EpochLedger.LastRenewals
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).stream()
+        .map(EpochLedger.LastRenewals.class::cast).reduce((a, b) -> b).orElseThrow();
+  }
+
+  @Test
+  void asksOnceForAllGroupsAndTellsOnlyTheDecidersWhoseHolderWentSilent() {
+    TestProbe<RenewalWatch.Suspected> web = kit.createTestProbe();
+    TestProbe<RenewalWatch.Suspected> db = kit.createTestProbe();
+    TestProbe<RenewalWatch.Suspected> fresh = kit.createTestProbe();
+    long longAgo = System.nanoTime() - Duration.ofSeconds(10).toNanos();
+    watch.tell(new RenewalWatch.Watch("web", "n2", longAgo, web.ref()));
+    watch.tell(new RenewalWatch.Watch("db", "n2", longAgo, db.ref()));
+    watch.tell(new RenewalWatch.Watch("fresh", "n3", System.nanoTime() + Duration.ofSeconds(60).toNanos(), fresh.ref()));
+    EpochLedger.LastRenewals asked = question();
+    while (asked.groups().size() < 3) {
+      asked.replyTo().tell(new EpochLedger.RenewalsSeen(Map.of()));
+      asked = question();
+    }
+    assertEquals(Set.of("web", "db", "fresh"), Set.copyOf(asked.groups()), "one question for every watched group");
+    asked.replyTo().tell(new EpochLedger.RenewalsSeen(Map.of("web", 10_000_000L, "db", 900_000_000L, "fresh", -1L)));
+    RenewalWatch.Suspected silent = db.receiveMessage();
+    assertEquals("n2", silent.holder());
+    assertEquals(900_000_000L, silent.sinceNanos());
+    web.expectNoMessage(Duration.ofMillis(200));
+    // Never renewed here, but placed (as far as the clock goes) later: counted from the placement, not yet suspect.
+    fresh.expectNoMessage(Duration.ofMillis(1));
+    assertEquals(Set.of("web", "fresh"), Set.copyOf(question().groups()), "the suspected group's watch ended with the word");
+  }
+}
