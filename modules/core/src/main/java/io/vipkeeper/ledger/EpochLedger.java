@@ -183,7 +183,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .onCommand(Record.class, (state, r) -> queue(r))
         .onCommand(Flush.class, (state, f) -> onFlush(state))
         .onCommand(Renew.class, this::onRenew)
-        .onCommand(GetPromises.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new Promises(nodeName, s.promised()))))
+        .onCommand(GetPromises.class, this::read)
         .onCommand(Others.class, this::onOthers)
         .onCommand(CaughtUp.class, this::onCaughtUp)
         .onCommand(Renounce.class, (state, r) -> Effect().none().thenRun(s -> grants.renounce(r.group(), r.epoch())))
@@ -194,7 +194,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
           q.groups().forEach(g -> since.put(g, grants.sinceLastGrantNanos(g)));
           q.replyTo().tell(new RenewalsSeen(since));
         }))
-        .onCommand(GetHistory.class, (state, q) -> Effect().none().thenRun(s -> q.replyTo().tell(new History(nodeName, s.recent()))))
+        .onCommand(GetHistory.class, this::read)
         .build();
   }
 
@@ -291,6 +291,17 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     return queue(promise);
   }
 
+  /** A read sees every write asked for before it: behind a queued write, it is answered once that is written. */
+  private Effect<Event, State> read(State state, Command read) {
+    if (!unwritten.isEmpty()) return queue(read);
+    return Effect().none().thenRun(s -> answer(read, s));
+  }
+
+  private void answer(Command read, State state) {
+    if (read instanceof GetHistory q) q.replyTo().tell(new History(nodeName, state.recent()));
+    if (read instanceof GetPromises q) q.replyTo().tell(new Promises(nodeName, state.promised()));
+  }
+
   /** The first command since the last write asks for the next one; those behind it join it. */
   private Effect<Event, State> queue(Command command) {
     unwritten.add(command);
@@ -329,6 +340,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         p.replyTo().tell(new PromiseResult(p.group(), p.epoch(), nodeName, true, p.epoch(), grants.backedForNanos(p.group())));
       }
       refused.forEach(r -> r.getKey().replyTo().tell(refusal(r.getKey(), r.getValue())));
+      batch.forEach(c -> answer(c, s));
     });
   }
 

@@ -130,6 +130,8 @@ class EpochLedgerTest {
     for (int g = 0; g < 40; g++) other.tell(new EpochLedger.Promise("g" + g, 2, answers.getRef()));
     other.tell(new EpochLedger.Promise("g0", 1, answers.getRef()));
     other.tell(new EpochLedger.Record("g1", 2, true, "claimed"));
+    TestProbe<EpochLedger.History> history = kit.createTestProbe();
+    other.tell(new EpochLedger.GetHistory(history.getRef()));
     List<EpochLedger.PromiseResult> results = answers.receiveSeveralMessages(41, java.time.Duration.ofSeconds(5));
     assertEquals(40, results.stream().filter(EpochLedger.PromiseResult::promised).count(), "every first promise is given: " + results);
     var lower = results.stream().filter(r -> !r.promised()).findFirst().orElseThrow();
@@ -137,5 +139,7 @@ class EpochLedgerTest {
     assertEquals(2, lower.highest(), "refused against the promise ahead of it in the same batch");
     assertEquals(41, writes.stream().mapToInt(Integer::intValue).sum(), "40 promises and one record written: " + writes);
     assertTrue(writes.size() <= 3, "written in a few batches, not one write each: " + writes);
+    assertTrue(history.receiveMessage().events().stream().anyMatch(e -> e instanceof EpochLedger.Claimed c && c.group().equals("g1")),
+        "a read sees the writes asked for before it");
   }
 }
