@@ -96,6 +96,37 @@ class DeciderClusterTest {
     assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
   }
 
+  /**
+   * A move whose holder answers sends the release with the promise, not after it: the claim on
+   * the target still waits for both, so the old holder has removed the address before the new one
+   * adds it, and exactly once.
+   */
+  @Test
+  void aPlannedMoveReleasesBeforeItClaimsAlthoughTheReleaseGoesOutWithThePromise() {
+    FakeNic nicA = new FakeNic("A", log);
+    FakeNic nicB = new FakeNic("B", log);
+    ActorSystem<Void> a = node("A", nicA);
+    join(a, a);
+    awaitUp(a, 1);
+    awaitTrue(a, "A holds the VIP while it is alone", () -> nicA.has("198.18.0.50"));
+    ActorSystem<Void> b = node("B", nicB);
+    join(b, a);
+    awaitUp(b, 2);
+    ActorRef<Decider.Command> decider = VipKeeper.get(a).deciders().values().iterator().next();
+    String addressOfB = Cluster.get(b).selfMember().address().toString();
+    TestProbe<Void> wait = TestProbe.create(a);
+    wait.awaitAssert(Duration.ofSeconds(15), () -> {
+      decider.tell(new Decider.MoveTo(addressOfB, Decider.MoveReason.OPERATOR));
+      assertTrue(nicB.has("198.18.0.50"), "moved to B; log: " + log);
+      return null;
+    });
+    assertFalse(nicA.has("198.18.0.50"), "A released: " + log);
+    int removedOnA = log.lastIndexOf("A remove 198.18.0.50");
+    int addedOnB = log.indexOf("B add 198.18.0.50");
+    assertTrue(removedOnA >= 0 && removedOnA < addedOnB, "release on A before claim on B: " + log);
+    assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
+  }
+
   @Test
   void failedClaimIsNotPretendedAndTheGroupGoesToAnotherNode() {
     FakeNic nicA = new FakeNic("A", log);

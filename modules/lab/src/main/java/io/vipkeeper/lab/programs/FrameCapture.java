@@ -8,13 +8,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** tcpdump on the client: gratuitous ARP and neighbour advertisements, stamped as they arrive. */
+/** tcpdump on the client: announcements (gratuitous ARP, neighbour advertisements), stamped as they arrive. */
 final class FrameCapture {
 
   record Frame(long nanos, String mac) {}
 
   /** The first burst after the fault: frames within 2 s of the first one (a second burst comes seconds later). */
   record Burst(int frames, double millis) {}
+
+  /**
+   * Gratuitous ARP (sender IP = target IP, request or reply) and neighbour advertisements: not the
+   * survivors' own ARP requests, which would open the burst's window before the first announcement.
+   */
+  private static final String ANNOUNCEMENTS = "(arp and arp[14:4] = arp[24:4]) or (icmp6 and ip6[40] == 136)";
 
   private final Process process;
   private final List<Frame> frames = new ArrayList<>();
@@ -25,7 +31,7 @@ final class FrameCapture {
 
   static FrameCapture start(Lab lab, String host) throws Exception {
     Process p = new ProcessBuilder("ip", "netns", "exec", lab.ns(host), "tcpdump", "-i", "eth0", "-nn", "-e", "-l", "-q",
-        "arp or (icmp6 and ip6[40] == 136)").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        ANNOUNCEMENTS).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     FrameCapture c = new FrameCapture(p);
     Thread reader = new Thread(() -> c.read(p), "capture-" + host);
     reader.setDaemon(true);
