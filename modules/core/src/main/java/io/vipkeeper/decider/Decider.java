@@ -565,6 +565,8 @@ public final class Decider {
 
   /** Release on this (leaving) node and stop only when it is confirmed or the timeout passes. */
   private Behavior<Command> handOver() {
+    // The decider goes (to another node, or with its group): this node's watch need not ask for it any more.
+    renewals.tell(new RenewalWatch.Unwatch(group.name()));
     Optional<ActorRef<InterfaceActor.Command>> local = nodes.localInterface();
     if (local.isEmpty()) return Behaviors.stopped();
     NodeIdentity self = self(null);

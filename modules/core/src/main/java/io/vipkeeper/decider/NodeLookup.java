@@ -59,8 +59,4 @@ final class NodeLookup {
   Optional<ActorRef<InterfaceActor.Command>> localInterface() {
     return Optional.ofNullable(interfaces.get(members.selfAddress()));
   }
-
-  Optional<ActorRef<EpochLedger.Command>> localLedger() {
-    return Optional.ofNullable(ledgers.get(members.selfAddress()));
-  }
 }

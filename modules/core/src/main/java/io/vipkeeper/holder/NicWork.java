@@ -38,7 +38,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
    * the group's, and its own leftovers went at start): refused, so its removal can never take it.
    */
   private void add(VipGroup group, long leaseUntilNanos, Set<String> onHost) {
-    List<String> foreign = group.addresses().stream().map(VipAddress::ip).filter(onHost::contains).toList();
+    List<String> foreign = foreign(group, onHost);
     if (!foreign.isEmpty()) throw new DriverException(notOurs(foreign, group));
     drivers.fence().guard(group.addresses(), leaseUntilNanos);
     try {
@@ -66,7 +66,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
         tryAdd(group, leaseUntil.apply(group.name()), onHost, failed);
         continue;
       }
-      List<String> foreign = group.addresses().stream().map(VipAddress::ip).filter(onHost::contains).toList();
+      List<String> foreign = foreign(group, onHost);
       if (foreign.isEmpty()) plain.add(group);
       else failed.put(group.name(), notOurs(foreign, group));
     }
@@ -96,6 +96,11 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     } catch (DriverException e) {
       failed.put(group.name(), e.getMessage());
     }
+  }
+
+  /** The group's addresses that are on the host already: someone else's (this node holds none of the group's). */
+  private static List<String> foreign(VipGroup group, Set<String> onHost) {
+    return group.addresses().stream().map(VipAddress::ip).filter(onHost::contains).toList();
   }
 
   private static String notOurs(List<String> foreign, VipGroup group) {
@@ -139,8 +144,8 @@ record NicWork(String iface, Drivers drivers, Logger log) {
   }
 
   private List<String> foreign(List<VipAddress> addresses) {
-    List<VipAddress> host = drivers.driver().hostAddresses();
-    return addresses.stream().map(VipAddress::ip).filter(ip -> host.stream().anyMatch(h -> h.ip().equals(ip))).toList();
+    Set<String> onHost = hostIps();
+    return addresses.stream().map(VipAddress::ip).filter(onHost::contains).toList();
   }
 
   /**

@@ -146,11 +146,19 @@ public final class VipkeeperNodes implements Nodes {
           .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}")
               || l.contains("OBSERVER: ")) // an observer takes no part: it is settled as it is
               && LogTime.millis(l).orElse(0) >= since - 1);
-      boolean stopping = List.of(log(i).split("\n")).stream()
-          .anyMatch(l -> l.contains("Running CoordinatedShutdown") && LogTime.millis(l).orElse(0) >= since - 1);
-      if (!seen || !learned || stopping) return false;
+      if (!seen || !learned || stopping(i)) return false;
     }
     return true;
+  }
+
+  /**
+   * Node {@code i}'s JVM runs but is on its way out (downed, or told to stop): its coordinated
+   * shutdown began after its last start. A node cut off from the others can take seconds to exit.
+   */
+  public boolean stopping(int i) {
+    long since = nodes.get(i - 1).startedAtMillis();
+    return alive(i) && List.of(log(i).split("\n")).stream()
+        .anyMatch(l -> l.contains("Running CoordinatedShutdown") && LogTime.millis(l).orElse(0) >= since - 1);
   }
 
   public boolean alive(int i) {
