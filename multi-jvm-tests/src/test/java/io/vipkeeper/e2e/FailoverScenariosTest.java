@@ -187,7 +187,8 @@ class FailoverScenariosTest {
     assertFalse(lab.holders().contains(down), "n" + down + " released on its own when its link went down");
     holder = lab.holders().get(0);
     lab.lab().link("n" + down, true);
-    FailoverLab.await(Duration.ofSeconds(10), () -> !lab.nodes().running(down)); // downed by the others: it exits
+    // Downed by the others, it exits; one that was cut off can take 10 s and more (remoting's shutdown on the broken links).
+    FailoverLab.await(Duration.ofSeconds(30), () -> !lab.nodes().running(down));
     if (!lab.nodes().running(down)) lab.rejoin(down);
     assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> lab.nodes().formed()), "n" + down + " rejoined:\n" + lab.report());
     long rejoinedAt = System.currentTimeMillis();

@@ -78,7 +78,8 @@ class VirtualMacWithoutGarpTest {
     int holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
     check(holder, () -> lab.cut(holder, Duration.ofSeconds(30)));
     lab.heal();
-    FailoverLab.await(Duration.ofSeconds(10), () -> !lab.nodes().running(holder)); // downed by the others: it exits
+    // Downed by the others, it exits; one that was cut off can take 10 s and more (remoting's shutdown on the broken links).
+    FailoverLab.await(Duration.ofSeconds(30), () -> !lab.nodes().running(holder));
     if (!lab.nodes().running(holder)) lab.rejoin(holder);
     assertTrue(FailoverLab.await(Duration.ofSeconds(60), () -> lab.nodes().formed()), "n" + holder + " rejoined:\n" + lab.report());
   }
