@@ -55,6 +55,8 @@ public final class RenewalWatch {
   private final Members members;
   private final Map<String, Watch> watched = new HashMap<>();
   private ActorRef<EpochLedger.Command> ledger;
+  /** When this node's ledger was listed: holders learn of it only then, so its silence counts from here. */
+  private long listedAtNanos;
   private boolean asking;
 
   private RenewalWatch(ActorContext<Command> context, Duration suspectAfter) {
@@ -77,7 +79,9 @@ public final class RenewalWatch {
     String self = members.selfAddress();
     Optional<ActorRef<EpochLedger.Command>> local = ledgers.listing().getServiceInstances(EpochLedger.KEY).stream()
         .filter(l -> members.addressOf(l).equals(self)).findFirst();
+    ActorRef<EpochLedger.Command> before = ledger;
     ledger = local.orElse(null);
+    if (ledger != null && !ledger.equals(before)) listedAtNanos = System.nanoTime();
     return Behaviors.same();
   }
 
@@ -98,7 +102,11 @@ public final class RenewalWatch {
     for (Watch w : List.copyOf(watched.values())) {
       Long since = seen.since().get(w.group());
       if (since == null) continue;
-      Optional<HolderWatch.Verdict> verdict = HolderWatch.renewal(since, now - w.placedAtNanos(), suspectAfter);
+      // A holder renews with a ledger once it has seen it listed: "never renewed here" counts from
+      // the later of the placement and that listing (a decider placing before its own ledger was
+      // listed suspected a holder that had had no chance to renew here yet).
+      long from = w.placedAtNanos() - listedAtNanos > 0 ? w.placedAtNanos() : listedAtNanos;
+      Optional<HolderWatch.Verdict> verdict = HolderWatch.renewal(since, now - from, suspectAfter);
       if (verdict.isEmpty()) continue;
       watched.remove(w.group());
       w.decider().tell(new Suspected(w.group(), w.holder(), since));

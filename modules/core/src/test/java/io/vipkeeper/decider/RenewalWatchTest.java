@@ -70,4 +70,36 @@ class RenewalWatchTest {
     fresh.expectNoMessage(Duration.ofMillis(1));
     assertEquals(Set.of("web", "fresh"), Set.copyOf(question().groups()), "the suspected group's watch ended with the word");
   }
+
+  /**
+   * A decider can place a group before its own node's ledger is listed; the holder renews with that
+   * ledger only once it sees the listing. Until then "never renewed here" is no evidence: the
+   * silence counts from the listing, not from the placement.
+   */
+  @Test
+  void silenceCountsFromWhenThisNodesLedgerWasListed() {
+    kit.system().receptionist().tell(Receptionist.deregister(EpochLedger.KEY, ledger.ref()));
+    ActorRef<RenewalWatch.Command> late = kit.spawn(RenewalWatch.create(Duration.ofMillis(100), SUSPECT));
+    TestProbe<RenewalWatch.Suspected> web = kit.createTestProbe();
+    late.tell(new RenewalWatch.Watch("web", "n2", System.nanoTime() - Duration.ofSeconds(10).toNanos(), web.ref()));
+    TestProbe<EpochLedger.Command> listedLater = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.register(EpochLedger.KEY, listedLater.ref()));
+    EpochLedger.LastRenewals first = listedLater.expectMessageClass(EpochLedger.LastRenewals.class, Duration.ofSeconds(5));
+    first.replyTo().tell(new EpochLedger.RenewalsSeen(Map.of("web", -1L)));
+    web.expectNoMessage(Duration.ofMillis(200));
+    // Past suspect-after since the listing, still nothing renewed here: now it is evidence.
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      EpochLedger.LastRenewals next = listedLater.expectMessageClass(EpochLedger.LastRenewals.class, Duration.ofSeconds(2));
+      next.replyTo().tell(new EpochLedger.RenewalsSeen(Map.of("web", -1L)));
+      try {
+        RenewalWatch.Suspected s = web.receiveMessage(Duration.ofMillis(150));
+        assertEquals("n2", s.holder());
+        return;
+      } catch (AssertionError notYet) {
+        // asked again at the next tick
+      }
+    }
+    fail("a holder that never renewed here was never suspected");
+  }
 }
