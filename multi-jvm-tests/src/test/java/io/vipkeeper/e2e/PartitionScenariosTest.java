@@ -128,7 +128,7 @@ class PartitionScenariosTest {
   @Order(5)
   void crashDuringAHandOverLeavesNoStaleAddressAndEpochsKeepGrowing() throws Exception {
     Set<String> phases = new HashSet<>();
-    for (long delay : List.of(60L, 3000L)) {
+    for (long delay : List.of(10L, 3000L)) {
       int old = holder;
       int before = lab.nodes().log(old).length();
       Takeover t = lab.crashDuringStop(old, delay, Duration.ofSeconds(30));
