@@ -424,14 +424,31 @@ final class VipHolder {
       refuse(waiting.claim(), why);
     }
     List<VipGroup> toAdd = batch.stream().map(p -> p.claim().group()).filter(g -> !held.containsKey(g.name())).toList();
-    Map<String, String> failed = nic.addAll(toAdd, g -> leaseUntil.getOrDefault(g, now), onHost);
-    long added = System.nanoTime();
+    NicWork.Added added = nic.addAll(toAdd, g -> leaseUntil.getOrDefault(g, now), onHost);
+    ClaimTimes times = new ClaimTimes(now, System.nanoTime(), added, batch.size());
     for (Pending waiting : batch) {
-      String error = failed.get(waiting.claim().group().name());
+      if (!added.failed().containsKey(waiting.claim().group().name())) take(waiting.claim());
+    }
+    // Every group's first announcement before any group's logs, hooks and replies: in a mass
+    // takeover the last group's clients would otherwise wait for all the others' bookkeeping.
+    times = times.announced(System.nanoTime());
+    for (Pending waiting : batch) {
+      String error = added.failed().get(waiting.claim().group().name());
       if (error != null) claimFailed(waiting.claim(), error);
-      else hold(waiting, now, added, batch.size());
+      else confirm(waiting, times);
     }
     return Behaviors.same();
+  }
+
+  /** When a batch of claims was leased, added and first announced, for the CLAIMED line. */
+  private record ClaimTimes(long leased, long added, NicWork.Added add, int batchSize, long announced) {
+    ClaimTimes(long leased, long added, NicWork.Added add, int batchSize) {
+      this(leased, added, add, batchSize, added);
+    }
+
+    ClaimTimes announced(long at) {
+      return new ClaimTimes(leased, added, add, batchSize, at);
+    }
   }
 
   private void claimFailed(InterfaceActor.Claim claim, String error) {
@@ -443,18 +460,23 @@ final class VipHolder {
     refuse(claim, error);
   }
 
-  /** The addresses are on the interface (or were already): hold, announce, confirm. */
-  private void hold(Pending waiting, long leased, long added, int batchSize) {
-    InterfaceActor.Claim claim = waiting.claim();
+  /** The addresses are on the interface (or were already): held from now on, and announced. */
+  private void take(InterfaceActor.Claim claim) {
     String name = claim.group().name();
     Held before = held.get(name);
     held.put(name, new Held(claim.group(), claim.epoch(), before != null ? before.sinceMillis() : System.currentTimeMillis()));
     promised.merge(name, claim.epoch(), Math::max);
     onAnnounceRound(new InterfaceActor.AnnounceRound(name, 0, 1));
-    long announced = System.nanoTime();
-    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {} (lease {} ms, add {} ms with {} group(s), first announcement {} ms)",
-        name, claim.epoch(), claim.group().addresses(), settings.interfaceName(), millis(leased - waiting.arrivedNanos()),
-        millis(added - leased), batchSize, millis(announced - added));
+  }
+
+  /** The rest of a claim once its batch is announced: the schedule of later rounds, records, hooks, the reply. */
+  private void confirm(Pending waiting, ClaimTimes times) {
+    InterfaceActor.Claim claim = waiting.claim();
+    String name = claim.group().name();
+    context.getLog().info("CLAIMED group={} epoch={} addresses={} on {} (lease {} ms, add {} ms (fence {}, kernel {}) with {} group(s), first announcements {} ms)",
+        name, claim.epoch(), claim.group().addresses(), settings.interfaceName(), millis(times.leased() - waiting.arrivedNanos()),
+        millis(times.added() - times.leased()), millis(times.add().fenceNanos()), millis(times.add().kernelNanos()), times.batchSize(),
+        millis(times.announced() - times.added()));
     Duration refresh = settings.announce().refreshInterval();
     if (!refresh.isZero()) timers.startTimerWithFixedDelay(REFRESH + name, new InterfaceActor.AnnounceRound(name, AnnouncementSchedule.REFRESH, 0), refresh);
     followUp(claim.group(), claim.epoch());

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -318,15 +319,25 @@ class InterfaceActorTest {
    */
   @Test
   void claimsThatArriveTogetherAreCarriedOutTogetherAndOneBadGroupSinksNoOther() {
-    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("n1", log);
     nic.preload(VipAddress.parse("198.18.0.77/24"));
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
     Map<String, VipGroup> groups = new java.util.TreeMap<>();
     for (int g = 0; g < 20; g++) groups.put("m" + g, new VipGroup("m" + g, List.of(VipAddress.parse("198.18.0." + (70 + g) + "/24"))));
     iface.tell(new InterfaceActor.Catalogued(groups));
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    groups.values().forEach(g -> iface.tell(new InterfaceActor.Claim(g, 1, reply.getRef())));
+    // The replies also go into the NIC's log, to see them in order with the adds and announcements.
+    ActorRef<InterfaceActor.ClaimResult> logged = kit.spawn(Behaviors.receiveMessage(r -> {
+      log.add("n1 reply " + r.group());
+      reply.getRef().tell(r);
+      return Behaviors.same();
+    }));
+    groups.values().forEach(g -> iface.tell(new InterfaceActor.Claim(g, 1, logged)));
     List<InterfaceActor.ClaimResult> results = reply.receiveSeveralMessages(20, Duration.ofSeconds(10));
+    List<String> beforeFirstReply = List.copyOf(log.subList(0, log.indexOf(log.stream().filter(l -> l.contains(" reply ")).findFirst().orElseThrow())));
+    beforeFirstReply.stream().filter(l -> l.contains(" add ")).forEach(add -> assertTrue(beforeFirstReply.contains(add.replace(" add ", " announce ")),
+        "every group added with the first batch is announced before any claim of it is answered: " + log));
     List<InterfaceActor.ClaimResult> refused = results.stream().filter(r -> !r.claimed()).toList();
     assertEquals(1, refused.size(), "only the group whose address is on the host already: " + refused);
     assertEquals("m7", refused.get(0).group());
