@@ -52,7 +52,7 @@ public final class Bench {
   }
 
   /** A kind may carry JVM options after '@', '@'-separated: default@-XX:TieredStopAtLevel=4 (for sizing experiments). */
-  private static Function<Lab, Nodes> kind(String spec, Path logs) {
+  static Function<Lab, Nodes> kind(String spec, Path logs) {
     String[] parts = spec.split("@");
     String name = parts[0];
     List<String> jvm = List.of(parts).subList(1, parts.length);
@@ -147,7 +147,7 @@ public final class Bench {
     rows.forEach(System.out::println);
   }
 
-  private static String column(List<double[]> samples, int col, String format) {
+  static String column(List<double[]> samples, int col, String format) {
     double[] v = samples.stream().mapToDouble(x -> x[col]).sorted().toArray();
     return String.format(format + " / " + format + " / " + format, v[0], v[v.length / 2], v[v.length - 1]);
   }
