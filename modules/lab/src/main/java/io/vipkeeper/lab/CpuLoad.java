@@ -13,8 +13,13 @@ public final class CpuLoad implements AutoCloseable {
 
   /** One busy shell loop per core for at most {@code seconds}. */
   public static CpuLoad start(int seconds) throws IOException {
+    return start(seconds, 1);
+  }
+
+  /** {@code perCore} busy shell loops per core for at most {@code seconds}. */
+  public static CpuLoad start(int seconds, int perCore) throws IOException {
     CpuLoad load = new CpuLoad();
-    for (int i = 0; i < Runtime.getRuntime().availableProcessors(); i++) {
+    for (int i = 0; i < Runtime.getRuntime().availableProcessors() * perCore; i++) {
       load.loops.add(new ProcessBuilder("timeout", Integer.toString(seconds), "sh", "-c", "while :; do :; done")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
     }

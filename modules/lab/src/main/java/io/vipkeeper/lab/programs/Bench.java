@@ -21,7 +21,7 @@ import java.util.function.ToDoubleFunction;
  * conservative, vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05), a vipkeeper kind
  * optionally with JVM options after '@' (default@-XX:TieredStopAtLevel=4); process-only runs only the
  * faults of the keeper's process (kill -9 with the link up, SIGSTOP, CPU starvation); idle runs only
- * start-up and the idle rows (RSS, threads, CPU), RUNS fresh labs per kind.
+ * start-up (one node alone, and three started together) and the idle rows (RSS, threads, CPU), RUNS fresh labs per kind.
  */
 public final class Bench {
 
@@ -53,18 +53,23 @@ public final class Bench {
 
   /** A kind may carry JVM options after '@', '@'-separated: default@-XX:TieredStopAtLevel=4 (for sizing experiments). */
   static Function<Lab, Nodes> kind(String spec, Path logs) {
+    return kind(spec, logs, 3);
+  }
+
+  /** As {@link #kind(String, Path)}, for a lab of {@code count} nodes. */
+  static Function<Lab, Nodes> kind(String spec, Path logs, int count) {
     String[] parts = spec.split("@");
     String name = parts[0];
     List<String> jvm = List.of(parts).subList(1, parts.length);
     String label = jvm.isEmpty() ? "" : " " + String.join(" ", jvm);
     return switch (name) {
-      case "default", "fast", "conservative" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper " + name + label,
+      case "default", "fast", "conservative" -> lab -> new VipkeeperNodes(lab, count, logs, "vipkeeper " + name + label,
           Map.of("VIPKEEPER_TIMING", name), jvm);
-      case "vmac" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper vmac", Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"), List.of());
+      case "vmac" -> lab -> new VipkeeperNodes(lab, count, logs, "vipkeeper vmac", Map.of("VIPKEEPER_MODE", "vmac", "VIPKEEPER_VRID", "50"), List.of());
       default -> {
         if (!name.startsWith("ka")) throw new IllegalArgumentException("unknown kind " + name + "; see the usage in Bench");
         String advert = name.substring(2);
-        yield lab -> new KeepalivedNodes(lab, 3, logs, advert);
+        yield lab -> new KeepalivedNodes(lab, count, logs, advert);
       }
     };
   }
@@ -132,19 +137,30 @@ public final class Bench {
           double startMs = (System.nanoTime() - started) / 1e6;
           awaitHolder(lab);
           Thread.sleep(3000);
-          samples.add(new double[] {startMs, rssMb(lab.nodes(), 3), threads(lab.nodes(), 3), idleCpuPercent(lab.nodes(), 3)});
-          System.out.printf("    %-40s start %.0f ms, RSS %.0f MB, threads %.0f, idle CPU %.1f %%%n", label,
-              samples.get(r)[0], samples.get(r)[1], samples.get(r)[2], samples.get(r)[3]);
+          samples.add(new double[] {startMs, rssMb(lab.nodes(), 3), threads(lab.nodes(), 3), idleCpuPercent(lab.nodes(), 3), 0});
         }
+        samples.get(r)[4] = aloneMs(kind.trim(), logs);
+        System.out.printf("    %-40s start %.0f ms, RSS %.0f MB, threads %.0f, idle CPU %.1f %%, one node alone %.0f ms%n", label,
+            samples.get(r)[0], samples.get(r)[1], samples.get(r)[2], samples.get(r)[3], samples.get(r)[4]);
       }
-      rows.add(String.format("| %s | %s ms | %s MB | %s | %s %% |", label, column(samples, 0, "%.0f"), column(samples, 1, "%.0f"),
-          column(samples, 2, "%.0f"), column(samples, 3, "%.1f")));
+      rows.add(String.format("| %s | %s ms | %s ms | %s MB | %s | %s %% |", label, column(samples, 4, "%.0f"), column(samples, 0, "%.0f"),
+          column(samples, 1, "%.0f"), column(samples, 2, "%.0f"), column(samples, 3, "%.1f")));
     }
     System.out.printf("%nIdle cost, %s, %d cores, %d labs each (min / median / max)%n", LocalDate.now(),
         Runtime.getRuntime().availableProcessors(), runs);
-    System.out.println("| keeper | three started together: VIP held after | RSS per node | threads per node | idle CPU per node |");
-    System.out.println("| --- | --- | --- | --- | --- |");
+    System.out.println("| keeper | one node alone: VIP held after | three started together: VIP held after | RSS per node | threads per node | idle CPU per node |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
     rows.forEach(System.out::println);
+  }
+
+  /** Start to ready on a machine of its own: one node, its own cluster, until it holds the VIP. */
+  private static double aloneMs(String kind, Path logs) throws Exception {
+    try (FailoverLab lab = FailoverLab.up(Lab.prefix("vkba"), 1, 1, kind(kind, logs, 1))) {
+      long started = System.nanoTime();
+      lab.startAll();
+      if (lab.awaitSingleHolder(Duration.ofSeconds(60)) != 1) throw new IllegalStateException("one node alone never held the VIP:\n" + lab.report());
+      return (System.nanoTime() - started) / 1e6;
+    }
   }
 
   static String column(List<double[]> samples, int col, String format) {
