@@ -61,7 +61,7 @@ public final class Bench {
     String[] parts = spec.split("@");
     String name = parts[0];
     List<String> jvm = List.of(parts).subList(1, parts.length);
-    String label = jvm.isEmpty() ? "" : " " + String.join(" ", jvm);
+    String label = (jvm.isEmpty() ? "" : " " + String.join(" ", jvm)) + (count == 1 ? " alone" : "");
     return switch (name) {
       case "default", "fast", "conservative" -> lab -> new VipkeeperNodes(lab, count, logs, "vipkeeper " + name + label,
           Map.of("VIPKEEPER_TIMING", name), jvm);
