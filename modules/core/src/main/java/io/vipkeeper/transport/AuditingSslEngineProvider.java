@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pekko's key-store based TLS for Artery, plus a log line for every peer certificate it refuses:
- * Pekko itself drops such connections without a word, and a stranger trying to join the cluster
+ * Pekko's key-store based TLS for Artery, plus a log line for every peer certificate it refuses
+ * and for incoming connections that do not speak TLS: Pekko itself drops such connections without a word, and a stranger trying to join the cluster
  * is exactly what an operator wants to see. Configured as
  * {@code pekko.remote.artery.ssl.ssl-engine-provider} in vipkeeper-cluster.conf.
  */
@@ -25,6 +25,12 @@ public final class AuditingSslEngineProvider extends ConfigSSLEngineProvider {
 
   public AuditingSslEngineProvider(ActorSystem system) {
     super(system);
+  }
+
+  /** Incoming connections: a handshake that fails for another reason than a certificate is logged too. */
+  @Override
+  public SSLEngine createServerSSLEngine(String hostname, int port) {
+    return new AuditedServerEngine(super.createServerSSLEngine(hostname, port));
   }
 
   @Override
