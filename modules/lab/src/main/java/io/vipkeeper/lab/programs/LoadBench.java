@@ -31,12 +31,12 @@ public final class LoadBench {
     String kinds = args.length > 1 ? args[1] : "default,fast,ka0.1";
     int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 45;
     int loops = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-    Path logs = FailoverLab.logDir("load");
     List<String> rows = new ArrayList<>();
     for (String kind : kinds.split(",")) {
       List<double[]> samples = new ArrayList<>();
       String label = kind;
       for (int r = 0; r < runs; r++) {
+        Path logs = FailoverLab.logDir("load").resolve("run-" + (r + 1)); // each run's logs kept, a false move's among them
         try (FailoverLab lab = FailoverLab.up(Lab.prefix("vkbl"), 3, 1, Bench.kind(kind.trim(), logs))) {
           label = lab.nodes().label();
           samples.add(underLoad(lab, seconds, loops));

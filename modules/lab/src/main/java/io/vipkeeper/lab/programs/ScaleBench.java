@@ -41,7 +41,7 @@ public final class ScaleBench {
       for (int run = 1; run <= runs; run++) {
         for (String kind : kinds) {
           System.out.printf("==> run %d of %d: %s, %d groups%n", run, runs, kind, groups.size());
-          ScaleRun.Outcome o = measure(groups, keeper(kind, groups));
+          ScaleRun.Outcome o = measure(groups, keeper(kind, groups, run));
           ScaleReport.printRun(o);
           outcomes.computeIfAbsent(o.keeper(), k -> new ArrayList<>()).add(o);
         }
@@ -52,8 +52,9 @@ public final class ScaleBench {
     ScaleReport.printSummary(LocalDate.now(), groups.size(), outcomes);
   }
 
-  private static Function<Lab, Nodes> keeper(String kind, List<ScaleLayout.Group> groups) {
-    Path logs = FailoverLab.logDir("scale");
+  /** The keepers of one run; each run keeps its own logs (scale/run-N), to read its phases afterwards. */
+  private static Function<Lab, Nodes> keeper(String kind, List<ScaleLayout.Group> groups, int run) {
+    Path logs = FailoverLab.logDir("scale").resolve("run-" + run);
     return switch (kind) {
       case "vipkeeper" -> lab -> new VipkeeperNodes(lab, 3, logs, "vipkeeper", Map.of("VIPKEEPER_VIPS", ""),
           ScaleLayout.vipkeeperOptions(groups));
