@@ -425,13 +425,13 @@ final class VipHolder {
     }
     List<VipGroup> toAdd = batch.stream().map(p -> p.claim().group()).filter(g -> !held.containsKey(g.name())).toList();
     NicWork.Added added = nic.addAll(toAdd, g -> leaseUntil.getOrDefault(g, now), onHost);
-    ClaimTimes times = new ClaimTimes(now, System.nanoTime(), added, batch.size());
+    long addedAt = System.nanoTime();
     for (Pending waiting : batch) {
       if (!added.failed().containsKey(waiting.claim().group().name())) take(waiting.claim());
     }
     // Every group's first announcement before any group's logs, hooks and replies: in a mass
     // takeover the last group's clients would otherwise wait for all the others' bookkeeping.
-    times = times.announced(System.nanoTime());
+    ClaimTimes times = new ClaimTimes(now, addedAt, added, batch.size(), System.nanoTime());
     for (Pending waiting : batch) {
       String error = added.failed().get(waiting.claim().group().name());
       if (error != null) claimFailed(waiting.claim(), error);
@@ -441,15 +441,7 @@ final class VipHolder {
   }
 
   /** When a batch of claims was leased, added and first announced, for the CLAIMED line. */
-  private record ClaimTimes(long leased, long added, NicWork.Added add, int batchSize, long announced) {
-    ClaimTimes(long leased, long added, NicWork.Added add, int batchSize) {
-      this(leased, added, add, batchSize, added);
-    }
-
-    ClaimTimes announced(long at) {
-      return new ClaimTimes(leased, added, add, batchSize, at);
-    }
-  }
+  private record ClaimTimes(long leased, long added, NicWork.Added add, int batchSize, long announced) {}
 
   private void claimFailed(InterfaceActor.Claim claim, String error) {
     String name = claim.group().name();
