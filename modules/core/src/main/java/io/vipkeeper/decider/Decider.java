@@ -475,7 +475,7 @@ public final class Decider {
       return state(common(Mode.BUSY).onMessage(ClaimDone.class, this::onClaimDone));
     }
     Ask.ask(context, InterfaceActor.ClaimResult.class, iface, settings.claimTimeout(),
-        replyTo -> new InterfaceActor.Claim(group, epoch, replyTo),
+        replyTo -> new InterfaceActor.Claim(group, epoch, nodes.ledgerOf(members.selfAddress()), replyTo),
         (result, failure) -> result != null
             ? new ClaimDone(target, result.epoch(), result.claimed(), result.error())
             : new ClaimDone(target, epoch, false, "no answer: " + failure.getMessage()));

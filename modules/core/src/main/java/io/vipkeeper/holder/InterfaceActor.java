@@ -53,8 +53,13 @@ public final class InterfaceActor {
 
   public sealed interface Command {}
 
-  /** Hold {@code group} under {@code epoch}; refused if a newer epoch was promised. */
-  public record Claim(VipGroup group, long epoch, ActorRef<ClaimResult> replyTo) implements Command, CborSerializable {}
+  /**
+   * Hold {@code group} under {@code epoch}; refused if a newer epoch was promised. {@code watcher}:
+   * the ledger that watches this holder's renewals for the decider (null: none), renewed with
+   * also before this node has seen it listed.
+   */
+  public record Claim(VipGroup group, long epoch, ActorRef<EpochLedger.Command> watcher, ActorRef<ClaimResult> replyTo)
+      implements Command, CborSerializable {}
 
   /** Stop holding {@code group}; answered also when it was not held. */
   public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo) implements Command, CborSerializable {}

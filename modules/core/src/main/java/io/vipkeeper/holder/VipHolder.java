@@ -246,7 +246,7 @@ final class VipHolder {
     if (!why.isEmpty()) return refuse(claim, why);
     Pending previous = pending.put(claim.group().name(), new Pending(claim, System.nanoTime()));
     if (previous != null) refuse(previous.claim(), "a newer claim for the group arrived");
-    leases.tell(new HolderLeases.Hold(claim.group().name(), claim.epoch()));
+    leases.tell(new HolderLeases.Hold(claim.group().name(), claim.epoch(), claim.watcher()));
     return Behaviors.same();
   }
 

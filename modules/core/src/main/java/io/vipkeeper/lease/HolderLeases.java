@@ -9,6 +9,7 @@ import io.vipkeeper.membership.Quorum;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,8 +32,13 @@ public final class HolderLeases {
 
   public sealed interface Command {}
 
-  /** Renew a lease on {@code group} at {@code epoch} (a new one starts with a round at once). */
-  public record Hold(String group, long epoch) implements Command {}
+  /**
+   * Renew a lease on {@code group} at {@code epoch} (a new one starts with a round at once), also
+   * with {@code watcher} (null: none), the ledger the group's decider watches for renewals, even
+   * before it is listed here: a node that just joined may list the decider's ledger seconds after
+   * its claim, and the decider would meanwhile count it as silent.
+   */
+  public record Hold(String group, long epoch, ActorRef<EpochLedger.Command> watcher) implements Command {}
 
   /** The group's addresses are gone from this node (or never came): stop renewing and renounce the lease. */
   public record Drop(String group) implements Command {}
@@ -60,6 +66,7 @@ public final class HolderLeases {
 
   private static final class Entry {
     long epoch;
+    ActorRef<EpochLedger.Command> watcher;
     final Lease lease;
     final long since = System.nanoTime();
     boolean held;
@@ -145,21 +152,25 @@ public final class HolderLeases {
 
   /** Released: stop renewing, and tell every ledger, so a decider need not wait this lease out. */
   private Behavior<Command> onDrop(Drop drop) {
-    Entry entry = entries.remove(drop.group());
+    Entry entry = entries.get(drop.group());
     if (entry != null && entry.held) {
-      for (ActorRef<EpochLedger.Command> ledger : ledgers) ledger.tell(new EpochLedger.Renounce(drop.group(), entry.epoch));
+      for (ActorRef<EpochLedger.Command> ledger : targets()) ledger.tell(new EpochLedger.Renounce(drop.group(), entry.epoch));
     }
+    entries.remove(drop.group());
     return Behaviors.same();
   }
 
   private Behavior<Command> onHold(Hold hold) {
-    Entry entry = entries.get(hold.group());
-    if (entry != null) {
-      entry.epoch = Math.max(entry.epoch, hold.epoch());
-      if (entry.held) listener.tell(new LeaseHeld(hold.group(), entry.epoch, entry.lease.validUntilNanos()));
+    Entry held = entries.get(hold.group());
+    if (held != null) {
+      held.epoch = Math.max(held.epoch, hold.epoch());
+      if (hold.watcher() != null) held.watcher = hold.watcher();
+      if (held.held) listener.tell(new LeaseHeld(hold.group(), held.epoch, held.lease.validUntilNanos()));
       return Behaviors.same();
     }
-    entries.put(hold.group(), new Entry(hold.epoch(), new Lease(settings.duration().toNanos(), System::nanoTime)));
+    Entry entry = new Entry(hold.epoch(), new Lease(settings.duration().toNanos(), System::nanoTime));
+    entry.watcher = hold.watcher();
+    entries.put(hold.group(), entry);
     // Not a round per hold: a mass takeover sends dozens at once, and the holds already queued
     // behind this one join the round this message asks for (one ask per ledger, not dozens).
     if (!firstRoundDue) {
@@ -177,13 +188,23 @@ public final class HolderLeases {
     entries.forEach((group, entry) -> { entry.lease.sent(thisRound); epochs.put(group, entry.epoch); });
     Map<String, Long> sent = Map.copyOf(epochs);
     long durationNanos = settings.duration().toNanos();
-    for (ActorRef<EpochLedger.Command> ledger : ledgers) {
+    for (ActorRef<EpochLedger.Command> ledger : targets()) {
       String node = members.addressOf(ledger);
       Ask.ask(context, EpochLedger.Renewed.class, ledger, settings.duration(),
           replyTo -> new EpochLedger.Renew(sent, durationNanos, replyTo),
           (answer, failure) -> new Answer(thisRound, node, answer));
     }
     scheduleExpiry();
+  }
+
+  /**
+   * The listed ledgers and the deciders' watchers not listed yet. A watcher's grant counts towards
+   * no lease until its node is listed (voters() leaves it out), but its refusal ends one.
+   */
+  private Set<ActorRef<EpochLedger.Command>> targets() {
+    Set<ActorRef<EpochLedger.Command>> targets = new LinkedHashSet<>(ledgers);
+    for (Entry entry : entries.values()) if (entry.watcher != null) targets.add(entry.watcher);
+    return targets;
   }
 
   private Behavior<Command> onAnswer(Answer answer) {

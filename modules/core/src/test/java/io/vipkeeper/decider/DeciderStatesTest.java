@@ -82,6 +82,7 @@ class DeciderStatesTest {
     promise.replyTo().tell(new EpochLedger.PromiseResult("web", 1, "n1", true, 1, LeaseGrants.NEVER));
     InterfaceActor.Claim claim = nic.expectMessageClass(InterfaceActor.Claim.class);
     assertEquals(1, claim.epoch(), "the claim carries the promised epoch");
+    assertEquals(ledger.ref(), claim.watcher(), "the claim names the ledger this node's renewal watch asks");
     claim.replyTo().tell(new InterfaceActor.ClaimResult("web", 1, self, true, ""));
   }
 

@@ -99,7 +99,7 @@ class InterfaceActorTest {
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
     VipGroup fresh = new VipGroup("fresh", List.of(VipAddress.parse("198.18.0.71/24")));
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(fresh, 1, reply.getRef()));
+    iface.tell(new InterfaceActor.Claim(fresh, 1, null, reply.getRef()));
     reply.expectNoMessage(Duration.ofMillis(300)); // waits for the catalog instead of refusing
     iface.tell(new InterfaceActor.Catalogued(Map.of(DB.name(), DB, VMAC_DB.name(), VMAC_DB, fresh.name(), fresh)));
     InterfaceActor.ClaimResult result = reply.receiveMessage();
@@ -207,7 +207,7 @@ class InterfaceActorTest {
 
   private InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, VipGroup group, long epoch) {
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(group, epoch, reply.getRef()));
+    iface.tell(new InterfaceActor.Claim(group, epoch, null, reply.getRef()));
     InterfaceActor.ClaimResult result = reply.receiveMessage();
     if (!result.claimed()) System.out.println("claim of " + group.name() + " at epoch " + epoch + " refused: " + result.error());
     return result;
@@ -249,7 +249,7 @@ class InterfaceActorTest {
     FakeNic nic = new FakeNic("n1", log);
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
+    iface.tell(new InterfaceActor.Claim(WEB, 1, null, reply.getRef()));
     InterfaceActor.ClaimResult result = reply.receiveMessage();
     assertTrue(result.claimed(), result.error());
     assertTrue(nic.has("198.18.0.50"));
@@ -265,7 +265,7 @@ class InterfaceActorTest {
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
     VipGroup db = VMAC_DB;
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(db, 1, reply.getRef()));
+    iface.tell(new InterfaceActor.Claim(db, 1, null, reply.getRef()));
     assertTrue(reply.receiveMessage().claimed());
     assertTrue(nic.exists("vk000133"), log.toString());
     reply.awaitAssert(() -> { assertTrue(log.contains("n1 announce 198.18.0.51 from 00:00:5e:00:01:33"), log.toString()); return null; });
@@ -333,7 +333,7 @@ class InterfaceActorTest {
       reply.getRef().tell(r);
       return Behaviors.same();
     }));
-    groups.values().forEach(g -> iface.tell(new InterfaceActor.Claim(g, 1, logged)));
+    groups.values().forEach(g -> iface.tell(new InterfaceActor.Claim(g, 1, null, logged)));
     List<InterfaceActor.ClaimResult> results = reply.receiveSeveralMessages(20, Duration.ofSeconds(10));
     List<String> beforeFirstReply = List.copyOf(log.subList(0, log.indexOf(log.stream().filter(l -> l.contains(" reply ")).findFirst().orElseThrow())));
     beforeFirstReply.stream().filter(l -> l.contains(" add ")).forEach(add -> assertTrue(beforeFirstReply.contains(add.replace(" add ", " announce ")),
@@ -352,7 +352,7 @@ class InterfaceActorTest {
     nic.failAdds("RTNETLINK answers: Operation not permitted");
     ActorRef<InterfaceActor.Command> iface = spawn(nic);
     TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
-    iface.tell(new InterfaceActor.Claim(WEB, 1, reply.getRef()));
+    iface.tell(new InterfaceActor.Claim(WEB, 1, null, reply.getRef()));
     InterfaceActor.ClaimResult result = reply.receiveMessage();
     assertFalse(result.claimed());
     assertTrue(result.error().contains("Operation not permitted"), result.error());

@@ -58,7 +58,7 @@ class HolderLeasesTest {
   @Test
   void aGrantedLeaseRunsALeaseFromTheRoundsSendTimeAndEndsWhenGrantsStop() {
     long before = System.nanoTime();
-    leases.tell(new HolderLeases.Hold("web", 3));
+    leases.tell(new HolderLeases.Hold("web", 3, null));
     EpochLedger.Renew first = renewal();
     assertEquals(Map.of("web", 3L), first.epochs());
     first.replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
@@ -79,7 +79,7 @@ class HolderLeasesTest {
 
   @Test
   void aNewerPromiseEndsTheLeaseAtOnce() {
-    leases.tell(new HolderLeases.Hold("web", 3));
+    leases.tell(new HolderLeases.Hold("web", 3, null));
     renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
     notices.expectMessageClass(HolderLeases.LeaseHeld.class);
     renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L)));
@@ -93,10 +93,33 @@ class HolderLeasesTest {
   /** Holds that arrive together (a mass takeover) share their first round: one renewal carries them all. */
   @Test
   void holdsThatArriveTogetherShareTheirFirstRound() {
-    for (int g = 0; g < 30; g++) leases.tell(new HolderLeases.Hold("g" + g, 2));
+    for (int g = 0; g < 30; g++) leases.tell(new HolderLeases.Hold("g" + g, 2, null));
     EpochLedger.Renew first = renewal();
     assertEquals(30, first.epochs().size(), "the first round carries every hold that was queued: " + first.epochs().keySet());
     first.replyTo().tell(new EpochLedger.Renewed("n1", List.copyOf(first.epochs().keySet()), Map.of()));
     for (int g = 0; g < 30; g++) notices.expectMessageClass(HolderLeases.LeaseHeld.class);
+  }
+
+  /**
+   * The decider's ledger, named by the claim, is renewed with from the first round on although this
+   * node has not listed it (a node that just joined): the decider watches that ledger and would
+   * otherwise suspect a holder that renews fine elsewhere. It also hears the renunciation.
+   */
+  @Test
+  void theDecidersLedgerIsRenewedWithBeforeItIsListed() {
+    TestProbe<EpochLedger.Command> watcher = kit.createTestProbe();
+    leases.tell(new HolderLeases.Hold("web", 5, watcher.ref()));
+    EpochLedger.Renew seen = watcher.expectMessageClass(EpochLedger.Renew.class);
+    assertEquals(Map.of("web", 5L), seen.epochs(), "the watcher gets the first round: " + seen);
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    notices.expectMessageClass(HolderLeases.LeaseHeld.class);
+    watcher.expectMessageClass(EpochLedger.Renew.class, Duration.ofSeconds(2));
+
+    leases.tell(new HolderLeases.Drop("web"));
+    EpochLedger.Command last = watcher.fishForMessage(Duration.ofSeconds(2), m -> m instanceof EpochLedger.Renounce
+        ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore()).stream().reduce((a, b) -> b).orElseThrow();
+    assertEquals(new EpochLedger.Renounce("web", 5), last);
+    watcher.expectNoMessage(settings.lease().renewInterval().multipliedBy(3));
   }
 }
