@@ -53,7 +53,22 @@ public final class NodeConfig {
       merged = ConfigFactory.parseMap(Map.of("pekko.remote.artery.transport", "tcp")).withFallback(merged);
     }
     checkSeeds(merged);
-    return merged;
+    return joinRetry(merged);
+  }
+
+  /**
+   * A node other than the first seed retries its join every vipkeeper.join-retry (its seed-node
+   * timeout): three nodes started together lost 5 s when the first answer was a seed's "not a
+   * member yet". The first seed keeps Pekko's timeout, which is how long it waits before forming a
+   * cluster alone.
+   */
+  static Config joinRetry(Config config) {
+    java.time.Duration retry = config.getDuration("vipkeeper.join-retry");
+    List<String> seeds = config.getStringList("pekko.cluster.seed-nodes");
+    String self = "pekko://" + SYSTEM_NAME + "@" + config.getString("pekko.remote.artery.canonical.hostname") + ":"
+        + config.getInt("pekko.remote.artery.canonical.port");
+    if (retry.isZero() || seeds.isEmpty() || seeds.get(0).equals(self)) return config;
+    return ConfigFactory.parseMap(Map.of("pekko.cluster.seed-node-timeout", retry.toMillis() + "ms")).withFallback(config);
   }
 
   /** With VIPKEEPER_TLS_DIR and no VIPKEEPER_TLS_KEYSTORE: the node's own store there, by node name (or host). */

@@ -25,6 +25,18 @@ class NodeConfigTest {
       "VIPKEEPER_VIPS", "198.18.0.50/24,198.18.0.51/24",
       "VIPKEEPER_DATA_DIR", "target/test-data/n2");
 
+  /** Only a node that is not the first seed retries its join sooner; the first seed keeps Pekko's wait before forming alone. */
+  @Test
+  void aNodeOtherThanTheFirstSeedRetriesItsJoinEverySecond() {
+    assertEquals(java.time.Duration.ofSeconds(1), NodeConfig.load(Optional.empty(), LAB_ENV).getDuration("pekko.cluster.seed-node-timeout"));
+    Map<String, String> first = new HashMap<>(LAB_ENV);
+    first.put("VIPKEEPER_NODE_HOST", "198.18.0.11");
+    first.put("VIPKEEPER_NODE_PORT", "25520");
+    first.put("VIPKEEPER_DATA_DIR", "target/test-data/n1");
+    assertEquals(java.time.Duration.ofSeconds(5), NodeConfig.load(Optional.empty(), first).getDuration("pekko.cluster.seed-node-timeout"),
+        "the first seed keeps Pekko's 5 s");
+  }
+
   @Test
   void environmentConfiguresANodeCompletely() {
     Config config = NodeConfig.load(Optional.empty(), LAB_ENV);
