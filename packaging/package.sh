@@ -22,6 +22,7 @@ t="$work/vipkeeper-$version"
 mkdir -p "$t/bin" "$t/lib" "$t/conf"
 cp "$src/bin/vipkeeper" "$t/bin/"
 cp "$jar" "$t/lib/vipkeeper-node.jar"
+cp "$src/modules/node/src/main/cds/vipkeeper-node.classlist" "$t/lib/"  # the launcher makes the class archive from it
 cp "$src/conf/application.conf" "$src/conf/logback.xml" "$src/conf/jvm.options" "$src/conf/logback-journald.xml" "$src/conf/vipkeeper.service" "$t/conf/"
 cp "$src/LICENSE" "$src/README.md" "$t/"
 tar -C "$work" -czf "$out/vipkeeper-$version.tar.gz" --owner=0 --group=0 "vipkeeper-$version"
@@ -32,6 +33,7 @@ mkdir -p "$d/DEBIAN" "$d/opt/vipkeeper/bin" "$d/opt/vipkeeper/lib" "$d/etc/vipke
   "$d/lib/systemd/system" "$d/usr/bin" "$d/usr/share/doc/vipkeeper"
 cp "$src/bin/vipkeeper" "$d/opt/vipkeeper/bin/"
 cp "$jar" "$d/opt/vipkeeper/lib/vipkeeper-node.jar"
+cp "$src/modules/node/src/main/cds/vipkeeper-node.classlist" "$d/opt/vipkeeper/lib/"  # postinst makes the class archive from it
 ln -s ../../etc/vipkeeper "$d/opt/vipkeeper/conf"  # relative: also right inside an unpacked root
 ln -s ../../opt/vipkeeper/bin/vipkeeper "$d/usr/bin/vipkeeper"
 cp "$src/conf/application.conf" "$src/conf/logback.xml" "$src/conf/jvm.options" "$src/conf/logback-journald.xml" "$d/etc/vipkeeper/"

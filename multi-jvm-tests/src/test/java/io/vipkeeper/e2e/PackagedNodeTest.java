@@ -81,6 +81,29 @@ class PackagedNodeTest {
       for (Process p : nodes) stop(p);
     }
     assertTrue(Files.exists(home.resolve("conf/certs/trust.p12")), "the launchers made the certificates in conf/certs");
+    classArchiveServes(home.resolve("lib/vipkeeper-node.jar"), home.resolve("lib/vipkeeper-node.jsa"));
+  }
+
+  /** The build's class archive, which the lab's nodes and a source tree's bin/vipkeeper run use. */
+  @Test
+  void theBuildsClassArchiveServesTheNodeJar() throws Exception {
+    Path jar = NodeProcess.nodeJar();
+    classArchiveServes(jar, jar.resolveSibling(jar.getFileName().toString().replace(".jar", ".jsa")));
+  }
+
+  /**
+   * The archive maps with this jar (-Xshare:on refuses to start with one that does not: another
+   * jar, another JVM build), and the node's classes are read from it.
+   */
+  private static void classArchiveServes(Path jar, Path archive) throws Exception {
+    assertTrue(Files.isRegularFile(archive), "a class archive beside " + jar);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String out = run(List.of(java, "-Xshare:on", "-XX:SharedArchiveFile=" + archive, "-Xlog:class+load=info", "-jar", jar.toString(),
+        "--version"), Map.of(), 0);
+    for (String cls : List.of("io.vipkeeper.node.Main", "picocli.CommandLine")) {
+      assertTrue(out.contains(cls + " source: shared objects file"), cls + " from the archive:\n"
+          + out.lines().filter(l -> l.contains(cls)).toList());
+    }
   }
 
   @Test

@@ -49,6 +49,7 @@ public final class NodeProcess {
     if (!Files.isRegularFile(jar)) throw new IllegalStateException("node jar missing: " + jar + " (run mvn package first)");
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin()));
     command.addAll(jvmOptions());
+    command.addAll(classData(jar));
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
     Files.createDirectories(logFile.getParent());
@@ -100,6 +101,18 @@ public final class NodeProcess {
     } catch (IOException e) {
       return "(cannot read " + logFile + ": " + e.getMessage() + ")";
     }
+  }
+
+  /**
+   * As bin/vipkeeper: the class archive the build made beside the jar (the JVM ignores one that
+   * does not match it). With {@code -Dvipkeeper.lab.class-lists=DIR} each node writes the classes
+   * it loaded to DIR/NAME.classlist instead: packaging/class-list.sh makes the shipped list so.
+   */
+  private List<String> classData(Path jar) {
+    String lists = System.getProperty("vipkeeper.lab.class-lists");
+    if (lists != null) return List.of("-XX:DumpLoadedClassList=" + Path.of(lists, name + ".classlist").toAbsolutePath());
+    Path archive = jar.toAbsolutePath().resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", "") + ".jsa");
+    return Files.isRegularFile(archive) ? List.of("-XX:SharedArchiveFile=" + archive) : List.of();
   }
 
   private static String javaBin() {
