@@ -199,9 +199,6 @@ public final class Decider {
   /** Stopping nodes waiting for this group to be held elsewhere (or for no move to be possible now). */
   private final List<ActorRef<Done>> vacating = new ArrayList<>();
   private int round;
-  /** Releases sent with the promise (a move whose holders all answered), and what they said so far. */
-  private ReleaseRound early;
-  private ReleaseRound.Outcome earlyOutcome = ReleaseRound.Waiting.INSTANCE;
 
   private Decider(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings,
       Quorum quorum, DeciderBoards boards, ActorRef<Receptionist.Listing> listings, ActorRef<RenewalWatch.Suspected> suspected) {
@@ -314,11 +311,6 @@ public final class Decider {
     Placement.Move move = (Placement.Move) decision;
     if (timeline.path() == TakeoverPath.DECIDER_START && holder != null) timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
     timeline.promising();
-    // A move whose holders all answered (planned, a drain, a rebalance): the release goes out with
-    // the promise, not after it. Releasing early is always safe (the claim still waits for both);
-    // if the promise fails, the group is placed again from scratch.
-    early = move.fenced() || move.releaseFrom().isEmpty() ? null : sendReleases(move.releaseFrom(), move.target());
-    earlyOutcome = ReleaseRound.Waiting.INSTANCE;
     return promise(highest + 1, move, 1);
   }
 
@@ -351,13 +343,6 @@ public final class Decider {
           promise.answered(done.node(), done.result());
           return promise.done() ? onPromised(promise, move) : Behaviors.same();
         })
-        .onMessage(ReleaseDone.class, done -> {
-          // A refusal stands: answers after it do not undo it.
-          if (early != null && early.waitsFor(done.node()) && !(earlyOutcome instanceof ReleaseRound.Refused)) {
-            earlyOutcome = early.answered(done.node(), done.released(), done.answered(), done.error());
-          }
-          return Behaviors.same();
-        })
 );
   }
 
@@ -371,8 +356,20 @@ public final class Decider {
     promisedAt = System.nanoTime();
     fenceNanos = promised.fenceNanos();
     // Built only when it is due: building it already sends the release and claim orders.
-    Supplier<Behavior<Command>> next = () -> early != null ? afterEarlyRelease(move.target()) : release(move.releaseFrom(), move.target());
+    Supplier<Behavior<Command>> next = () -> release(move.releaseFrom(), move.target());
+    if (!move.fenced() && !move.releaseFrom().isEmpty()) prepare(move.target());
     return move.fenced() && fenceNanos > 0 ? fencing(Duration.ofNanos(fenceNanos), next) : next.get();
+  }
+
+  /**
+   * A move whose holders all answered (planned, a drain, a rebalance): the target takes its lease
+   * while the holders release, so that the claim after the release adds at once. The release waits
+   * for the promise, so the holders serve the clients until the move can go through; not for a
+   * fenced move, whose lease wait polls the ledgers' backing, which the target's lease would extend.
+   */
+  private void prepare(NodeIdentity target) {
+    ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(target.address());
+    if (iface != null) iface.tell(new InterfaceActor.Prepare(group.name(), epoch, nodes.ledgerOf(members.selfAddress())));
   }
 
   /** A silent node may hold the group under a lease a promising node granted: wait until it has run out. */
@@ -386,19 +383,6 @@ public final class Decider {
   private Behavior<Command> release(List<NodeIdentity> from, NodeIdentity target) {
     if (from.isEmpty()) return claim(target);
     return releasing(sendReleases(from, target), target);
-  }
-
-  /** The promise is in and the release went out with it: go on as its answers say (some may still be due). */
-  private Behavior<Command> afterEarlyRelease(NodeIdentity target) {
-    ReleaseRound round = early;
-    ReleaseRound.Outcome outcome = earlyOutcome;
-    early = null;
-    if (outcome instanceof ReleaseRound.Refused refused) return waitAndRecheck(refused.reason());
-    if (outcome instanceof ReleaseRound.Released released) {
-      timeline.released();
-      return released.quiet() ? awaitBacking(target, 0) : claim(target);
-    }
-    return releasing(round, target);
   }
 
   private ReleaseRound sendReleases(List<NodeIdentity> from, NodeIdentity target) {
@@ -520,7 +504,6 @@ public final class Decider {
 
   private Behavior<Command> waitAndRecheck(String reason) {
     context.getLog().warn("group {} not placed: {}", group.name(), reason);
-    early = null;
     vacated();
     // A rebalance that cannot be decided now is the board's to ask again: carried out later it would
     // move a group the board has since counted elsewhere (an operator's request waits).

@@ -61,6 +61,13 @@ public final class InterfaceActor {
   public record Claim(VipGroup group, long epoch, ActorRef<EpochLedger.Command> watcher, ActorRef<ClaimResult> replyTo)
       implements Command, CborSerializable {}
 
+  /**
+   * A claim of {@code group} under {@code epoch} (already promised) will follow once its holder
+   * released it: take the lease now, so the claim adds at once and the clients' gap has no lease
+   * round in it. Not answered; dropped when no claim follows within claim-timeout.
+   */
+  public record Prepare(String group, long epoch, ActorRef<EpochLedger.Command> watcher) implements Command, CborSerializable {}
+
   /** Stop holding {@code group}; answered also when it was not held. */
   public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo) implements Command, CborSerializable {}
 
@@ -109,6 +116,9 @@ public final class InterfaceActor {
 
   /** A claim that waited for this node's catalog to list its group waited long enough. */
   record CatalogWaitOver(String group) implements Command {}
+
+  /** No claim followed a Prepare in time: its lease is dropped. */
+  record PrepareLapsed(String group, long epoch) implements Command {}
 
   record SelfEvent(ClusterEvent.MemberEvent event) implements Command {}
 

@@ -66,6 +66,8 @@ final class VipHolder {
   private final Map<String, InterfaceActor.Claim> awaitingCatalog = new HashMap<>();
   /** Claims waiting for their first lease grant, with when they arrived. */
   private final Map<String, Pending> pending = new HashMap<>();
+  /** Groups leased ahead of their claim (the target of a planned move), by epoch. */
+  private final Map<String, Long> prepared = new HashMap<>();
   /** Pending claims whose lease now holds, carried out together by the next HoldLeased. */
   private final Set<String> leasedReady = new LinkedHashSet<>();
   private Fitness fitness;
@@ -84,6 +86,7 @@ final class VipHolder {
   /** How long a claim's directed ARP waits for the other nodes' lists of talkers. */
   private static final Duration NEIGHBOUR_POLL = Duration.ofMillis(300);
   private static final String CATALOG = "catalog-";
+  private static final String PREPARED = "prepared-";
   /** Below the deciders' claim-timeout (3 s by default): a refusal still reaches them in time. */
   private static final Duration CATALOG_WAIT = Duration.ofMillis(1500);
   /** The least lease a claim starts with: below it the kernel fence would close at once. */
@@ -147,6 +150,8 @@ final class VipHolder {
         .onMessage(InterfaceActor.Reannounce.class, r -> onAnnounceRound(new InterfaceActor.AnnounceRound(r.group(), 0, 2)))
         .onMessage(InterfaceActor.QueryConflicts.class, this::onQueryConflicts)
         .onMessage(InterfaceActor.Claim.class, this::onClaim)
+        .onMessage(InterfaceActor.Prepare.class, this::onPrepare)
+        .onMessage(InterfaceActor.PrepareLapsed.class, this::onPrepareLapsed)
         .onMessage(InterfaceActor.Release.class, this::onRelease)
         .onMessage(InterfaceActor.Catalogued.class, this::onCatalogued)
         .onMessage(InterfaceActor.CatalogWaitOver.class, this::onCatalogWaitOver)
@@ -223,6 +228,7 @@ final class VipHolder {
   private Behavior<InterfaceActor.Command> refusing(String why) {
     return Behaviors.receive(InterfaceActor.Command.class)
         .onMessage(InterfaceActor.Claim.class, c -> refuse(c, why))
+        .onMessage(InterfaceActor.PrepareLapsed.class, this::onPrepareLapsed)
         .onMessage(InterfaceActor.Release.class, this::onRelease)
         .onMessage(InterfaceActor.Catalogued.class, c -> { runtime = c.runtime(); return Behaviors.same(); })
         .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
@@ -242,11 +248,39 @@ final class VipHolder {
   /** A claim first needs a lease granted by a surviving set; the NIC is touched only then. */
   private Behavior<InterfaceActor.Command> onClaim(InterfaceActor.Claim claim) {
     if (!known(claim.group())) return awaitCatalog(claim);
+    String name = claim.group().name();
+    boolean wasPrepared = prepared.remove(name) != null;
+    if (wasPrepared) timers.cancel(PREPARED + name);
     String why = claimBlocked(claim);
-    if (!why.isEmpty()) return refuse(claim, why);
+    if (!why.isEmpty()) {
+      if (wasPrepared && !held.containsKey(name) && !pending.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
+      return refuse(claim, why);
+    }
     Pending previous = pending.put(claim.group().name(), new Pending(claim, System.nanoTime()));
     if (previous != null) refuse(previous.claim(), "a newer claim for the group arrived");
     leases.tell(new HolderLeases.Hold(claim.group().name(), claim.epoch(), claim.watcher()));
+    return Behaviors.same();
+  }
+
+  /**
+   * The target of a planned move: the lease before the claim (the epoch is promised already), so
+   * the claim adds as soon as it comes and the clients' gap holds no lease round. Nothing else.
+   */
+  private Behavior<InterfaceActor.Command> onPrepare(InterfaceActor.Prepare prepare) {
+    String name = prepare.group();
+    if (held.containsKey(name) || pending.containsKey(name) || prepare.epoch() < promised.getOrDefault(name, 0L)
+        || !fitness.why(settings.interfaceName()).isEmpty()) return Behaviors.same();
+    prepared.put(name, prepare.epoch());
+    leases.tell(new HolderLeases.Hold(name, prepare.epoch(), prepare.watcher()));
+    timers.startSingleTimer(PREPARED + name, new InterfaceActor.PrepareLapsed(name, prepare.epoch()), settings.claimTimeout());
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onPrepareLapsed(InterfaceActor.PrepareLapsed lapsed) {
+    String name = lapsed.group();
+    if (prepared.remove(name, lapsed.epoch()) && !held.containsKey(name) && !pending.containsKey(name)) {
+      leases.tell(new HolderLeases.Drop(name));
+    }
     return Behaviors.same();
   }
 
@@ -302,6 +336,7 @@ final class VipHolder {
       return Behaviors.same();
     }
     HolderLeases.LeaseLost lost = (HolderLeases.LeaseLost) from.notice();
+    prepared.remove(lost.group());
     if (!held.containsKey(lost.group())) leaseUntil.remove(lost.group());
     Pending waiting = pending.remove(lost.group());
     if (waiting != null) refuse(waiting.claim(), "no lease: " + lost.why());

@@ -97,12 +97,12 @@ class DeciderClusterTest {
   }
 
   /**
-   * A move whose holder answers sends the release with the promise, not after it: the claim on
-   * the target still waits for both, so the old holder has removed the address before the new one
-   * adds it, and exactly once.
+   * A move whose holder answers: after the promise the target takes its lease while the holder
+   * releases (Prepare), and the claim still follows the release, so the old holder has removed the
+   * address before the new one adds it, and exactly once.
    */
   @Test
-  void aPlannedMoveReleasesBeforeItClaimsAlthoughTheReleaseGoesOutWithThePromise() {
+  void aPlannedMoveReleasesBeforeItClaimsAlthoughTheTargetLeasesAhead() {
     FakeNic nicA = new FakeNic("A", log);
     FakeNic nicB = new FakeNic("B", log);
     ActorSystem<Void> a = node("A", nicA);

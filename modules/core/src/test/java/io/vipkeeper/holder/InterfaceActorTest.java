@@ -15,6 +15,7 @@ import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import com.typesafe.config.ConfigFactory;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.membership.Quorum;
@@ -199,6 +200,32 @@ class InterfaceActorTest {
     long afterRelease = nic.framesSent();
     Thread.sleep(350);
     assertEquals(afterRelease, nic.framesSent(), "no announcements for a VIP no longer held");
+  }
+
+  /**
+   * A planned move's target takes its lease ahead of the claim and touches nothing else: the
+   * decider's ledger hears its renewals while the address stays off, and the claim then holds it.
+   * A prepare that no claim follows ends its lease (renounced) after claim-timeout.
+   */
+  @Test
+  void aPreparedLeaseAddsNothingBeforeTheClaimAndLapsesWithoutOne() {
+    VipKeeperSettings settings = VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.claim-timeout = 1s").withFallback(CONFIG));
+    FakeNic nic = new FakeNic("A", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, settings);
+    TestProbe<EpochLedger.Command> watcher = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Prepare(WEB.name(), 1, watcher.getRef()));
+    assertEquals(Map.of(WEB.name(), 1L), watcher.expectMessageClass(EpochLedger.Renew.class, Duration.ofSeconds(5)).epochs());
+    watcher.expectMessageClass(EpochLedger.Renew.class);
+    assertFalse(nic.has("198.18.0.50"), "a prepare never adds the address");
+    assertTrue(claim(iface, WEB, 1).claimed());
+    assertTrue(nic.has("198.18.0.50"));
+
+    iface.tell(new InterfaceActor.Prepare(DB.name(), 2, watcher.getRef()));
+    watcher.fishForMessage(Duration.ofSeconds(5), m -> m instanceof EpochLedger.Renounce r && r.group().equals(DB.name())
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    EpochLedger.Renew after = watcher.expectMessageClass(EpochLedger.Renew.class);
+    assertEquals(Set.of(WEB.name()), after.epochs().keySet(), "the lapsed lease is no longer renewed");
+    assertFalse(nic.has("198.18.0.60"), "nor was its address ever added");
   }
 
   private InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
