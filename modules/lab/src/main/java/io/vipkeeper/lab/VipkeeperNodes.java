@@ -130,8 +130,10 @@ public final class VipkeeperNodes implements Nodes {
   }
 
   /**
-   * Every running node was moved to Up by some leader since its latest start, and has learned the
-   * current epoch (a PROMISED line) since then or is an observer, as the logs say: the cluster has settled.
+   * Every running node was moved to Up by some leader since its latest start, has learned the
+   * current epoch (a PROMISED line) since then or is an observer, and its ledger votes again (LEDGER
+   * LISTED: a node that just joined is Up and caught up seconds before that, and until then the
+   * others count without it), as the logs say: the cluster has settled.
    */
   @Override
   public boolean formed() {
@@ -146,7 +148,9 @@ public final class VipkeeperNodes implements Nodes {
           .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}")
               || l.contains("OBSERVER: ")) // an observer takes no part: it is settled as it is
               && LogTime.millis(l).orElse(0) >= since - 1);
-      if (!seen || !learned || stopping(i)) return false;
+      boolean voting = List.of(log(i).split("\n")).stream()
+          .anyMatch(l -> (l.contains("LEDGER LISTED") || l.contains("OBSERVER: ")) && LogTime.millis(l).orElse(0) >= since - 1);
+      if (!seen || !learned || !voting || stopping(i)) return false;
     }
     return true;
   }
