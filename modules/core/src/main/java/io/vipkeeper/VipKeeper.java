@@ -139,6 +139,7 @@ public final class VipKeeper {
     catalog.tell(new VipCatalog.ConfiguredDeciders(Map.copyOf(deciders)));
     if (!settings.vacateTimeout().isZero()) vacateOnShutdown(system, iface, catalog, settings.vacateTimeout());
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());
+    WireWarmup.schedule(system, settings.wireWarmupAfter());
     return new VipKeeper(iface, catalog, Map.copyOf(deciders));
   }
 
