@@ -132,6 +132,8 @@ public final class HolderLeases {
     long now = System.nanoTime();
     nodes.forEach(node -> listedAt.putIfAbsent(node, now));
     listedAt.keySet().retainAll(nodes);
+    // A watcher listed now is renewed with as a listed ledger; one that is later unlisted is gone.
+    for (Entry entry : entries.values()) if (entry.watcher != null && ledgers.contains(entry.watcher)) entry.watcher = null;
     granters.retainAll(nodes);
     return Behaviors.same();
   }
@@ -164,12 +166,12 @@ public final class HolderLeases {
     Entry held = entries.get(hold.group());
     if (held != null) {
       held.epoch = Math.max(held.epoch, hold.epoch());
-      if (hold.watcher() != null) held.watcher = hold.watcher();
+      if (unlisted(hold.watcher()) != null) held.watcher = hold.watcher();
       if (held.held) listener.tell(new LeaseHeld(hold.group(), held.epoch, held.lease.validUntilNanos()));
       return Behaviors.same();
     }
     Entry entry = new Entry(hold.epoch(), new Lease(settings.duration().toNanos(), System::nanoTime));
-    entry.watcher = hold.watcher();
+    entry.watcher = unlisted(hold.watcher());
     entries.put(hold.group(), entry);
     // Not a round per hold: a mass takeover sends dozens at once, and the holds already queued
     // behind this one join the round this message asks for (one ask per ledger, not dozens).
@@ -197,13 +199,21 @@ public final class HolderLeases {
     scheduleExpiry();
   }
 
+  /** {@code watcher} unless it is null or already listed here. */
+  private ActorRef<EpochLedger.Command> unlisted(ActorRef<EpochLedger.Command> watcher) {
+    return watcher == null || ledgers.contains(watcher) ? null : watcher;
+  }
+
   /**
-   * The listed ledgers and the deciders' watchers not listed yet. A watcher's grant counts towards
-   * no lease until its node is listed (voters() leaves it out), but its refusal ends one.
+   * The listed ledgers and the deciders' watchers not listed yet whose node is still a member. A
+   * watcher's grant counts towards no lease until its node is listed (voters() leaves it out), but
+   * its refusal ends one.
    */
   private Set<ActorRef<EpochLedger.Command>> targets() {
     Set<ActorRef<EpochLedger.Command>> targets = new LinkedHashSet<>(ledgers);
-    for (Entry entry : entries.values()) if (entry.watcher != null) targets.add(entry.watcher);
+    for (Entry entry : entries.values()) {
+      if (entry.watcher != null && members.isMember(members.addressOf(entry.watcher))) targets.add(entry.watcher);
+    }
     return targets;
   }
 
