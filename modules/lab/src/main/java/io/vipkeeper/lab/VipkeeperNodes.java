@@ -144,12 +144,12 @@ public final class VipkeeperNodes implements Nodes {
       String up = "Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]";
       long since = nodes.get(i - 1).startedAtMillis();
       boolean seen = lines.stream().anyMatch(l -> l.contains(up) && LogTime.millis(l).orElse(0) >= since - 1);
-      List<String> sinceStart = List.of(log(i).split("\n")).stream().filter(l -> LogTime.millis(l).orElse(0) >= since - 1).toList();
-      // An observer takes no part: it is settled as it is.
-      boolean observer = sinceStart.stream().anyMatch(l -> l.contains("OBSERVER: "));
-      boolean learned = observer || sinceStart.stream()
-          .anyMatch(l -> l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}"));
-      boolean voting = observer || sinceStart.stream().anyMatch(l -> l.contains("LEDGER LISTED"));
+      boolean learned = List.of(log(i).split("\n")).stream()
+          .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}")
+              || l.contains("OBSERVER: ")) // an observer takes no part: it is settled as it is
+              && LogTime.millis(l).orElse(0) >= since - 1);
+      boolean voting = List.of(log(i).split("\n")).stream()
+          .anyMatch(l -> (l.contains("LEDGER LISTED") || l.contains("OBSERVER: ")) && LogTime.millis(l).orElse(0) >= since - 1);
       if (!seen || !learned || !voting || stopping(i)) return false;
     }
     return true;
