@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.Map;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,13 +138,10 @@ public final class VipkeeperNodes implements Nodes {
    */
   @Override
   public boolean formed() {
-    List<String> lines = new ArrayList<>();
-    for (int i = 1; i <= nodes.size(); i++) lines.addAll(List.of(log(i).split("\n")));
     for (int i = 1; i <= nodes.size(); i++) {
       if (!alive(i)) continue;
-      String up = "Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]";
       long since = nodes.get(i - 1).startedAtMillis();
-      boolean seen = lines.stream().anyMatch(l -> l.contains(up) && LogTime.millis(l).orElse(0) >= since - 1);
+      boolean seen = upAt(i).isPresent();
       boolean learned = List.of(log(i).split("\n")).stream()
           .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}")
               || l.contains("OBSERVER: ")) // an observer takes no part: it is settled as it is
@@ -153,6 +151,31 @@ public final class VipkeeperNodes implements Nodes {
       if (!seen || !learned || !voting || stopping(i)) return false;
     }
     return true;
+  }
+
+  /**
+   * When a leader moved node {@code i} to Up since its latest start (epoch ms, from the logs): no
+   * member counts it as a candidate before then.
+   */
+  public OptionalLong upAt(int i) {
+    String up = "Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]";
+    long since = nodes.get(i - 1).startedAtMillis();
+    return java.util.stream.IntStream.rangeClosed(1, nodes.size()).boxed()
+        .flatMap(n -> List.of(log(n).split("\n")).stream())
+        .filter(l -> l.contains(up))
+        .mapToLong(l -> LogTime.millis(l).orElse(0))
+        .filter(t -> t >= since - 1)
+        .min();
+  }
+
+  /** When node {@code i} first logged a line containing {@code text} since its latest start (epoch ms). */
+  public OptionalLong loggedAt(int i, String text) {
+    long since = nodes.get(i - 1).startedAtMillis();
+    return List.of(log(i).split("\n")).stream()
+        .filter(l -> l.contains(text))
+        .mapToLong(l -> LogTime.millis(l).orElse(0))
+        .filter(t -> t >= since - 1)
+        .min();
   }
 
   /**
