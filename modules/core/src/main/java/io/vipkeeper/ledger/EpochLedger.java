@@ -81,6 +81,9 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** Start of the catch-up: the other ledgers, as the receptionist knows them now. */
   private record Others(Receptionist.Listing listing) implements Command {}
 
+  /** This node is Up: the catch-up can start. */
+  private enum SelfUp implements Command { INSTANCE }
+
   /** {@code promises} null: the peer at {@code address} did not answer in time. */
   private record CaughtUp(String address, Promises promises) implements Command {}
 
@@ -184,6 +187,10 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .onCommand(Flush.class, (state, f) -> onFlush(state))
         .onCommand(Renew.class, this::onRenew)
         .onCommand(GetPromises.class, this::read)
+        .onCommand(SelfUp.class, (state, up) -> Effect().none().thenRun(s ->
+            // The receptionist's view of the others may lag: the first ask waits a moment for it.
+            context.scheduleOnce(Duration.ofMillis(200), context.getSystem().receptionist(),
+                Receptionist.find(RECOVERED, context.messageAdapter(Receptionist.Listing.class, Others::new)))))
         .onCommand(Others.class, this::onOthers)
         .onCommand(CaughtUp.class, this::onCaughtUp)
         .onCommand(Renounce.class, (state, r) -> Effect().none().thenRun(s -> grants.renounce(r.group(), r.epoch())))
@@ -359,9 +366,8 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .onSignal(RecoveryCompleted.instance(), state -> {
           listener.tell(new Ready(state.promised(), state.holding()));
           context.getSystem().receptionist().tell(Receptionist.register(RECOVERED, context.getSelf()));
-          // The receptionist's view of the others may lag: the first ask waits a moment for it.
-          context.scheduleOnce(Duration.ofMillis(200), context.getSystem().receptionist(),
-              Receptionist.find(RECOVERED, context.messageAdapter(Receptionist.Listing.class, Others::new)));
+          ActorRef<Command> self = context.getSelf();
+          catchUp.whenUp(() -> self.tell(SelfUp.INSTANCE));
         })
         .onSignal(RecoveryFailed.class, (state, failed) -> {
           context.getLog().error("epoch journal unreadable: {}", String.valueOf(failed.getFailure()));
