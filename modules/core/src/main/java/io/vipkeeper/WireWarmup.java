@@ -9,6 +9,7 @@ import io.vipkeeper.model.VipGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
@@ -39,7 +40,7 @@ public final class WireWarmup {
   /** Each sample's class → whether it came back equal to what was written. */
   public static Map<String, Boolean> roundTrips(ActorSystem<?> system) {
     Serialization serialization = SerializationExtension.get(system.classicSystem());
-    Map<String, Boolean> result = new java.util.TreeMap<>();
+    Map<String, Boolean> result = new TreeMap<>();
     for (Object sample : samples(system)) {
       String name = sample.getClass().getName();
       try {

@@ -369,7 +369,12 @@ public final class Decider {
    */
   private void prepare(NodeIdentity target) {
     ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(target.address());
-    if (iface != null) iface.tell(new InterfaceActor.Prepare(group.name(), epoch, nodes.ledgerOf(members.selfAddress())));
+    if (iface != null) iface.tell(new InterfaceActor.Prepare(group.name(), epoch, watcher()));
+  }
+
+  /** This node's ledger: the one its renewal watch asks whether the holder still renews. */
+  private ActorRef<EpochLedger.Command> watcher() {
+    return nodes.ledgerOf(members.selfAddress());
   }
 
   /** A silent node may hold the group under a lease a promising node granted: wait until it has run out. */
@@ -459,7 +464,7 @@ public final class Decider {
       return state(common(Mode.BUSY).onMessage(ClaimDone.class, this::onClaimDone));
     }
     Ask.ask(context, InterfaceActor.ClaimResult.class, iface, settings.claimTimeout(),
-        replyTo -> new InterfaceActor.Claim(group, epoch, nodes.ledgerOf(members.selfAddress()), replyTo),
+        replyTo -> new InterfaceActor.Claim(group, epoch, watcher(), replyTo),
         (result, failure) -> result != null
             ? new ClaimDone(target, result.epoch(), result.claimed(), result.error())
             : new ClaimDone(target, epoch, false, "no answer: " + failure.getMessage()));

@@ -253,12 +253,12 @@ final class VipHolder {
     if (wasPrepared) timers.cancel(PREPARED + name);
     String why = claimBlocked(claim);
     if (!why.isEmpty()) {
-      if (wasPrepared && !held.containsKey(name) && !pending.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
+      if (wasPrepared) dropUnclaimed(name);
       return refuse(claim, why);
     }
-    Pending previous = pending.put(claim.group().name(), new Pending(claim, System.nanoTime()));
+    Pending previous = pending.put(name, new Pending(claim, System.nanoTime()));
     if (previous != null) refuse(previous.claim(), "a newer claim for the group arrived");
-    leases.tell(new HolderLeases.Hold(claim.group().name(), claim.epoch(), claim.watcher()));
+    leases.tell(new HolderLeases.Hold(name, claim.epoch(), claim.watcher()));
     return Behaviors.same();
   }
 
@@ -278,10 +278,13 @@ final class VipHolder {
 
   private Behavior<InterfaceActor.Command> onPrepareLapsed(InterfaceActor.PrepareLapsed lapsed) {
     String name = lapsed.group();
-    if (prepared.remove(name, lapsed.epoch()) && !held.containsKey(name) && !pending.containsKey(name)) {
-      leases.tell(new HolderLeases.Drop(name));
-    }
+    if (prepared.remove(name, lapsed.epoch())) dropUnclaimed(name);
     return Behaviors.same();
+  }
+
+  /** A prepared lease that no claim took over (neither held nor pending here) is not renewed on. */
+  private void dropUnclaimed(String name) {
+    if (!held.containsKey(name) && !pending.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
   }
 
   /**

@@ -141,13 +141,13 @@ public final class VipkeeperNodes implements Nodes {
     for (int i = 1; i <= nodes.size(); i++) {
       if (!alive(i)) continue;
       long since = nodes.get(i - 1).startedAtMillis();
+      List<String> sinceStart = List.of(log(i).split("\n")).stream()
+          .filter(l -> LogTime.millis(l).orElse(0) >= since - 1).toList();
+      boolean observer = sinceStart.stream().anyMatch(l -> l.contains("OBSERVER: ")); // takes no part: settled as it is
       boolean seen = upAt(i).isPresent();
-      boolean learned = List.of(log(i).split("\n")).stream()
-          .anyMatch(l -> (l.contains("PROMISED group=") || l.contains("LEDGER promised={") && !l.contains("promised={}")
-              || l.contains("OBSERVER: ")) // an observer takes no part: it is settled as it is
-              && LogTime.millis(l).orElse(0) >= since - 1);
-      boolean voting = List.of(log(i).split("\n")).stream()
-          .anyMatch(l -> (l.contains("LEDGER LISTED") || l.contains("OBSERVER: ")) && LogTime.millis(l).orElse(0) >= since - 1);
+      boolean learned = observer || sinceStart.stream().anyMatch(l -> l.contains("PROMISED group=")
+          || l.contains("LEDGER promised={") && !l.contains("promised={}"));
+      boolean voting = observer || sinceStart.stream().anyMatch(l -> l.contains("LEDGER LISTED"));
       if (!seen || !learned || !voting || stopping(i)) return false;
     }
     return true;
