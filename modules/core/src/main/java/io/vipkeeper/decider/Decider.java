@@ -98,8 +98,23 @@ public final class Decider {
 
   private record PromiseDone(int round, String node, EpochLedger.PromiseResult result) implements Command {}
 
-  /** {@code answered} false: the node never answered (stopped or crashed meanwhile). */
-  private record ReleaseDone(NodeIdentity node, boolean released, boolean answered, String error) implements Command {}
+  /**
+   * {@code answered} false: the node never answered (stopped or crashed meanwhile); {@code handedOff}:
+   * it sent the claim on to the target itself (see {@link InterfaceActor.HandOff}).
+   */
+  private record ReleaseDone(NodeIdentity node, boolean released, boolean answered, String error, boolean handedOff)
+      implements Command {
+
+    ReleaseDone(NodeIdentity node, boolean released, boolean answered, String error) {
+      this(node, released, answered, error, false);
+    }
+  }
+
+  /** The answer to a claim the old holder handed on; it may come before that holder's own answer. */
+  private record HandedClaimDone(ClaimDone done) implements Command {}
+
+  /** A handed-on claim not answered within claim-timeout. */
+  private record HandedClaimLate(long epoch) implements Command {}
 
   private record BackingDone(int round, String node, EpochLedger.Backing backing) implements Command {}
 
@@ -172,6 +187,9 @@ public final class Decider {
   /** Made once: an adapter made per use would pile up as children. */
   private final ActorRef<Receptionist.Listing> listings;
   private final ActorRef<RenewalWatch.Suspected> suspected;
+  private final ActorRef<InterfaceActor.ClaimResult> handedClaims;
+  /** The answer to a handed-on claim that came while the release was still unanswered. */
+  private ClaimDone handedEarly;
   private final NodeLookup nodes;
   private final CandidateClock candidates = new CandidateClock(System::nanoTime);
   private NodeIdentity holder;
@@ -213,6 +231,8 @@ public final class Decider {
     this.suspected = suspected;
     this.members = new Members(Cluster.get(context.getSystem()));
     this.nodes = new NodeLookup(members);
+    this.handedClaims = context.messageAdapter(InterfaceActor.ClaimResult.class,
+        r -> new HandedClaimDone(new ClaimDone(r.node(), r.epoch(), r.claimed(), r.error())));
   }
 
   // ---- states ----
@@ -391,9 +411,14 @@ public final class Decider {
   }
 
   private ReleaseRound sendReleases(List<NodeIdentity> from, NodeIdentity target) {
+    handedEarly = null;
+    ActorRef<InterfaceActor.Command> targetIface = nodes.interfaceOf(target.address());
+    // One holder: it hands the claim on itself. More (two holders found): each answer is needed first.
+    InterfaceActor.HandOff handOff = from.size() == 1 && targetIface != null
+        ? new InterfaceActor.HandOff(targetIface, new InterfaceActor.Claim(group, epoch, watcher(), handedClaims)) : null;
     for (NodeIdentity node : from) {
       if (members.isMember(node.address()) && !members.exitingOrDown(node.address())) {
-        askRelease(node, "moving to " + target.name());
+        askRelease(node, "moving to " + target.name(), handOff);
       } else {
         // Exiting, downed or gone: it releases on its own and may never answer; the lease fence covers it.
         context.getSelf().tell(new ReleaseDone(node, false, false, "it is leaving the cluster"));
@@ -414,8 +439,13 @@ public final class Decider {
           if (outcome instanceof ReleaseRound.Refused refused) return waitAndRecheck(refused.reason());
           if (outcome instanceof ReleaseRound.Released released) {
             timeline.released();
-            return released.quiet() ? awaitBacking(target, 0) : claim(target);
+            if (released.quiet()) return awaitBacking(target, 0);
+            return done.handedOff() ? awaitHandedClaim(target) : claim(target);
           }
+          return Behaviors.same();
+        })
+        .onMessage(HandedClaimDone.class, h -> {
+          if (h.done().epoch() == epoch) handedEarly = h.done();
           return Behaviors.same();
         })
         .onMessage(ClusterChanged.class, c -> {
@@ -455,6 +485,21 @@ public final class Decider {
     LeaseFence.Step step = fence.next(System.nanoTime(), settings.lease().driftMargin().toNanos(), promisedAt, fenceNanos);
     if (!(step instanceof LeaseFence.LookAgain again)) return claim(target);
     return fencing(Duration.ofNanos(again.nanos()), () -> again.last() ? claim(target) : awaitBacking(target, again.deadline()));
+  }
+
+  /** The old holder sent the claim on to the target: its answer comes here, as an ordered claim's would. */
+  private Behavior<Command> awaitHandedClaim(NodeIdentity target) {
+    if (handedEarly != null) return onClaimDone(handedEarly);
+    timers.startSingleTimer(HandedClaimLate.class, new HandedClaimLate(epoch), settings.claimTimeout());
+    return state(common(Mode.BUSY)
+        .onMessage(HandedClaimDone.class, h -> {
+          if (h.done().epoch() != epoch) return Behaviors.same();
+          timers.cancel(HandedClaimLate.class);
+          return onClaimDone(h.done());
+        })
+        .onMessage(HandedClaimLate.class, late -> late.epoch() != epoch ? Behaviors.same()
+            : onClaimDone(new ClaimDone(target, epoch, false, "no answer to the claim the old holder handed on, within claim-timeout")))
+);
   }
 
   private Behavior<Command> claim(NodeIdentity target) {
@@ -754,7 +799,7 @@ public final class Decider {
     }
   }
 
-  private void askRelease(NodeIdentity node, String reason) {
+  private void askRelease(NodeIdentity node, String reason, InterfaceActor.HandOff handOff) {
     ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(node.address());
     if (iface == null) {
       // Gone from the listing between the survey and now (crashed, left): it cannot answer; the lease fence covers it.
@@ -762,9 +807,9 @@ public final class Decider {
       return;
     }
     Ask.ask(context, InterfaceActor.ReleaseResult.class, iface, settings.releaseTimeout(),
-        replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo),
+        replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo, handOff),
         (result, failure) -> result != null
-            ? new ReleaseDone(node, result.released(), true, result.error())
+            ? new ReleaseDone(node, result.released(), true, result.error(), result.handedOff())
             : new ReleaseDone(node, false, false, "no answer: " + failure.getMessage()));
   }
 

@@ -68,8 +68,21 @@ public final class InterfaceActor {
    */
   public record Prepare(String group, long epoch, ActorRef<EpochLedger.Command> watcher) implements Command, CborSerializable {}
 
-  /** Stop holding {@code group}; answered also when it was not held. */
-  public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo) implements Command, CborSerializable {}
+  /**
+   * Stop holding {@code group}; answered also when it was not held. With {@code handOff} (a planned
+   * move, else null) the claim goes straight on to the target once the addresses are gone here:
+   * one message between the release and the claim instead of two, the clients' gap shorter by one.
+   */
+  public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo, HandOff handOff)
+      implements Command, CborSerializable {
+
+    public Release(String group, String reason, ActorRef<ReleaseResult> replyTo) {
+      this(group, reason, replyTo, null);
+    }
+  }
+
+  /** The target's interface actor and the claim it is to get; the claim answers its decider. */
+  public record HandOff(ActorRef<Command> to, Claim claim) implements CborSerializable {}
 
   public record QueryHoldings(ActorRef<Holdings> replyTo) implements Command, CborSerializable {}
 
@@ -145,7 +158,14 @@ public final class InterfaceActor {
 
   public record ClaimResult(String group, long epoch, NodeIdentity node, boolean claimed, String error) implements CborSerializable {}
 
-  public record ReleaseResult(String group, NodeIdentity node, boolean released, String error) implements CborSerializable {}
+  /** {@code handedOff}: released, and the hand-off's claim went on to the target. */
+  public record ReleaseResult(String group, NodeIdentity node, boolean released, String error, boolean handedOff)
+      implements CborSerializable {
+
+    public ReleaseResult(String group, NodeIdentity node, boolean released, String error) {
+      this(group, node, released, error, false);
+    }
+  }
 
   /**
    * What a node holds (group → epoch), the highest epoch it knows per group, whether it can claim,

@@ -551,7 +551,14 @@ final class VipHolder {
 
   private Behavior<InterfaceActor.Command> onRelease(InterfaceActor.Release release) {
     String error = release(release.group(), release.reason());
-    release.replyTo().tell(new InterfaceActor.ReleaseResult(release.group(), node, error.isEmpty(), error));
+    boolean handOff = error.isEmpty() && release.handOff() != null;
+    // The target first: its claim is what the clients wait for; the decider learns of it from both.
+    if (handOff) release.handOff().to().tell(release.handOff().claim());
+    release.replyTo().tell(new InterfaceActor.ReleaseResult(release.group(), node, error.isEmpty(), error, handOff));
+    if (handOff) {
+      context.getLog().info("HANDED OFF group={} epoch={}: the claim went on to {}", release.group(),
+          release.handOff().claim().epoch(), release.handOff().to().path().address());
+    }
     return Behaviors.same();
   }
 

@@ -327,6 +327,41 @@ class InterfaceActorTest {
     assertEquals(new OwnershipChanged("web", true, 3, "claimed"), watcher.receiveMessage());
   }
 
+  /**
+   * A planned move's release carries the claim for the target: it goes on only once the address is
+   * gone here, and not at all when the release failed (the address is still here).
+   */
+  @Test
+  void aReleaseHandsTheClaimOnOnlyOnceTheAddressIsGone() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 1).claimed());
+    // The target notes whether the address was still here at the moment the claim reached it.
+    TestProbe<Object> seen = kit.createTestProbe();
+    ActorRef<InterfaceActor.Command> target = kit.spawn(Behaviors.receiveMessage(m -> {
+      seen.getRef().tell(nic.has("198.18.0.50"));
+      seen.getRef().tell(m);
+      return Behaviors.same();
+    }));
+    TestProbe<InterfaceActor.ClaimResult> decider = kit.createTestProbe();
+    InterfaceActor.Claim next = new InterfaceActor.Claim(WEB, 2, null, decider.getRef());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+
+    nic.failRemoves("RTNETLINK answers: Operation not permitted");
+    iface.tell(new InterfaceActor.Release("web", "moving to n2", released.getRef(), new InterfaceActor.HandOff(target, next)));
+    InterfaceActor.ReleaseResult failed = released.receiveMessage();
+    assertFalse(failed.released() || failed.handedOff(), "a failed release hands nothing on: " + failed);
+    seen.expectNoMessage(Duration.ofMillis(200));
+    assertTrue(nic.has("198.18.0.50"));
+
+    nic.failRemoves(null);
+    iface.tell(new InterfaceActor.Release("web", "moving to n2", released.getRef(), new InterfaceActor.HandOff(target, next)));
+    assertEquals(false, seen.receiveMessage(), "the claim goes on once the address is gone here");
+    assertEquals(next, seen.receiveMessage());
+    InterfaceActor.ReleaseResult done = released.receiveMessage();
+    assertTrue(done.released() && done.handedOff(), done.toString());
+  }
+
   @Test
   void releaseRemovesTheAddressAndIsIdempotent() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());

@@ -23,6 +23,7 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   private final AtomicLong frames = new AtomicLong();
   private final List<String> links = new CopyOnWriteArrayList<>();
   private volatile String failAddsWith;
+  private volatile String failRemovesWith;
   private volatile boolean linkUp = true;
 
   private final java.util.concurrent.atomic.AtomicInteger hostListings = new java.util.concurrent.atomic.AtomicInteger();
@@ -42,6 +43,10 @@ public final class FakeNic implements InterfaceDriver, Announcer {
 
   public void failAdds(String error) {
     failAddsWith = error;
+  }
+
+  public void failRemoves(String error) {
+    failRemovesWith = error;
   }
 
   public void setLinkUp(boolean up) {
@@ -90,6 +95,7 @@ public final class FakeNic implements InterfaceDriver, Announcer {
 
   @Override
   public void remove(String iface, List<VipAddress> vips) {
+    if (failRemovesWith != null) throw new DriverException(failRemovesWith);
     for (VipAddress vip : vips) {
       if (addresses.removeIf(a -> a.ip().equals(vip.ip()))) log.add(node + " remove " + vip.ip());
     }

@@ -21,7 +21,8 @@ import java.util.function.ToDoubleFunction;
  * conservative, vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05), a vipkeeper kind
  * optionally with JVM options after '@' (default@-XX:TieredStopAtLevel=4); process-only runs only the
  * faults of the keeper's process (kill -9 with the link up, SIGSTOP, CPU starvation); idle runs only
- * start-up (one node alone, and three started together) and the idle rows (RSS, threads, CPU), RUNS fresh labs per kind.
+ * start-up (one node alone, and three started together) and the idle rows (RSS, threads, CPU), RUNS fresh labs per kind;
+ * planned runs only the planned stops (SIGTERM of the holder), for work on that path.
  */
 public final class Bench {
 
@@ -43,11 +44,12 @@ public final class Bench {
     Path logs = FailoverLab.logDir("bench");
     List<Result> results = new ArrayList<>();
     boolean processOnly = args.length > 2 && args[2].equals("process-only");
+    boolean plannedOnly = args.length > 2 && args[2].equals("planned");
     if (args.length > 2 && args[2].equals("idle")) {
       idleOnly(kinds, runs, logs);
       return;
     }
-    for (String kind : kinds.split(",")) results.add(measure(kind(kind.trim(), logs), runs, processOnly));
+    for (String kind : kinds.split(",")) results.add(measure(kind(kind.trim(), logs), runs, processOnly, plannedOnly));
     print(results, runs);
   }
 
@@ -74,7 +76,7 @@ public final class Bench {
     };
   }
 
-  private static Result measure(Function<Lab, Nodes> kind, int runs, boolean processOnly) throws Exception {
+  private static Result measure(Function<Lab, Nodes> kind, int runs, boolean processOnly, boolean plannedOnly) throws Exception {
     try (FailoverLab lab = FailoverLab.up(Lab.prefix("vkbn"), 3, 2, kind)) {
       System.out.println("==> " + lab.nodes().label() + ": " + runs + " crashes, " + runs + " planned stops");
       long started = System.nanoTime();
@@ -93,7 +95,7 @@ public final class Bench {
       List<Takeover> crashes = new ArrayList<>();
       List<Takeover> stops = new ArrayList<>();
       int staleKept = 0;
-      for (int r = 0; r < runs; r++) {
+      for (int r = 0; r < (plannedOnly ? 0 : runs); r++) {
         Takeover t = lab.crash(holder, Duration.ofSeconds(30));
         report(t);
         crashes.add(t);
@@ -108,6 +110,10 @@ public final class Bench {
         holder = awaitHolder(lab);
       }
       double before = lab.maxOverlapMillis();
+      if (plannedOnly) {
+        return new Result(lab.nodes().label(), crashes, stops, null, 0, rss, threads, startMs, idleCpu, before, "-",
+            TakeoverPhases.of(lab.nodes(), 3), List.of());
+      }
       Takeover cut = lab.cut(holder, Duration.ofSeconds(15));
       report(cut);
       Thread.sleep(6000); // the holder stays cut off for about 8 s in all
@@ -287,6 +293,13 @@ public final class Bench {
           stats(r.crashes(), Takeover::takeoverMillis), stats(r.stops(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis),
           oldAnswers, r.overlapMs(), r.cut().tookOver() ? String.format("%.0f ms", r.cut().takeoverMillis()) : "never",
           r.cutOverlapMs(), r.staleRemoved(), r.startMs(), r.rssMb(), r.threads(), r.idleCpuPercent());
+    }
+    for (Result r : results) {
+      if (r.cut() != null || r.stops().isEmpty()) continue;
+      System.out.printf("| %s, planned stops only | - | %s | %s | %d | %.0f ms | - | - | - | %.0f ms | %.0f MB | %.0f | %.1f %% |%n", r.keeper(),
+          stats(r.stops(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis),
+          r.stops().stream().mapToLong(Takeover::answersFromOldAfterNew).sum(), r.overlapMs(), r.startMs(), r.rssMb(), r.threads(),
+          r.idleCpuPercent());
     }
     System.out.printf("%nThe holder's keeper process killed, frozen or starved, its host, link and service up (a second host asks ARP every 20 ms)%n");
     System.out.println("| keeper | fault | new holder answers after | two MACs answering (ms) | old node answered after takeover | client flip-backs |");
