@@ -620,8 +620,9 @@ final class VipHolder {
     if (notice.notice() instanceof EpochLedger.NewPromise p) {
       context.getLog().info("PROMISED group={} epoch={}", p.group(), p.epoch());
       promised.merge(p.group(), p.epoch(), Math::max);
-      Held holding = held.get(p.group());
-      if (holding != null && holding.epoch() < p.epoch()) release(p.group(), "superseded: epoch " + p.epoch() + " was promised");
+      // A held group stays held: its lease (no longer granted here) ends it unless the decider's
+      // release comes first, so the clients' gap starts at the release, not at the promise, and a
+      // promise round that fails leaves the VIP where it is.
       Pending waiting = pending.get(p.group());
       if (waiting != null && waiting.claim().epoch() < p.epoch()) {
         pending.remove(p.group());

@@ -70,6 +70,8 @@ public final class HolderLeases {
     final Lease lease;
     final long since = System.nanoTime();
     boolean held;
+    /** Where a newer epoch was first reported promised ("" none): those ledgers no longer grant this one. */
+    String supersededOn = "";
 
     Entry(long epoch, Lease lease) {
       this.epoch = epoch;
@@ -235,9 +237,12 @@ public final class HolderLeases {
     if (!extended.isEmpty()) listener.tell(new LeasesExtended(Map.copyOf(extended)));
     answer.renewed().superseded().forEach((group, promised) -> {
       Entry entry = entries.get(group);
-      if (entry != null && promised > entry.epoch) {
-        lose(group, "epoch " + promised + " was promised on " + answer.renewed().node());
-      }
+      if (entry == null || promised <= entry.epoch) return;
+      // A claim not yet carried out is stale at once. A held lease runs its course: those ledgers no
+      // longer grant it, so it ends by itself unless a surviving set still does (a promise round
+      // that failed); the holder serves until its decider's release or that end, never beyond.
+      if (!entry.held) lose(group, "epoch " + promised + " was promised on " + answer.renewed().node());
+      else if (entry.supersededOn.isEmpty()) entry.supersededOn = "epoch " + promised + " was promised on " + answer.renewed().node();
     });
     scheduleExpiry();
     return Behaviors.same();
@@ -248,7 +253,8 @@ public final class HolderLeases {
     for (String group : List.copyOf(entries.keySet())) {
       Entry entry = entries.get(group);
       if (entry.held && !entry.lease.valid()) {
-        lose(group, "no surviving set of nodes granted a renewal within " + settings.duration().toMillis() + " ms");
+        lose(group, "no surviving set of nodes granted a renewal within " + settings.duration().toMillis() + " ms"
+            + (entry.supersededOn.isEmpty() ? "" : " (" + entry.supersededOn + ")"));
       } else if (!entry.held && now - entry.since >= acquireNanos()) {
         lose(group, "no surviving set of nodes granted the lease within " + acquireNanos() / 1_000_000 + " ms");
       }

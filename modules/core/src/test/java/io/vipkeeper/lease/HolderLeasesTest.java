@@ -77,16 +77,30 @@ class HolderLeasesTest {
     assertTrue(lost.why().contains("no surviving set of nodes granted a renewal"), lost.why());
   }
 
+  /**
+   * Ledgers that promised a newer epoch stop granting this one, but the lease already granted runs
+   * its course: the holder serves until its decider's release or the lease's end, never beyond it.
+   */
   @Test
-  void aNewerPromiseEndsTheLeaseAtOnce() {
+  void aNewerPromiseStopsTheRenewalsAndTheLeaseEndsNoEarlierThanGranted() {
     leases.tell(new HolderLeases.Hold("web", 3, null));
     renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
-    notices.expectMessageClass(HolderLeases.LeaseHeld.class);
+    HolderLeases.LeaseHeld held = notices.expectMessageClass(HolderLeases.LeaseHeld.class);
     renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L)));
     HolderLeases.LeaseLost lost = notices.fishForMessage(Duration.ofSeconds(2), n -> n instanceof HolderLeases.LeaseLost
         ? FishingOutcomes.complete()
         : FishingOutcomes.continueAndIgnore()).stream()
         .map(HolderLeases.LeaseLost.class::cast).reduce((a, b) -> b).orElseThrow();
+    assertTrue(System.nanoTime() - held.untilNanos() >= 0, "lost before the granted lease ended");
+    assertTrue(lost.why().contains("(epoch 4 was promised on n1)"), lost.why());
+  }
+
+  /** A claim whose lease is not held yet is stale once a newer epoch is promised: refused at once. */
+  @Test
+  void aNewerPromiseRefusesAClaimNotHeldYet() {
+    leases.tell(new HolderLeases.Hold("web", 3, null));
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L)));
+    HolderLeases.LeaseLost lost = notices.expectMessageClass(HolderLeases.LeaseLost.class);
     assertEquals("epoch 4 was promised on n1", lost.why());
   }
 
