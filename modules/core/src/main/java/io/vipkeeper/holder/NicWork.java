@@ -37,10 +37,13 @@ record NicWork(String iface, Drivers drivers, Logger log) {
    * answer for unleased. An address already on the host is someone else's (this node holds none of
    * the group's, and its own leftovers went at start): refused, so its removal can never take it.
    */
-  private void add(VipGroup group, long leaseUntilNanos, Set<String> onHost) {
+  /** Returns how long the fence's part took (none when {@code guarded} ahead). */
+  private long add(VipGroup group, long leaseUntilNanos, Set<String> onHost, boolean guarded) {
     List<String> foreign = foreign(group, onHost);
     if (!foreign.isEmpty()) throw new DriverException(notOurs(foreign, group));
-    drivers.fence().guard(group.addresses(), leaseUntilNanos);
+    long start = System.nanoTime();
+    if (!guarded) drivers.fence().guard(group.addresses(), leaseUntilNanos);
+    long fence = System.nanoTime() - start;
     try {
       if (group.virtualMac()) {
         drivers.driver().addVirtual(iface, VirtualMac.linkName(group.mac()), group.mac(), group.addresses());
@@ -51,33 +54,37 @@ record NicWork(String iface, Drivers drivers, Logger log) {
       drivers.fence().unguard(group.addresses());
       throw e;
     }
+    return fence;
   }
 
   /**
    * {@link #add} for a batch of claims (a mass takeover): the garp groups' leases go into the fence
    * in one transaction, then each group's addresses into the kernel. Returns the groups that could
-   * not be added, with why; the others are added. {@code leaseUntil} maps a group's name to its lease end.
+   * not be added, with why; the others are added. {@code leaseUntil} maps a group's name to its lease end;
+   * the fence guards the groups named in {@code guarded} already (see {@link #guardAhead}).
    */
-  Added addAll(List<VipGroup> groups, Function<String, Long> leaseUntil, Set<String> onHost) {
+  Added addAll(List<VipGroup> groups, Function<String, Long> leaseUntil, Set<String> onHost, Set<String> guarded) {
     long start = System.nanoTime();
     Map<String, String> failed = new HashMap<>();
     List<VipGroup> plain = new ArrayList<>();
+    long aloneFence = 0;
     for (VipGroup group : groups) {
-      if (group.virtualMac() || groups.size() == 1) {
-        tryAdd(group, leaseUntil.apply(group.name()), onHost, failed);
+      if (group.virtualMac() || groups.size() == 1 || guarded.contains(group.name())) {
+        aloneFence += tryAdd(group, leaseUntil.apply(group.name()), onHost, failed, guarded.contains(group.name()));
         continue;
       }
       List<String> foreign = foreign(group, onHost);
       if (foreign.isEmpty()) plain.add(group);
       else failed.put(group.name(), notOurs(foreign, group));
     }
+    long alone = System.nanoTime() - start; // the groups added one by one, fence and kernel
     Map<VipAddress, Long> fence = new LinkedHashMap<>();
     plain.forEach(g -> g.addresses().forEach(a -> fence.put(a, leaseUntil.apply(g.name()))));
     try {
       if (!fence.isEmpty()) drivers.fence().guard(fence);
     } catch (DriverException e) {
       // One lease ran out, or the batch failed: each group on its own, so one cannot sink the rest.
-      plain.forEach(g -> tryAdd(g, leaseUntil.apply(g.name()), onHost, failed));
+      plain.forEach(g -> tryAdd(g, leaseUntil.apply(g.name()), onHost, failed, false));
       return new Added(failed, System.nanoTime() - start, 0);
     }
     long fenced = System.nanoTime();
@@ -89,20 +96,22 @@ record NicWork(String iface, Drivers drivers, Logger log) {
         failed.put(group.name(), e.getMessage());
       }
     }
-    return new Added(failed, fenced - start, System.nanoTime() - fenced);
+    long batchFence = fenced - (start + alone);
+    return new Added(failed, aloneFence + batchFence, alone - aloneFence + System.nanoTime() - fenced);
   }
 
   /**
-   * What {@link #addAll} did: the groups it could not add (name → why), and how long the fence
-   * transaction (with single groups and vmac groups: their whole add) and the kernel's adds took.
+   * What {@link #addAll} did: the groups it could not add (name → why), and how long the fence's
+   * calls and the kernel's adds took.
    */
   record Added(Map<String, String> failed, long fenceNanos, long kernelNanos) {}
 
-  private void tryAdd(VipGroup group, long leaseUntilNanos, Set<String> onHost, Map<String, String> failed) {
+  private long tryAdd(VipGroup group, long leaseUntilNanos, Set<String> onHost, Map<String, String> failed, boolean guarded) {
     try {
-      add(group, leaseUntilNanos, onHost);
+      return add(group, leaseUntilNanos, onHost, guarded);
     } catch (DriverException e) {
       failed.put(group.name(), e.getMessage());
+      return 0;
     }
   }
 
@@ -116,13 +125,40 @@ record NicWork(String iface, Drivers drivers, Logger log) {
         + " or another tool's): refusing to claim group " + group.name() + "; remove the address or the group";
   }
 
-  /** Unfenced only once the kernel no longer has the addresses. */
-  void remove(VipGroup group) {
+  /**
+   * Unfenced only once the kernel no longer has the addresses; {@code gone} runs in between: from
+   * then on this host cannot answer for them, so a hand-off need not wait for the fence's call.
+   */
+  void remove(VipGroup group, Runnable gone) {
     if (group.virtualMac()) {
       drivers.driver().removeVirtual(VirtualMac.linkName(group.mac()));
     } else {
       drivers.driver().remove(iface, group.addresses());
     }
+    gone.run();
+    unguard(group.addresses());
+  }
+
+  /**
+   * The target of a planned move, leased before its claim: the fence guards the group's addresses
+   * now, leased until {@code leaseUntilNanos}, so the claim only adds them (the fence's call, with
+   * its retries on a loaded host, is out of the clients' gap). Nothing answers for them until they
+   * are added. False (logged) when the fence refused, or an address is on this host already
+   * (someone else's: the claim refuses it).
+   */
+  boolean guardAhead(VipGroup group, long leaseUntilNanos) {
+    try {
+      if (!foreign(group, hostIps()).isEmpty()) return false;
+      drivers.fence().guard(group.addresses(), leaseUntilNanos);
+      return true;
+    } catch (DriverException e) {
+      log.warn("cannot guard {} ahead of its claim (the claim will): {}", group.name(), e.getMessage());
+      return false;
+    }
+  }
+
+  /** A group guarded ahead whose claim did not come: its addresses were never added. */
+  void unguardAhead(VipGroup group) {
     unguard(group.addresses());
   }
 

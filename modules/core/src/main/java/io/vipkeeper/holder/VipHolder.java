@@ -68,6 +68,8 @@ final class VipHolder {
   private final Map<String, Pending> pending = new HashMap<>();
   /** Groups leased ahead of their claim (the target of a planned move), by epoch. */
   private final Map<String, Long> prepared = new HashMap<>();
+  /** Groups not held whose addresses the kernel fence guards already (guarded ahead of their claim). */
+  private final Map<String, VipGroup> guardedAhead = new HashMap<>();
   /** Pending claims whose lease now holds, carried out together by the next HoldLeased. */
   private final Set<String> leasedReady = new LinkedHashSet<>();
   private Fitness fitness;
@@ -284,7 +286,24 @@ final class VipHolder {
 
   /** A prepared lease that no claim took over (neither held nor pending here) is not renewed on. */
   private void dropUnclaimed(String name) {
-    if (!held.containsKey(name) && !pending.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
+    if (!held.containsKey(name) && !pending.containsKey(name)) {
+      leases.tell(new HolderLeases.Drop(name));
+      dropGuardAhead(name);
+    }
+  }
+
+  /** A prepared group's lease holds: its addresses go into the fence now, not in the clients' gap. */
+  private void guardAhead(String name, long untilNanos) {
+    if (held.containsKey(name) || guardedAhead.containsKey(name)) return;
+    VipGroup group = settings.groups().stream().filter(g -> g.name().equals(name)).findFirst()
+        .orElse(runtime == null ? null : runtime.get(name));
+    if (group != null && nic.guardAhead(group, untilNanos)) guardedAhead.put(name, group);
+  }
+
+  /** A group guarded ahead that will not be added here after all: out of the fence again. */
+  private void dropGuardAhead(String name) {
+    VipGroup group = guardedAhead.remove(name);
+    if (group != null && !held.containsKey(name)) nic.unguardAhead(group);
   }
 
   /**
@@ -331,6 +350,7 @@ final class VipHolder {
     if (from.notice() instanceof HolderLeases.LeaseHeld granted) {
       leaseUntil.put(granted.group(), granted.untilNanos());
       Pending waiting = pending.get(granted.group());
+      if (waiting == null && prepared.containsKey(granted.group())) guardAhead(granted.group(), granted.untilNanos());
       if (waiting == null || waiting.claim().epoch() > granted.epoch()) return Behaviors.same();
       // A grant that arrives with almost no lease left (a loaded host) would fence the address at
       // once: the next renewal, a renew-interval later, carries the claim instead.
@@ -340,6 +360,7 @@ final class VipHolder {
     }
     HolderLeases.LeaseLost lost = (HolderLeases.LeaseLost) from.notice();
     prepared.remove(lost.group());
+    dropGuardAhead(lost.group());
     if (!held.containsKey(lost.group())) leaseUntil.remove(lost.group());
     Pending waiting = pending.remove(lost.group());
     if (waiting != null) refuse(waiting.claim(), "no lease: " + lost.why());
@@ -357,6 +378,7 @@ final class VipHolder {
       leaseUntil.put(group, until);
       Held holding = held.get(group);
       if (holding != null) fence.put(holding.group(), until);
+      else if (guardedAhead.containsKey(group)) fence.put(guardedAhead.get(group), until);
     });
     if (!fence.isEmpty()) nic.extend(fence);
     for (String group : extended.untilNanos().keySet()) {
@@ -458,11 +480,14 @@ final class VipHolder {
         batch.add(waiting);
         continue;
       }
-      if (!held.containsKey(name)) leases.tell(new HolderLeases.Drop(name));
+      if (!held.containsKey(name)) {
+        leases.tell(new HolderLeases.Drop(name));
+        dropGuardAhead(name);
+      }
       refuse(waiting.claim(), why);
     }
     List<VipGroup> toAdd = batch.stream().map(p -> p.claim().group()).filter(g -> !held.containsKey(g.name())).toList();
-    NicWork.Added added = nic.addAll(toAdd, g -> leaseUntil.getOrDefault(g, now), onHost);
+    NicWork.Added added = nic.addAll(toAdd, g -> leaseUntil.getOrDefault(g, now), onHost, guardedAhead.keySet());
     long addedAt = System.nanoTime();
     for (Pending waiting : batch) {
       if (!added.failed().containsKey(waiting.claim().group().name())) take(waiting.claim());
@@ -484,6 +509,7 @@ final class VipHolder {
   private void claimFailed(InterfaceActor.Claim claim, String error) {
     String name = claim.group().name();
     leases.tell(new HolderLeases.Drop(name));
+    dropGuardAhead(name); // not added: out of the fence (an address found on the host is someone else's)
     context.getLog().error("CLAIM FAILED group={} epoch={}: {}", name, claim.epoch(), error);
     notify(NotifyHooks.Kind.FAULT, claim.group(), claim.epoch(), "claim failed: " + error);
     publish(new VipEvent.NicFailure(name, VipEvent.NicAction.CLAIM, error));
@@ -495,6 +521,7 @@ final class VipHolder {
     String name = claim.group().name();
     Held before = held.get(name);
     held.put(name, new Held(claim.group(), claim.epoch(), before != null ? before.sinceMillis() : System.currentTimeMillis()));
+    guardedAhead.remove(name); // held now: extended as a held group's
     promised.merge(name, claim.epoch(), Math::max);
     onAnnounceRound(new InterfaceActor.AnnounceRound(name, 0, 1));
   }
@@ -550,10 +577,11 @@ final class VipHolder {
   }
 
   private Behavior<InterfaceActor.Command> onRelease(InterfaceActor.Release release) {
-    String error = release(release.group(), release.reason());
-    boolean handOff = error.isEmpty() && release.handOff() != null;
-    // The target first: its claim is what the clients wait for; the decider learns of it from both.
-    if (handOff) release.handOff().to().tell(release.handOff().claim());
+    InterfaceActor.HandOff to = release.handOff();
+    // The target as soon as the kernel no longer has the addresses: its claim is what the clients
+    // wait for; the decider learns of it from both.
+    String error = release(release.group(), release.reason(), to == null ? () -> {} : () -> to.to().tell(to.claim()));
+    boolean handOff = error.isEmpty() && to != null;
     release.replyTo().tell(new InterfaceActor.ReleaseResult(release.group(), node, error.isEmpty(), error, handOff));
     if (handOff) {
       context.getLog().info("HANDED OFF group={} epoch={}: the claim went on to {}", release.group(),
@@ -716,15 +744,23 @@ final class VipHolder {
 
   /** Removes a held group's addresses; returns the error, or "" when nothing is left behind. */
   private String release(String name, String reason) {
+    return release(name, reason, () -> {});
+  }
+
+  /** {@code gone} runs as soon as the kernel no longer has the addresses (also when none were held). */
+  private String release(String name, String reason, Runnable gone) {
     Held holding = held.get(name);
-    if (holding == null) return "";
+    if (holding == null) {
+      gone.run();
+      return "";
+    }
     timers.cancel(name);
     timers.cancel(REFRESH + name);
     timers.cancel(REST + name);
     timers.cancel(LEARN + name);
     timers.cancel(VERIFY + name);
     try {
-      nic.remove(holding.group());
+      nic.remove(holding.group(), gone);
     } catch (DriverException e) {
       context.getLog().error("RELEASE FAILED group={} epoch={}: {}", name, holding.epoch(), e.getMessage());
       notify(NotifyHooks.Kind.FAULT, holding.group(), holding.epoch(), "release failed: " + e.getMessage());

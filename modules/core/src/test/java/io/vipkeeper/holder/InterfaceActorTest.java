@@ -228,6 +228,32 @@ class InterfaceActorTest {
     assertFalse(nic.has("198.18.0.60"), "nor was its address ever added");
   }
 
+  /**
+   * The prepared target's addresses go into the kernel fence with its lease, so the claim only adds
+   * them (one guard, before the add); a prepare without a claim takes them out again, never added.
+   */
+  @Test
+  void aPreparedTargetIsFencedAheadAndItsClaimOnlyAdds() {
+    VipKeeperSettings settings = VipKeeperSettings.create(ConfigFactory.parseString("vipkeeper.claim-timeout = 1s").withFallback(CONFIG));
+    List<String> log = FakeNic.newLog();
+    FakeNic nic = new FakeNic("A", log).fenced();
+    ActorRef<InterfaceActor.Command> iface = spawn(nic, settings);
+    TestProbe<EpochLedger.Command> watcher = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Prepare(WEB.name(), 1, watcher.getRef()));
+    watcher.awaitAssert(() -> { assertTrue(log.contains("A guard 198.18.0.50"), log.toString()); return null; });
+    assertFalse(nic.has("198.18.0.50"), "guarded, not added: " + log);
+    assertTrue(claim(iface, WEB, 1).claimed());
+    assertEquals(List.of("A guard 198.18.0.50", "A add 198.18.0.50"),
+        log.stream().filter(l -> l.contains("198.18.0.50") && !l.contains("announce")).toList(), "one guard, ahead of the add");
+
+    iface.tell(new InterfaceActor.Prepare(DB.name(), 2, watcher.getRef()));
+    watcher.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(List.of("A guard 198.18.0.60", "A unguard 198.18.0.60"),
+          log.stream().filter(l -> l.contains("198.18.0.60")).toList(), "a prepare that lapses is unguarded, never added");
+      return null;
+    });
+  }
+
   private InterfaceActor.ClaimResult claim(ActorRef<InterfaceActor.Command> iface, long epoch) {
     return claim(iface, WEB, epoch);
   }

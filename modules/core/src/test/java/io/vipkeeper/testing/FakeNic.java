@@ -38,8 +38,33 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   }
 
   public Drivers drivers() {
-    return new Drivers(this, this);
+    return fenced ? new Drivers(this, this, io.vipkeeper.driver.AddressSensor.NONE, fence) : new Drivers(this, this);
   }
+
+  /** From now on with a kernel fence that writes its guards and unguards to the log. */
+  public FakeNic fenced() {
+    fenced = true;
+    return this;
+  }
+
+  private volatile boolean fenced;
+  private final io.vipkeeper.driver.KernelFence fence = new io.vipkeeper.driver.KernelFence() {
+    @Override
+    public void guard(java.util.Map<VipAddress, Long> untilNanos) {
+      untilNanos.keySet().forEach(a -> log.add(node + " guard " + a.ip()));
+    }
+
+    @Override
+    public void extend(java.util.Map<VipAddress, Long> untilNanos) {}
+
+    @Override
+    public void unguard(List<VipAddress> addresses) {
+      addresses.forEach(a -> log.add(node + " unguard " + a.ip()));
+    }
+
+    @Override
+    public void close() {}
+  };
 
   public void failAdds(String error) {
     failAddsWith = error;
