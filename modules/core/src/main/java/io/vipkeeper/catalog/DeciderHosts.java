@@ -41,6 +41,16 @@ final class DeciderHosts {
     this.boards = boards;
   }
 
+  /**
+   * This node's coordinated shutdown has begun: a singleton manager made now would miss the
+   * shutdown's exiting phase, and its decider would hold the node's exit up for that phase's whole
+   * timeout (seen in a test that added a group just before its system stopped). The other nodes
+   * decide for the group.
+   */
+  boolean shuttingDown() {
+    return org.apache.pekko.actor.CoordinatedShutdown.get(Adapter.toClassic(context.getSystem())).getShutdownReason().isPresent();
+  }
+
   /** False while the manager of a group of that name is still stopping (removed, added again). */
   boolean start(VipGroup group, ActorRef<VipCatalog.Command> catalog) {
     ActorSystem classic = Adapter.toClassic(context.getSystem());

@@ -230,6 +230,10 @@ public final class VipCatalog {
     }
     now.forEach((name, group) -> {
       if (runtime.containsKey(name) || configured.containsKey(name)) return;
+      if (hosts.shuttingDown()) {
+        context.getLog().info("CATALOG group {}: not starting its singleton here, this node is shutting down", name);
+        return;
+      }
       if (!hosts.start(group, context.getSelf())) {
         context.scheduleOnce(Duration.ofMillis(200), context.getSelf(), Retry.INSTANCE);
         return;
