@@ -584,8 +584,8 @@ final class VipHolder {
     boolean handOff = error.isEmpty() && to != null;
     release.replyTo().tell(new InterfaceActor.ReleaseResult(release.group(), node, error.isEmpty(), error, handOff));
     if (handOff) {
-      context.getLog().info("HANDED OFF group={} epoch={}: the claim went on to {}", release.group(),
-          release.handOff().claim().epoch(), release.handOff().to().path().address());
+      context.getLog().info("HANDED OFF group={} epoch={}: the claim went on to {}", release.group(), to.claim().epoch(),
+          to.to().path().address());
     }
     return Behaviors.same();
   }
