@@ -36,8 +36,9 @@ record NicWork(String iface, Drivers drivers, Logger log) {
    * Fence first, leased until {@code leaseUntilNanos}: the kernel never holds an address it may
    * answer for unleased. An address already on the host is someone else's (this node holds none of
    * the group's, and its own leftovers went at start): refused, so its removal can never take it.
+   * {@code guarded}: the fence has them already ({@link #guardAhead}). Returns how long the fence's
+   * part took.
    */
-  /** Returns how long the fence's part took (none when {@code guarded} ahead). */
   private long add(VipGroup group, long leaseUntilNanos, Set<String> onHost, boolean guarded) {
     List<String> foreign = foreign(group, onHost);
     if (!foreign.isEmpty()) throw new DriverException(notOurs(foreign, group));
