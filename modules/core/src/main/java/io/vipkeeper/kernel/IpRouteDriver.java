@@ -158,6 +158,9 @@ public final class IpRouteDriver implements InterfaceDriver {
     StringBuilder batch = new StringBuilder();
     batch.append("link add link ").append(parent).append(" name ").append(link)
         .append(" address ").append(mac).append(" type macvlan mode bridge\n");
+    // No link-local address: it sends DAD, MLD and router solicitations from the virtual MAC, the
+    // solicitations for hours, and a link left by a killed JVM pulls the switch's port back.
+    batch.append("link set ").append(link).append(" addrgenmode none\n");
     batch.append("link set ").append(link).append(" up\n");
     for (VipAddress address : addresses) {
       batch.append("address replace ").append(address.cidr()).append(" dev ").append(link);

@@ -9,7 +9,13 @@ import io.vipkeeper.model.VipAddress;
 import io.vipkeeper.pcap.GratuitousArp;
 import io.vipkeeper.pcap.PcapAnnouncer;
 import io.vipkeeper.lab.Lab;
+import java.util.ArrayList;
 import java.util.List;
+import org.pcap4j.core.BpfProgram;
+import org.pcap4j.core.PcapHandle;
+import org.pcap4j.core.PcapNetworkInterface.PromiscuousMode;
+import org.pcap4j.core.Pcaps;
+import org.pcap4j.packet.Packet;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,6 +143,33 @@ class KernelDriverLabTest {
     }
     lab.inside("n2", () -> { driver.removeVirtual(link); return null; });
     assertFalse(lab.inside("n2", () -> driver.exists(link)), "release removes the macvlan");
+  }
+
+  /**
+   * A virtual link sends nothing from its MAC by itself. With a link-local address it sent DAD, MLD
+   * and router solicitations (at 1, 5, 13, 29 s... after it came up), so a link left by a killed
+   * JVM pulled the switch's port for the MAC back from the new holder.
+   */
+  @Test
+  void aVirtualLinkSendsNothingFromItsMacByItself() throws Exception {
+    String vmac = "00:00:5e:00:01:33";
+    String link = VirtualMac.linkName(vmac);
+    IpRouteDriver driver = new IpRouteDriver("ip");
+    try (PcapHandle port = lab.inside("sw", () -> Pcaps.getDevByName("n1").openLive(128, PromiscuousMode.PROMISCUOUS, 100))) {
+      port.setFilter("ether src " + vmac, BpfProgram.BpfCompileMode.OPTIMIZE);
+      port.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING); // a blocking read waits for a frame, timeout or not
+      lab.inside("n1", () -> { driver.addVirtual("eth0", link, vmac, List.of(VIP)); return null; });
+      List<String> seen = new ArrayList<>();
+      long end = System.nanoTime() + 2_500_000_000L; // the first solicitation came after 1.8 s
+      while (System.nanoTime() < end) {
+        Packet frame = port.getNextPacket();
+        if (frame == null) Thread.sleep(10);
+        else seen.add(frame.toString().lines().filter(l -> l.contains("Type") || l.contains("Destination address")).toList().toString());
+      }
+      assertEquals(List.of(), seen, "frames the link sent from " + vmac + " by itself");
+    } finally {
+      lab.inside("n1", () -> { driver.removeVirtual(link); return null; });
+    }
   }
 
   /** The in-process rtnetlink path: what it adds, lists and removes is what iproute2 sees. */
