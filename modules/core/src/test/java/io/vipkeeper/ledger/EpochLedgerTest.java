@@ -56,6 +56,8 @@ class EpochLedgerTest {
     ledger.runCommand(new EpochLedger.Record("web", 5, true, "test"));
     ledger.runCommand(new EpochLedger.Record("db", 2, true, "test"));
     ledger.runCommand(new EpochLedger.Record("db", 2, false, "test"));
+    // Records are written by a later flush (group commit); a read is answered only behind them.
+    ledger.runCommand(EpochLedger.GetHistory::new);
     ledger.restart();
     assertEquals(Map.of("web", 5L), ledger.getState().promised());
     assertEquals(Map.of("web", 5L), ledger.getState().holding(), "web was claimed and never released");
