@@ -216,6 +216,8 @@ public final class Decider {
   private Command deferred;
   /** Stopping nodes waiting for this group to be held elsewhere (or for no move to be possible now). */
   private final List<ActorRef<Done>> vacating = new ArrayList<>();
+  /** The stopping holder the next survey need not ask (its answer is known, and comes slowest). */
+  private NodeIdentity stoppingHolder;
   private int round;
 
   private Decider(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings,
@@ -263,7 +265,13 @@ public final class Decider {
       // A suspect or unreachable node is not waited for: it counts as silent and the move is fenced.
       if (!suspects.contains(node) && members.isReachable(node)) asked.add(node);
     }
+    NodeIdentity stopping = stoppingHolder;
+    stoppingHolder = null;
+    if (stopping != null) asked.remove(stopping.address());
     SurveyRound survey = new SurveyRound(++round, listed, asked);
+    // What it would say: it holds the group at this epoch and takes no claim.
+    if (stopping != null) survey.answered(stopping.address(), new InterfaceActor.Holdings(stopping, Map.of(group.name(), epoch),
+        Map.of(group.name(), epoch), false, 0, Map.of(), ""));
     for (String node : asked) {
       Ask.ask(context, InterfaceActor.Holdings.class, nodes.interfaceOf(node), settings.surveyTimeout(), InterfaceActor.QueryHoldings::new,
           (answer, failure) -> new Surveyed(survey.id, node, answer));
@@ -758,6 +766,7 @@ public final class Decider {
       return Behaviors.same();
     }
     vacating.add(vacate.replyTo());
+    stoppingHolder = holder;
     context.getLog().info("group {}: moving from {}, which is stopping", group.name(), holder.name());
     timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
     return survey();

@@ -124,8 +124,12 @@ class DeciderStatesTest {
     answerSurvey(); // the deferred move surveys again (no other timer asks: holder checks are hourly here)
   }
 
+  /**
+   * A stopping holder is not surveyed: its answer is known (it holds the group, takes no claim) and,
+   * from a JVM that is shutting down, came slowest, ahead of the whole move.
+   */
   @Test
-  void aStoppingHolderIsSurveyedAtOnceAndNeverChosenAgain() {
+  void aStoppingHolderIsNotAskedAndNeverChosenAgain() {
     place();
     TestProbe<Object> wait = kit.createTestProbe();
     wait.awaitAssert(() -> { assertEquals("n1", status().holder()); return null; });
@@ -134,9 +138,7 @@ class DeciderStatesTest {
     done.expectMessage(Done.getInstance()); // not the holder: nothing to wait for
     nic.expectNoMessage(Duration.ofMillis(300));
     decider.tell(new Decider.Vacate(self.address(), done.ref()));
-    done.expectNoMessage(Duration.ofMillis(100));
-    nic.expectMessageClass(InterfaceActor.QueryHoldings.class).replyTo()
-        .tell(new InterfaceActor.Holdings(self, Map.of("web", 1L), Map.of("web", 1L), false, 1.0, Map.of(), ""));
+    done.expectMessage(Done.getInstance()); // the stopping node need not wait: no move can be made now
     List<EpochLedger.Command> told = new ArrayList<>();
     try {
       while (true) told.add(ledger.receiveMessage(Duration.ofMillis(300)));
@@ -145,8 +147,7 @@ class DeciderStatesTest {
     }
     assertTrue(told.stream().noneMatch(m -> m instanceof EpochLedger.Promise p && p.epoch() > 1),
         "no other node can hold it, so no new epoch is promised: " + told);
-    nic.expectNoMessage(Duration.ofMillis(100)); // and no claim goes to the stopping node
-    done.expectMessage(Done.getInstance()); // the stopping node need not wait: no move can be made now
+    nic.expectNoMessage(Duration.ofMillis(100)); // neither a survey nor a claim went to the stopping node
   }
 
   /** Was an NPE that stopped the singleton for good (the lab: a kill -9 60 ms after SIGTERM). */
