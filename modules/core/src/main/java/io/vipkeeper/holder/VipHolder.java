@@ -273,8 +273,15 @@ final class VipHolder {
     if (held.containsKey(name) || pending.containsKey(name) || prepare.epoch() < promised.getOrDefault(name, 0L)
         || !fitness.why(settings.interfaceName()).isEmpty()) return Behaviors.same();
     prepared.put(name, prepare.epoch());
+    long asked = System.nanoTime();
+    boolean fresh = !leaseUntil.containsKey(name);
     leases.tell(new HolderLeases.Hold(name, prepare.epoch(), prepare.watcher()));
     timers.startSingleTimer(PREPARED + name, new InterfaceActor.PrepareLapsed(name, prepare.epoch()), settings.claimTimeout());
+    // Guarded while the lease round runs, not after it (the hand-off often came first, and the claim
+    // then made the fence's call in the clients' gap). A lease asked for from now on ends no earlier
+    // than this element; with no address on the host it lets nothing answer. A lease this node
+    // already had could end sooner: that one is guarded when it is held.
+    if (fresh) guardAhead(name, asked + settings.lease().duration().toNanos());
     return Behaviors.same();
   }
 
@@ -292,7 +299,7 @@ final class VipHolder {
     }
   }
 
-  /** A prepared group's lease holds: its addresses go into the fence now, not in the clients' gap. */
+  /** A prepared group: its addresses go into the fence now, not in the clients' gap. */
   private void guardAhead(String name, long untilNanos) {
     if (held.containsKey(name) || guardedAhead.containsKey(name)) return;
     VipGroup group = settings.groups().stream().filter(g -> g.name().equals(name)).findFirst()
