@@ -364,12 +364,12 @@ public final class Decider {
     }
     // No ledger to wait for (a singleton that just moved here, before its own ledger is listed): no
     // answer would ever come, so the round ends now, refused, and is tried again after claim-retry.
-    if (promise.done()) return onPromised(promise, move);
+    if (promise.decided(quorum, members.voters())) return onPromised(promise, move);
     return state(common(Mode.BUSY)
         .onMessage(PromiseDone.class, done -> {
           if (done.round() != promise.id) return Behaviors.same();
           promise.answered(done.node(), done.result());
-          return promise.done() ? onPromised(promise, move) : Behaviors.same();
+          return promise.decided(quorum, members.voters()) ? onPromised(promise, move) : Behaviors.same();
         })
 );
   }

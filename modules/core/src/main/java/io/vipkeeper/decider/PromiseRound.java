@@ -68,15 +68,22 @@ final class PromiseRound {
     backedFor.add(result.backedForNanos());
   }
 
-  /**
-   * Done once every asked ledger answered or its one bounded ask timed out: the reachable ones
-   * learn the epoch before anything is claimed under it; a slow or broken one holds nothing up.
-   * Ending at the first surviving set instead was measured (2026-12-03, planned stops): the release
-   * then outran the prepared target's lease round, whose wait and fence call moved into the
-   * clients' gap (gap 70 / 101 / 127 ms against 62 / 63 / 80 ms).
-   */
+  /** Every asked ledger answered, or its one bounded ask timed out: a slow or broken one holds nothing up. */
   boolean done() {
     return pending.isEmpty();
+  }
+
+  /**
+   * The round can end: every answer is in, or a surviving set promised already. The others are not
+   * waited for (on a planned stop the slowest was the target's ledger, on a JVM restarted moments
+   * before, or the stopping node's): safety needs only that set, which shares a member with any
+   * set that granted the old holder a lease (and so covers its furthest grant), and the rest learn
+   * the epoch from the decider's share after the claim and from the new holder's renewals. Tried
+   * before the target guarded its addresses ahead, this made the clients' gap longer: the release
+   * outran the prepared lease round, whose fence call then came in the gap.
+   */
+  boolean decided(Quorum quorum, List<Quorum.Voter> voters) {
+    return done() || quorum.survives(promisedBy, voters);
   }
 
   Outcome outcome(Quorum quorum, List<Quorum.Voter> voters, long driftMarginNanos, int maxAttempts) {

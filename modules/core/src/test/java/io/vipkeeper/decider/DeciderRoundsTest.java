@@ -90,15 +90,23 @@ class DeciderRoundsTest {
   }
 
   @Test
-  void aPromiseNeedsEveryAskedLedgerAndASurvivingSet() {
+  void aPromiseEndsWithTheFirstSurvivingSetThatPromised() {
     PromiseRound round = new PromiseRound(1, 5, 1, Set.of(A1, A2, A3));
     round.answered(A1, new EpochLedger.PromiseResult("web", 5, "n1", true, 5, 200_000_000));
+    assertFalse(round.decided(MAJORITY, VOTERS), "one of three is no surviving set");
     round.answered(A2, new EpochLedger.PromiseResult("web", 5, "n2", true, 5, LeaseGrants.NEVER));
-    assertFalse(round.done(), "a majority is not enough: every asked ledger must know the epoch");
-    round.answered(A3, null);
-    assertTrue(round.done());
+    assertFalse(round.done(), "n3 has not answered");
+    assertTrue(round.decided(MAJORITY, VOTERS), "a surviving set promised: n3, slow, is not waited for");
     PromiseRound.Outcome outcome = round.outcome(MAJORITY, VOTERS, 100_000_000, 3);
     assertEquals(new PromiseRound.Promised(5, 300_000_000), outcome, "the fence covers the furthest grant plus the margin");
+
+    PromiseRound refused = new PromiseRound(2, 6, 1, Set.of(A1, A2, A3));
+    refused.answered(A1, new EpochLedger.PromiseResult("web", 6, "n1", true, 6, LeaseGrants.NEVER));
+    refused.answered(A2, new EpochLedger.PromiseResult("web", 6, "n2", false, 7, LeaseGrants.NEVER));
+    assertFalse(refused.decided(MAJORITY, VOTERS), "no surviving set yet: the round waits for the last answer");
+    refused.answered(A3, null);
+    assertTrue(refused.decided(MAJORITY, VOTERS));
+    assertEquals(new PromiseRound.Outbid(8), refused.outcome(MAJORITY, VOTERS, 0, 3));
   }
 
   @Test
