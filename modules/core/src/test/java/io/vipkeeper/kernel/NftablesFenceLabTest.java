@@ -43,6 +43,9 @@ class NftablesFenceLabTest {
     NftablesFence fence = lab.inside("n1", () -> {
       NftablesFence.Installed installed = NftablesFence.install("eth0");
       assertEquals(List.of(), installed.leftovers());
+      String sets = lab.exec("n1", "nft", "list", "set", "netdev", "vipkeeper_eth0", "vips4")
+          + lab.exec("n1", "nft", "list", "set", "netdev", "vipkeeper_eth0", "leased4");
+      assertFalse(sets.contains("elements"), "the warm-up at install leaves nothing in the fence: " + sets);
       installed.fence().guard(List.of(V4, V6), System.nanoTime() + 600_000_000L);
       driver.add("eth0", List.of(V4, V6));
       return installed.fence();
