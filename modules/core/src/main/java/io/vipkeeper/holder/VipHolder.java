@@ -357,7 +357,9 @@ final class VipHolder {
     if (from.notice() instanceof HolderLeases.LeaseHeld granted) {
       leaseUntil.put(granted.group(), granted.untilNanos());
       Pending waiting = pending.get(granted.group());
-      if (waiting == null && prepared.containsKey(granted.group())) guardAhead(granted.group(), granted.untilNanos());
+      // Guarded at the prepare with the end a lease asked for then would have: the lease's own end now.
+      if (guardedAhead.containsKey(granted.group())) nic.extend(Map.of(guardedAhead.get(granted.group()), granted.untilNanos()));
+      else if (waiting == null && prepared.containsKey(granted.group())) guardAhead(granted.group(), granted.untilNanos());
       if (waiting == null || waiting.claim().epoch() > granted.epoch()) return Behaviors.same();
       // A grant that arrives with almost no lease left (a loaded host) would fence the address at
       // once: the next renewal, a renew-interval later, carries the claim instead.
