@@ -24,8 +24,8 @@ class SafetyTimingTest {
   @Test
   void aReleaseThatCouldComeAfterTheOtherSideClaimsIsRefusedWithTheNumbers() {
     SettingsException e = assertThrows(SettingsException.class,
-        () -> SafetyTiming.check(profile("vipkeeper.release-after = 1600ms")));
-    assertTrue(e.getMessage().contains("unsafe timing: release-after (1600 ms) + release-margin (100 ms) + acceptable-heartbeat-pause (400 ms)"
+        () -> SafetyTiming.check(profile("vipkeeper.release-after = 600ms")));
+    assertTrue(e.getMessage().contains("unsafe timing: release-after (600 ms) + release-margin (100 ms) + acceptable-heartbeat-pause (1400 ms)"
         + " = 2100 ms must be less than split-brain-resolver.stable-after (1000 ms) + down-removal-margin (1000 ms) = 2000 ms"), e.getMessage());
     assertThrows(SettingsException.class, () -> SafetyTiming.check(profile("pekko.cluster.split-brain-resolver.stable-after = 500ms\npekko.cluster.down-removal-margin = 300ms")));
   }
