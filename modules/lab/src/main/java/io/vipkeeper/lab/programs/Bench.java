@@ -43,8 +43,8 @@ public final class Bench {
   private static final Duration IDLE_SETTLE = Duration.ofSeconds(20);
   /**
    * The planned stops are made twice: onto a node restarted seconds before (a quick rolling
-   * upgrade) and onto one up this long, past its start-up JIT and collections. A JVM restarted
-   * 10 s before took ~40 ms longer to take a handed-on claim in (measured in the bench's logs).
+   * upgrade) and onto one up this long, past its start-up JIT and collections (a target restarted
+   * seconds before once took a handed-on claim ~50 ms later: its message warm-up was not due yet).
    */
   private static final Duration SETTLED = Duration.ofSeconds(25);
 
@@ -105,7 +105,6 @@ public final class Bench {
         return new Result(lab.nodes().label(), List.of(), List.of(), null, 0, rss, threads, startMs, idleCpu, 0, "-", "", processFaults(lab, runs), List.of());
       }
       List<Takeover> crashes = new ArrayList<>();
-      List<Takeover> stops = new ArrayList<>();
       int staleKept = 0;
       for (int r = 0; r < (plannedOnly ? 0 : runs); r++) {
         Takeover t = lab.crash(holder, Duration.ofSeconds(30));
@@ -114,22 +113,9 @@ public final class Bench {
         if (!lab.restart(holder, Duration.ofSeconds(8))) staleKept++;
         holder = awaitHolder(lab);
       }
-      for (int r = 0; r < runs; r++) {
-        Takeover t = lab.stop(holder, Duration.ofSeconds(30));
-        report(t);
-        stops.add(t);
-        lab.restart(holder, Duration.ofSeconds(8));
-        holder = awaitHolder(lab);
-      }
-      List<Takeover> settledStops = new ArrayList<>();
-      for (int r = 0; r < runs; r++) {
-        Thread.sleep(SETTLED.toMillis());
-        Takeover t = lab.stop(holder, Duration.ofSeconds(30));
-        report(t);
-        settledStops.add(t);
-        lab.restart(holder, Duration.ofSeconds(8));
-        holder = awaitHolder(lab);
-      }
+      List<Takeover> stops = plannedStops(lab, runs, Duration.ZERO);
+      List<Takeover> settledStops = plannedStops(lab, runs, SETTLED);
+      holder = awaitHolder(lab);
       double before = lab.maxOverlapMillis();
       if (plannedOnly) {
         return new Result(lab.nodes().label(), crashes, stops, null, 0, rss, threads, startMs, idleCpu, before, "-",
@@ -222,6 +208,20 @@ public final class Bench {
       }
     }
     return faults;
+  }
+
+  /** SIGTERM of the holder, {@code upFor} after the last restart settled; the stopped node is started again. */
+  private static List<Takeover> plannedStops(FailoverLab lab, int runs, Duration upFor) throws Exception {
+    List<Takeover> stops = new ArrayList<>();
+    for (int r = 0; r < runs; r++) {
+      Thread.sleep(upFor.toMillis());
+      int holder = awaitHolder(lab);
+      Takeover t = lab.stop(holder, Duration.ofSeconds(30));
+      report(t);
+      stops.add(t);
+      lab.restart(holder, Duration.ofSeconds(8));
+    }
+    return stops;
   }
 
   static int awaitHolder(FailoverLab lab) throws InterruptedException {
