@@ -231,7 +231,7 @@ public final class Decider {
     this.renewals = boards.renewals();
     this.listings = listings;
     this.suspected = suspected;
-    this.members = new Members(Cluster.get(context.getSystem()));
+    this.members = new Members(context.getSystem());
     this.nodes = new NodeLookup(members);
     this.handedClaims = context.messageAdapter(InterfaceActor.ClaimResult.class,
         r -> new HandedClaimDone(new ClaimDone(r.node(), r.epoch(), r.claimed(), r.error())));

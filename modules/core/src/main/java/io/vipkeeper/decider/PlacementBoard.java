@@ -16,7 +16,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -134,7 +133,7 @@ public final class PlacementBoard {
   }
 
   private List<String> upMembers() {
-    return new Members(Cluster.get(context.getSystem())).upAndReachable().stream()
+    return new Members(context.getSystem()).upAndReachable().stream()
         .filter(a -> !drained.contains(names.getOrDefault(a, ""))).toList();
   }
 }

@@ -13,7 +13,6 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * Watches, for every decider on this node, whether its holder's lease renewals still reach this
@@ -62,7 +61,7 @@ public final class RenewalWatch {
   private RenewalWatch(ActorContext<Command> context, Duration suspectAfter) {
     this.context = context;
     this.suspectAfter = suspectAfter;
-    this.members = new Members(Cluster.get(context.getSystem()));
+    this.members = new Members(context.getSystem());
   }
 
   private Behavior<Command> behavior() {

@@ -19,7 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * This node's leases on the groups it holds or is about to claim. Every renew-interval one round
@@ -109,7 +108,7 @@ public final class HolderLeases {
     this.settings = settings;
     this.quorum = quorum;
     this.listener = listener;
-    this.members = new Members(Cluster.get(context.getSystem()));
+    this.members = new Members(context.getSystem());
   }
 
   private Behavior<Command> behavior() {

@@ -6,7 +6,6 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * When a starting ledger has heard from enough of the others to be listed: a set of the other
@@ -40,7 +39,7 @@ interface CatchUpRule {
         }
       };
     }
-    Members members = new Members(Cluster.get(system));
+    Members members = new Members(system);
     Quorum quorum = Quorum.of(system.settings().config());
     return new CatchUpRule() {
       public boolean enough(Set<String> answered) {

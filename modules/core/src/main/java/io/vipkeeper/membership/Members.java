@@ -5,10 +5,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.remote.FailureDetectorRegistry;
 
 /**
  * The one reading of the cluster's membership, by cluster address (as a string): who votes in a
@@ -19,9 +24,11 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class Members implements MembershipView {
 
   private final Cluster cluster;
+  private final org.apache.pekko.cluster.Cluster classic;
 
-  public Members(Cluster cluster) {
-    this.cluster = cluster;
+  public Members(ActorSystem<?> system) {
+    this.cluster = Cluster.get(system);
+    this.classic = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
   }
 
   public List<Quorum.Voter> voters() {
@@ -35,9 +42,23 @@ public final class Members implements MembershipView {
     return voters;
   }
 
-  /** The voters this node's failure detector reaches (itself included). */
+  /** The voters this node's own failure detector reaches (itself included). */
   public Set<String> reachableVoters() {
-    return voters().stream().map(Quorum.Voter::address).filter(this::isReachable).collect(Collectors.toSet());
+    return voters().stream().map(Quorum.Voter::address).filter(this::reachesDirectly).collect(Collectors.toSet());
+  }
+
+  /**
+   * Whether this node's own failure detector reaches {@code address}. The cluster's unreachable
+   * set merges every member's observations: just after a heal, the member that was cut off still
+   * reports the others unreachable until its next heartbeats reach them (up to 700 ms), and a
+   * member of the majority that read the merged set counted itself cut off and released. A member
+   * this node does not monitor (beyond monitored-by-nr-of-members) counts as the merged set has it.
+   */
+  public boolean reachesDirectly(String address) {
+    if (address.equals(selfAddress())) return true;
+    FailureDetectorRegistry<Address> detector = classic.failureDetector();
+    Address member = AddressFromURIString.parse(address);
+    return detector.isMonitoring(member) ? detector.isAvailable(member) : isReachable(address);
   }
 
   /** Whether the voters this node reaches would stay up in a split, by the resolver's rule. */

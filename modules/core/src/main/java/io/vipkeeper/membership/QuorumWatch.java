@@ -102,12 +102,12 @@ public final class QuorumWatch {
 
   /** Before this node has joined there is nothing to decide (and nothing can be held). */
   private boolean survivesNow() {
-    Members members = new Members(Cluster.get(context.getSystem()));
+    Members members = new Members(context.getSystem());
     return members.voters().isEmpty() || members.reachableSideSurvives(quorum);
   }
 
   private String describe() {
-    Members members = new Members(Cluster.get(context.getSystem()));
+    Members members = new Members(context.getSystem());
     return "reaches " + members.reachableVoters().size() + " of " + members.voters().size() + " members";
   }
 }

@@ -8,18 +8,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.remote.RARP;
+import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three members in one JVM; two of them die without leaving (no downing here), so the one left
- * reaches 1 of 3: its watch says so once release-after has passed, not before, and never while
- * it still reached a majority.
+ * Three members in one JVM (no downing here). Two of them die without leaving, so the one left
+ * reaches 1 of 3: its watch says so once release-after has passed, not before, and never while it
+ * still reached a majority. And a member that reaches both others while they cannot reach each
+ * other (Artery's test blackhole) keeps its side, though each of them reports the other unreachable.
  */
 class QuorumWatchTest {
 
@@ -34,28 +39,42 @@ class QuorumWatchTest {
     ActorTestKit kit = ActorTestKit.create("vkq", ConfigFactory.parseString("""
         pekko.coordinated-shutdown.run-by-actor-system-terminate = off
         pekko.cluster.run-coordinated-shutdown-when-down = off
+        pekko.remote.artery.advanced.test-mode = on
         """).withFallback(TestConfigs.clusterNode("")));
     kits.add(kit);
     return kit;
   }
 
-  @Test
-  void aMemberThatReachesOnlyItselfOfThreeIsToldItsSideWouldNotSurvive() {
-    ActorTestKit a = member();
-    ActorTestKit b = member();
-    ActorTestKit c = member();
+  private List<ActorTestKit> threeUp() {
+    List<ActorTestKit> three = List.of(member(), member(), member());
+    ActorTestKit a = three.get(0);
     var seed = Cluster.get(a.system()).selfMember().address();
-    for (ActorTestKit k : List.of(a, b, c)) Cluster.get(k.system()).manager().tell(Join.create(seed));
+    for (ActorTestKit k : three) Cluster.get(k.system()).manager().tell(Join.create(seed));
     a.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
       long up = StreamSupport.stream(Cluster.get(a.system()).state().getMembers().spliterator(), false)
           .filter(m -> m.status() == MemberStatus.up()).count();
       assertEquals(3, up, "three members Up");
       return null;
     });
-    TestProbe<QuorumWatch.Verdict> verdicts = a.createTestProbe();
-    Duration releaseAfter = Duration.ofMillis(400);
-    a.spawn(QuorumWatch.create(new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0), releaseAfter, verdicts.ref()));
+    return three;
+  }
+
+  private static final Duration RELEASE_AFTER = Duration.ofMillis(400);
+
+  private static TestProbe<QuorumWatch.Verdict> watch(ActorTestKit kit) {
+    TestProbe<QuorumWatch.Verdict> verdicts = kit.createTestProbe();
+    kit.spawn(QuorumWatch.create(new Quorum(Quorum.Strategy.KEEP_MAJORITY, 0), RELEASE_AFTER, verdicts.ref()));
     verdicts.expectNoMessage(Duration.ofSeconds(1)); // all reachable: nothing to say
+    return verdicts;
+  }
+
+  @Test
+  void aMemberThatReachesOnlyItselfOfThreeIsToldItsSideWouldNotSurvive() {
+    List<ActorTestKit> three = threeUp();
+    ActorTestKit a = three.get(0);
+    ActorTestKit b = three.get(1);
+    ActorTestKit c = three.get(2);
+    TestProbe<QuorumWatch.Verdict> verdicts = watch(a);
 
     b.system().terminate();
     verdicts.expectNoMessage(Duration.ofMillis(500)); // 2 of 3 still reachable (b may not be marked yet either)
@@ -64,6 +83,26 @@ class QuorumWatchTest {
     QuorumWatch.Verdict verdict = verdicts.expectMessageClass(QuorumWatch.Verdict.class, Duration.ofSeconds(30));
     assertFalse(verdict.survives(), verdict.toString());
     assertEquals("reaches 1 of 3 members", verdict.why());
-    assertTrue(System.nanoTime() - cut >= releaseAfter.toNanos(), "not before release-after");
+    assertTrue(System.nanoTime() - cut >= RELEASE_AFTER.toNanos(), "not before release-after");
+  }
+
+  @Test
+  void aMemberThatReachesBothOthersKeepsItsSideWhileTheyCannotReachEachOther() {
+    List<ActorTestKit> three = threeUp();
+    ActorTestKit a = three.get(0);
+    ActorTestKit b = three.get(1);
+    ActorTestKit c = three.get(2);
+    TestProbe<QuorumWatch.Verdict> verdicts = watch(b);
+    Address cAddress = Cluster.get(c.system()).selfMember().address();
+    ((RARP) RARP.get(Adapter.toClassic(a.system()))).provider().transport().managementCommand(
+        new ThrottlerTransportAdapter.SetThrottle(cAddress, ThrottlerTransportAdapter.bothDirection(),
+            ThrottlerTransportAdapter.blackholeThrottleMode()));
+    // The merged view b reads from the cluster's state now counts both a and c unreachable.
+    b.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+      assertEquals(2, Cluster.get(b.system()).state().getUnreachable().size(), "a and c report each other");
+      return null;
+    });
+    verdicts.expectNoMessage(RELEASE_AFTER.multipliedBy(3));
+    assertEquals(3, new Members(b.system()).reachableVoters().size(), "b's own detector reaches all three");
   }
 }

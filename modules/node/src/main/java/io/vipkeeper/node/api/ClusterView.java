@@ -131,7 +131,7 @@ final class ClusterView {
 
   /** Whether the members this node reaches would stay up if the others were cut off. */
   boolean onSurvivingSide() {
-    return new Members(Cluster.get(system)).reachableSideSurvives(quorum);
+    return new Members(system).reachableSideSurvives(quorum);
   }
 
   private <C, R> CompletionStage<List<R>> askAll(ServiceKey<C> key,
