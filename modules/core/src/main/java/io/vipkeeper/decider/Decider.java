@@ -344,7 +344,7 @@ public final class Decider {
 
   /** Asks every reachable ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
   private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
-    Optional<String> blocked = PromiseRound.blocked(members.voters(), members::isReachable, suspects, quorum);
+    Optional<String> blocked = PromiseRound.blocked(members.voters(), members::reachesDirectly, suspects, quorum);
     if (blocked.isPresent()) return waitAndRecheck(blocked.get());
     Set<String> asked = new HashSet<>();
     for (String node : nodes.ledgerNodes()) {
@@ -694,8 +694,9 @@ public final class Decider {
 
   private Behavior<Command> recheck() {
     if (holder == null) return survey();
+    // This node's own detector: another member's stale report (just after a heal) moves nothing.
     Optional<HolderWatch.Verdict> verdict = HolderWatch.membership(members.isMember(holder.address()),
-        members.leavingOrExiting(holder.address()), members.isReachable(holder.address()), holder.address().equals(members.selfAddress()));
+        members.leavingOrExiting(holder.address()), members.reachesDirectly(holder.address()), holder.address().equals(members.selfAddress()));
     return verdict.map(this::act).orElse(Behaviors.same());
   }
 

@@ -17,10 +17,13 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
+import org.apache.pekko.remote.RARP;
+import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import java.util.function.BooleanSupplier;
@@ -38,7 +41,8 @@ class DeciderClusterTest {
   }
 
   private ActorSystem<Void> node(String name, FakeNic nic) {
-    ActorTestKit kit = ActorTestKit.create("vk", TestConfigs.clusterNode("vipkeeper.node-name = " + name));
+    ActorTestKit kit = ActorTestKit.create("vk", TestConfigs.clusterNode("vipkeeper.node-name = " + name
+        + "\npekko.remote.artery.advanced.test-mode = on"));
     kits.add(kit);
     @SuppressWarnings("unchecked")
     ActorSystem<Void> system = (ActorSystem<Void>) kit.system();
@@ -137,6 +141,62 @@ class DeciderClusterTest {
     int addedOnB = log.indexOf("B add 198.18.0.50");
     assertTrue(removedOnA >= 0 && removedOnA < addedOnB, "release on A before claim on B: " + log);
     assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
+  }
+
+  /**
+   * B holds, A (the deciders' node) reaches B, and only B and C cannot reach each other (Artery's
+   * test blackhole). The cluster's merged view now counts B unreachable, on C's word; the decider
+   * goes by its own node's detector and leaves B be, as it must after a heal, when the node that was
+   * cut off still reports the others unreachable for up to a heartbeat.
+   */
+  @Test
+  void theDeciderDoesNotSuspectAHolderItReachesWhenAnotherMemberCannot() throws Exception {
+    FakeNic nicA = new FakeNic("A", log);
+    FakeNic nicB = new FakeNic("B", log);
+    ActorSystem<Void> a = node("A", nicA);
+    join(a, a);
+    awaitTrue(a, "A claims alone", () -> nicA.has("198.18.0.50"));
+    ActorSystem<Void> b = node("B", nicB);
+    ActorSystem<Void> c = node("C", new FakeNic("C", log));
+    join(b, a);
+    join(c, a);
+    awaitUp(a, 3);
+    awaitLedgers(a, 3);
+    String addressOfB = Cluster.get(b).selfMember().address().toString();
+    ActorRef<Decider.Command> decider = VipKeeper.get(a).deciders().values().iterator().next();
+    TestProbe.create(a).awaitAssert(Duration.ofSeconds(15), () -> {
+      decider.tell(new Decider.MoveTo(addressOfB, Decider.MoveReason.OPERATOR));
+      assertTrue(nicB.has("198.18.0.50"), "moved to B; log: " + log);
+      return null;
+    });
+    blackhole(c, b, ThrottlerTransportAdapter.blackholeThrottleMode());
+    try {
+      noSuspicionWhileTheMergedViewCountsBUnreachable(a, addressOfB);
+    } finally {
+      blackhole(c, b, ThrottlerTransportAdapter.unthrottledThrottleMode()); // the kits shut down cleanly
+    }
+    assertTrue(nicB.has("198.18.0.50"), "B still holds: " + log);
+  }
+
+  private static void blackhole(ActorSystem<Void> from, ActorSystem<Void> to, ThrottlerTransportAdapter.ThrottleMode mode) {
+    ((RARP) RARP.get(Adapter.toClassic(from))).provider().transport().managementCommand(new ThrottlerTransportAdapter.SetThrottle(
+        Cluster.get(to).selfMember().address(), ThrottlerTransportAdapter.bothDirection(), mode));
+  }
+
+  private static void noSuspicionWhileTheMergedViewCountsBUnreachable(ActorSystem<Void> a, String addressOfB) {
+    LoggingTestKit.warn("SUSPECT group=web").withOccurrences(0).expect(a, () -> {
+      TestProbe.create(a).awaitAssert(Duration.ofSeconds(20), () -> {
+        assertTrue(Cluster.get(a).state().getUnreachable().stream().anyMatch(m -> m.address().toString().equals(addressOfB)),
+            "the merged view counts B unreachable");
+        return null;
+      });
+      try {
+        Thread.sleep(1500);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return null;
+    });
   }
 
   @Test
