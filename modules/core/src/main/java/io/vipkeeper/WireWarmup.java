@@ -74,7 +74,7 @@ public final class WireWarmup {
         new EpochLedger.Promise("warmup", 1, ref.narrow()),
         new EpochLedger.PromiseResult("warmup", 1, "warmup", true, 1, 0),
         new EpochLedger.Renew(Map.of("warmup", 1L), 1, ref.narrow()),
-        new EpochLedger.Renewed("warmup", List.of("warmup"), Map.of("other", 2L)),
+        new EpochLedger.Renewed("warmup", List.of("warmup"), Map.of("other", 2L), false),
         new EpochLedger.Renounce("warmup", 1),
         new EpochLedger.GetBacking("warmup", ref.narrow()),
         new EpochLedger.Backing("warmup", 1));

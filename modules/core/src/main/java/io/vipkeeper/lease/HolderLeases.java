@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -80,7 +81,7 @@ public final class HolderLeases {
 
   public static Behavior<Command> create(LeaseSettings settings, Quorum quorum, ActorRef<Notice> listener) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      context.getSystem().receptionist().tell(Receptionist.subscribe(EpochLedger.KEY,
+      context.getSystem().receptionist().tell(Receptionist.subscribe(EpochLedger.RECOVERED,
           context.messageAdapter(Receptionist.Listing.class, LedgersChanged::new)));
       timers.startTimerWithFixedDelay(Round.INSTANCE, settings.renewInterval());
       return new HolderLeases(context, timers, settings, quorum, listener).behavior();
@@ -95,9 +96,6 @@ public final class HolderLeases {
   private final Members members;
   private final Map<String, Entry> entries = new HashMap<>();
   private Set<ActorRef<EpochLedger.Command>> ledgers = Set.of();
-  /** When each node's ledger was first listed here, and which nodes have granted at least once. */
-  private final Map<String, Long> listedAt = new HashMap<>();
-  private final Set<String> granters = new HashSet<>();
   private long round;
   private boolean firstRoundDue;
 
@@ -124,34 +122,27 @@ public final class HolderLeases {
   }
 
   private Behavior<Command> onLedgers(LedgersChanged changed) {
-    // Every listed ledger, also those on nodes someone marked unreachable: the plain listing leaves
-    // them out, and a voter set that shrank with it let a holder cut off from the others renew with
-    // its own ledger alone while they promised the next epoch (two MACs answered in the lab).
-    ledgers = Set.copyOf(changed.listing().getAllServiceInstances(EpochLedger.KEY));
-    Set<String> nodes = new HashSet<>();
-    for (ActorRef<EpochLedger.Command> ledger : ledgers) nodes.add(members.addressOf(ledger));
-    long now = System.nanoTime();
-    nodes.forEach(node -> listedAt.putIfAbsent(node, now));
-    listedAt.keySet().retainAll(nodes);
+    // Every recovered ledger, listed or still catching up (it abstains: see abstainedIn), also those
+    // on nodes someone marked unreachable: the plain listing leaves them out, and a voter set that
+    // shrank with it let a holder cut off from the others renew with its own ledger alone while
+    // they promised the next epoch (two MACs answered in the lab).
+    ledgers = Set.copyOf(changed.listing().getAllServiceInstances(EpochLedger.RECOVERED));
     // A watcher listed now is renewed with as a listed ledger; one that is later unlisted is gone.
     for (Entry entry : entries.values()) if (entry.watcher != null && ledgers.contains(entry.watcher)) entry.watcher = null;
-    granters.retainAll(nodes);
     return Behaviors.same();
   }
 
   /**
-   * The members a lease needs a surviving set of: those whose ledger can answer. A member whose
-   * ledger is not listed here yet, or was listed less than a lease ago and has not granted yet
-   * (a node that is still starting), does not count: its joining must not end the holder's lease.
-   * Deciders wait for every reachable member's ledger to be listed before they promise.
+   * A round counts every member the resolver counts, as the deciders count them for a promise (two
+   * surviving sets overlap only within one set of voters), less the members whose ledger abstained
+   * from that very round (not caught up: it promises nothing for two lease durations after).
+   * Leaving out members whose ledger this node had listed less than a lease ago let a holder cut off
+   * seconds after the cluster formed renew with its own ledger and one other while those two
+   * promised the next epoch without it.
    */
-  private List<Quorum.Voter> voters() {
-    long now = System.nanoTime();
-    return members.voters().stream().filter(v -> {
-      Long listed = listedAt.get(v.address());
-      return listed != null && (granters.contains(v.address()) || now - listed >= settings.duration().toNanos());
-    }).toList();
-  }
+  private final Map<Long, Set<String>> abstainedIn = new HashMap<>();
+  private static final int ROUNDS_KEPT = 16;
+
 
   /** Released: stop renewing, and tell every ledger, so a decider need not wait this lease out. */
   private Behavior<Command> onDrop(Drop drop) {
@@ -206,9 +197,9 @@ public final class HolderLeases {
   }
 
   /**
-   * The listed ledgers and the deciders' watchers not listed yet whose node is still a member. A
-   * watcher's grant counts towards no lease until its node is listed (voters() leaves it out), but
-   * its refusal ends one.
+   * The recovered ledgers and the deciders' watchers not seen here yet whose node is still a
+   * member. A ledger grants only once it has caught up, so a watcher's grant counts like any other,
+   * and its refusal ends a lease.
    */
   private Set<ActorRef<EpochLedger.Command>> targets() {
     Set<ActorRef<EpochLedger.Command>> targets = new LinkedHashSet<>(ledgers);
@@ -220,18 +211,15 @@ public final class HolderLeases {
 
   private Behavior<Command> onAnswer(Answer answer) {
     if (answer.renewed() == null) return Behaviors.same();
-    if (!answer.renewed().granted().isEmpty() && listedAt.containsKey(answer.node())) granters.add(answer.node());
-    List<Quorum.Voter> voters = voters();
     Map<String, Long> extended = new HashMap<>();
+    if (answer.renewed().abstained()) {
+      abstainedIn.computeIfAbsent(answer.round(), r -> new HashSet<>()).add(answer.node());
+      abstainedIn.keySet().removeIf(r -> r <= answer.round() - ROUNDS_KEPT);
+      entries.forEach((group, entry) -> judge(group, entry, entry.lease.reconsider(answer.round(), survives(answer.round())), extended));
+    }
     for (String group : answer.renewed().granted()) {
       Entry entry = entries.get(group);
-      if (entry == null || !entry.lease.grant(answer.round(), answer.node(), by -> quorum.survives(by, voters))) continue;
-      if (!entry.held) {
-        entry.held = true;
-        listener.tell(new LeaseHeld(group, entry.epoch, entry.lease.validUntilNanos()));
-      } else {
-        extended.put(group, entry.lease.validUntilNanos());
-      }
+      if (entry != null) judge(group, entry, entry.lease.grant(answer.round(), answer.node(), survives(answer.round())), extended);
     }
     if (!extended.isEmpty()) listener.tell(new LeasesExtended(Map.copyOf(extended)));
     answer.renewed().superseded().forEach((group, promised) -> {
@@ -245,6 +233,23 @@ public final class HolderLeases {
     });
     scheduleExpiry();
     return Behaviors.same();
+  }
+
+  /** Whether a set that granted {@code round} survives among the voters that did not abstain from it. */
+  private Predicate<Set<String>> survives(long round) {
+    Set<String> abstained = abstainedIn.getOrDefault(round, Set.of());
+    List<Quorum.Voter> voters = members.voters().stream().filter(v -> !abstained.contains(v.address())).toList();
+    return by -> quorum.survives(by, voters);
+  }
+
+  private void judge(String group, Entry entry, boolean reachesFurther, Map<String, Long> extended) {
+    if (!reachesFurther) return;
+    if (!entry.held) {
+      entry.held = true;
+      listener.tell(new LeaseHeld(group, entry.epoch, entry.lease.validUntilNanos()));
+    } else {
+      extended.put(group, entry.lease.validUntilNanos());
+    }
   }
 
   private void expire() {

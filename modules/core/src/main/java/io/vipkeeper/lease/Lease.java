@@ -37,10 +37,16 @@ public final class Lease {
 
   /** {@code node} granted round {@code round}; true when this made the lease reach further. */
   public boolean grant(long round, String node, Predicate<Set<String>> survives) {
+    if (!sentAt.containsKey(round)) return false;
+    grants.computeIfAbsent(round, r -> new HashSet<>()).add(node);
+    return reconsider(round, survives);
+  }
+
+  /** Round {@code round}'s grants judged again (its voters changed); true when the lease now reaches further. */
+  public boolean reconsider(long round, Predicate<Set<String>> survives) {
     Long sent = sentAt.get(round);
-    if (sent == null) return false;
-    Set<String> by = grants.computeIfAbsent(round, r -> new HashSet<>());
-    by.add(node);
+    Set<String> by = grants.get(round);
+    if (sent == null || by == null) return false;
     long until = sent + durationNanos;
     if (!survives.test(by) || (granted && until - validUntil <= 0)) return false;
     validUntil = until;

@@ -59,8 +59,14 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** A holder renews its lease on {@code epochs} (group to epoch) for {@code durationNanos}; not persisted. */
   public record Renew(Map<String, Long> epochs, long durationNanos, ActorRef<Renewed> replyTo) implements Command, CborSerializable {}
 
-  /** The groups granted, and for each refused one the newer epoch promised here. */
-  public record Renewed(String node, List<String> granted, Map<String, Long> superseded) implements CborSerializable {}
+  /**
+   * The groups granted, and for each refused one the newer epoch promised here. {@code abstained}:
+   * this ledger has not caught up yet, grants nothing and counts in no lease round; it promises
+   * nothing until two lease durations after its last abstention, so no lease that left it out of
+   * the voters can still run when it first helps promise an epoch.
+   */
+  public record Renewed(String node, List<String> granted, Map<String, Long> superseded, boolean abstained)
+      implements CborSerializable {}
 
   /** The holder of {@code epoch} released {@code group}: its grants back nothing any more. */
   public record Renounce(String group, long epoch) implements Command, CborSerializable {}
@@ -158,6 +164,8 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private int waitingFor;
   private final Set<String> heardFrom = new HashSet<>();
   private boolean listed;
+  /** Until when (nanoTime) this ledger promises nothing: two lease durations after it last abstained. */
+  private long abstainUntil = System.nanoTime();
   /**
    * Promises and records that came since the last write began: written together by the next
    * Flush, in one transaction (group commit). A mass takeover asks for dozens of promises at once;
@@ -205,19 +213,29 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .build();
   }
 
-  /** Answered from memory: a renewal costs no write. A promise being persisted holds it back (stash). */
+  /**
+   * Answered from memory: a renewal costs no write. A promise being persisted holds it back (stash).
+   * Nothing is granted before this ledger has caught up: it may not know the newest epoch yet (a
+   * lost journal), and holders count every member's grant.
+   */
   private Effect<Event, State> onRenew(State state, Renew renew) {
     List<String> granted = new ArrayList<>();
     Map<String, Long> superseded = new HashMap<>();
     renew.epochs().forEach((group, epoch) -> {
       long promised = state.promised().getOrDefault(group, 0L);
-      if (grants.renew(group, epoch, promised, renew.durationNanos())) granted.add(group);
-      else superseded.put(group, promised);
+      if (!listed) {
+        if (epoch < promised) superseded.put(group, promised);
+      } else if (grants.renew(group, epoch, promised, renew.durationNanos())) {
+        granted.add(group);
+      } else {
+        superseded.put(group, promised);
+      }
     });
     // A holder of a newer epoch than this ledger knows (it joined after the promise): learn it
     // before granting, so this node never helps promise that epoch again.
     List<Promised> learned = newerThanPromised(state, renew.epochs());
-    Renewed answer = new Renewed(nodeName, granted, superseded);
+    if (!listed) abstainUntil = System.nanoTime() + 2 * renew.durationNanos();
+    Renewed answer = new Renewed(nodeName, granted, superseded, !listed);
     if (learned.isEmpty()) return Effect().none().thenRun(s -> renew.replyTo().tell(answer));
     return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
       learned.forEach(e -> listener.tell(new NewPromise(e.group(), e.epoch())));
@@ -293,6 +311,11 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private Effect<Event, State> onPromise(State state, Promise promise) {
     long highest = state.promised().getOrDefault(promise.group(), 0L);
     if (promise.epoch() <= highest) {
+      return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
+    }
+    if (System.nanoTime() - abstainUntil < 0) {
+      // A holder may still count a lease round that left this ledger out: not yet.
+      context.getLog().debug("not promising epoch {} of {}: abstained from a lease round lately", promise.epoch(), promise.group());
       return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
     }
     return queue(promise);

@@ -37,7 +37,7 @@ class HolderLeasesTest {
     ledger = kit.createTestProbe();
     notices = kit.createTestProbe();
     TestProbe<Receptionist.Registered> registered = kit.createTestProbe();
-    kit.system().receptionist().tell(Receptionist.register(EpochLedger.KEY, ledger.ref(), registered.ref()));
+    kit.system().receptionist().tell(Receptionist.register(EpochLedger.RECOVERED, ledger.ref(), registered.ref()));
     registered.receiveMessage();
     settings = VipKeeperSettings.create(kit.system().settings().config());
     leases = kit.spawn(HolderLeases.create(settings.lease(), Quorum.of(kit.system().settings().config()), notices.ref()));
@@ -61,14 +61,14 @@ class HolderLeasesTest {
     leases.tell(new HolderLeases.Hold("web", 3, null));
     EpochLedger.Renew first = renewal();
     assertEquals(Map.of("web", 3L), first.epochs());
-    first.replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    first.replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of(), false));
     HolderLeases.LeaseHeld held = notices.expectMessageClass(HolderLeases.LeaseHeld.class);
     long duration = settings.lease().duration().toNanos();
     assertTrue(held.untilNanos() - before > 0 && held.untilNanos() - System.nanoTime() <= duration,
         "the lease ends one duration after the round was sent, not after the answer");
 
     EpochLedger.Renew next = renewal();
-    next.replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    next.replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of(), false));
     HolderLeases.LeasesExtended extended = notices.expectMessageClass(HolderLeases.LeasesExtended.class);
     assertTrue(extended.untilNanos().get("web") - held.untilNanos() > 0, "a later round reaches further");
 
@@ -84,9 +84,9 @@ class HolderLeasesTest {
   @Test
   void aNewerPromiseStopsTheRenewalsAndTheLeaseEndsNoEarlierThanGranted() {
     leases.tell(new HolderLeases.Hold("web", 3, null));
-    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of(), false));
     HolderLeases.LeaseHeld held = notices.expectMessageClass(HolderLeases.LeaseHeld.class);
-    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L)));
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L), false));
     HolderLeases.LeaseLost lost = notices.fishForMessage(Duration.ofSeconds(2), n -> n instanceof HolderLeases.LeaseLost
         ? FishingOutcomes.complete()
         : FishingOutcomes.continueAndIgnore()).stream()
@@ -99,7 +99,7 @@ class HolderLeasesTest {
   @Test
   void aNewerPromiseRefusesAClaimNotHeldYet() {
     leases.tell(new HolderLeases.Hold("web", 3, null));
-    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L)));
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of(), Map.of("web", 4L), false));
     HolderLeases.LeaseLost lost = notices.expectMessageClass(HolderLeases.LeaseLost.class);
     assertEquals("epoch 4 was promised on n1", lost.why());
   }
@@ -110,7 +110,7 @@ class HolderLeasesTest {
     for (int g = 0; g < 30; g++) leases.tell(new HolderLeases.Hold("g" + g, 2, null));
     EpochLedger.Renew first = renewal();
     assertEquals(30, first.epochs().size(), "the first round carries every hold that was queued: " + first.epochs().keySet());
-    first.replyTo().tell(new EpochLedger.Renewed("n1", List.copyOf(first.epochs().keySet()), Map.of()));
+    first.replyTo().tell(new EpochLedger.Renewed("n1", List.copyOf(first.epochs().keySet()), Map.of(), false));
     for (int g = 0; g < 30; g++) notices.expectMessageClass(HolderLeases.LeaseHeld.class);
   }
 
@@ -125,7 +125,7 @@ class HolderLeasesTest {
     leases.tell(new HolderLeases.Hold("web", 5, watcher.ref()));
     EpochLedger.Renew seen = watcher.expectMessageClass(EpochLedger.Renew.class);
     assertEquals(Map.of("web", 5L), seen.epochs(), "the watcher gets the first round: " + seen);
-    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of()));
+    renewal().replyTo().tell(new EpochLedger.Renewed("n1", List.of("web"), Map.of(), false));
     notices.expectMessageClass(HolderLeases.LeaseHeld.class);
     watcher.expectMessageClass(EpochLedger.Renew.class, Duration.ofSeconds(2));
 

@@ -3,10 +3,12 @@ package io.vipkeeper.ledger;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.persistence.testkit.ProcessingSuccess;
 import org.apache.pekko.persistence.testkit.WriteEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -33,6 +35,17 @@ class EpochLedgerTest {
     notices = kit.createTestProbe();
     ledger = EventSourcedBehaviorTestKit.create(kit.system(), EpochLedger.create("n1", notices.getRef()));
     ledger.clear();
+    awaitListed(1);
+  }
+
+  /** Without a cluster the ledger catches up alone, a moment after its start; only then does it grant. */
+  private void awaitListed(int ledgers) {
+    TestProbe<Receptionist.Listing> listing = kit.createTestProbe();
+    listing.awaitAssert(Duration.ofSeconds(5), () -> {
+      kit.system().receptionist().tell(Receptionist.find(EpochLedger.KEY, listing.getRef()));
+      assertEquals(ledgers, listing.receiveMessage().getServiceInstances(EpochLedger.KEY).size(), "ledgers listed");
+      return null;
+    });
   }
 
   @Test
