@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.vipkeeper.testing.TestConfigs;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A ledger on a cluster node is listed (votes) only after its node is Up: before it joins, a node
  * sees no members at all, and a restarted node would take that for "nobody else to catch up from".
+ * Until then it abstains from lease rounds, and it promises nothing for two lease durations after
+ * its last abstention (a holder counted that round without it).
  */
 class LedgerListingTest {
 
@@ -37,5 +40,27 @@ class LedgerListingTest {
     TestConfigs.joinSelf(kit);
     var listed = listings.receiveMessage(Duration.ofSeconds(10));
     assertEquals(1, listed.getServiceInstances(EpochLedger.KEY).size(), "listed once Up: " + listed);
+  }
+
+  @Test
+  void aLedgerThatHasNotCaughtUpAbstainsAndThenPromisesNothingForTwoLeases() throws Exception {
+    TestProbe<EpochLedger.Notice> notices = kit.createTestProbe();
+    var ledger = kit.spawn(EpochLedger.create("n1", notices.getRef()), "ledger");
+    notices.expectMessageClass(EpochLedger.Ready.class, Duration.ofSeconds(10));
+    TestProbe<EpochLedger.Renewed> renewed = kit.createTestProbe();
+    long lease = Duration.ofMillis(500).toNanos();
+    ledger.tell(new EpochLedger.Renew(Map.of("web", 1L), lease, renewed.getRef()));
+    long abstained = System.nanoTime();
+    EpochLedger.Renewed answer = renewed.receiveMessage();
+    assertTrue(answer.abstained() && answer.granted().isEmpty(), "not caught up: grants nothing, abstains: " + answer);
+
+    TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
+    ledger.tell(new EpochLedger.Promise("web", 2, promised.getRef()));
+    EpochLedger.PromiseResult early = promised.receiveMessage();
+    assertTrue(System.nanoTime() - abstained < 2 * lease, "the answer came within the blackout, so it says something");
+    assertFalse(early.promised(), "no promise within two lease durations of an abstention: " + early);
+    Thread.sleep(Duration.ofNanos(2 * lease).toMillis() + 50);
+    ledger.tell(new EpochLedger.Promise("web", 2, promised.getRef()));
+    assertTrue(promised.receiveMessage().promised(), "promised once the blackout has passed");
   }
 }

@@ -1,0 +1,96 @@
+package io.vipkeeper.lease;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Quorum;
+import io.vipkeeper.testing.TestConfigs;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two members, the holder on the one with the higher address, so that its own grant alone is not a
+ * surviving set of two (the resolver keeps the lowest address in a tie). A round the other ledger
+ * abstained from (it has not caught up: it promises nothing for a while) counts without it; a round
+ * it merely did not answer does not.
+ */
+class HolderLeasesAbstentionTest {
+
+  private final List<ActorTestKit> kits = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    kits.forEach(ActorTestKit::shutdownTestKit);
+  }
+
+  @Test
+  void aRoundTheOtherLedgerAbstainedFromCountsWithoutItOneItDidNotAnswerDoesNot() {
+    List<ActorTestKit> two = twoUp();
+    ActorTestKit holder = two.get(1);
+    AtomicBoolean otherAbstains = new AtomicBoolean(true);
+    recoveredLedger(holder, "own", () -> Optional.of(false));
+    recoveredLedger(two.get(0), "other", () -> otherAbstains.get() ? Optional.of(true) : Optional.empty());
+    TestProbe<HolderLeases.Notice> notices = holder.createTestProbe();
+    VipKeeperSettings settings = VipKeeperSettings.create(holder.system().settings().config());
+    ActorRef<HolderLeases.Command> leases = holder.spawn(
+        HolderLeases.create(settings.lease(), Quorum.of(holder.system().settings().config()), notices.ref()));
+    leases.tell(new HolderLeases.Hold("web", 1, null));
+    notices.expectMessageClass(HolderLeases.LeaseHeld.class, Duration.ofSeconds(10));
+
+    otherAbstains.set(false); // now silent: the holder's own grants make no surviving set of two
+    HolderLeases.LeaseLost lost = notices.fishForMessage(settings.lease().duration().multipliedBy(4),
+        n -> n instanceof HolderLeases.LeaseLost ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()).stream()
+        .map(HolderLeases.LeaseLost.class::cast).reduce((a, b) -> b).orElseThrow();
+    assertTrue(lost.why().contains("no surviving set"), lost.why());
+  }
+
+  /**
+   * A ledger that answers every renewal: {@code abstains} empty: silent; true: abstains; false:
+   * grants every group asked for.
+   */
+  private static void recoveredLedger(ActorTestKit kit, String name, Supplier<Optional<Boolean>> abstains) {
+    ActorRef<EpochLedger.Command> ledger = kit.spawn(Behaviors.receiveMessage(m -> {
+      if (m instanceof EpochLedger.Renew renew) {
+        abstains.get().ifPresent(a -> renew.replyTo().tell(
+            new EpochLedger.Renewed(name, a ? List.of() : List.copyOf(renew.epochs().keySet()), Map.of(), a)));
+      }
+      return Behaviors.same();
+    }));
+    TestProbe<Receptionist.Registered> registered = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.register(EpochLedger.RECOVERED, ledger, registered.ref()));
+    registered.receiveMessage();
+  }
+
+  /** Two members Up, ordered by address (lowest first). */
+  private List<ActorTestKit> twoUp() {
+    for (int i = 0; i < 2; i++) kits.add(ActorTestKit.create("vka", TestConfigs.clusterNode("")));
+    var seed = Cluster.get(kits.get(0).system()).selfMember().address();
+    kits.forEach(k -> Cluster.get(k.system()).manager().tell(Join.create(seed)));
+    kits.get(0).createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+      long up = StreamSupport.stream(Cluster.get(kits.get(1).system()).state().getMembers().spliterator(), false)
+          .filter(m -> m.status() == MemberStatus.up()).count();
+      assertEquals(2, up, "two members Up");
+      return null;
+    });
+    return kits.stream().sorted(Comparator.comparing(k -> Cluster.get(k.system()).selfMember().address().toString())).toList();
+  }
+}
