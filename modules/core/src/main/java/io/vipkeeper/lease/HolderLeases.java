@@ -96,6 +96,16 @@ public final class HolderLeases {
   private final Members members;
   private final Map<String, Entry> entries = new HashMap<>();
   private Set<ActorRef<EpochLedger.Command>> ledgers = Set.of();
+  /**
+   * A round counts every member the resolver counts, as the deciders count them for a promise (two
+   * surviving sets overlap only within one set of voters), less the members whose ledger abstained
+   * from that very round (not caught up: it promises nothing for two lease durations after).
+   * Leaving out members whose ledger this node had listed less than a lease ago let a holder cut off
+   * seconds after the cluster formed renew with its own ledger and one other while those two
+   * promised the next epoch without it.
+   */
+  private final Map<Long, Set<String>> abstainedIn = new HashMap<>();
+  private static final int ROUNDS_KEPT = 16;
   private long round;
   private boolean firstRoundDue;
 
@@ -131,18 +141,6 @@ public final class HolderLeases {
     for (Entry entry : entries.values()) if (entry.watcher != null && ledgers.contains(entry.watcher)) entry.watcher = null;
     return Behaviors.same();
   }
-
-  /**
-   * A round counts every member the resolver counts, as the deciders count them for a promise (two
-   * surviving sets overlap only within one set of voters), less the members whose ledger abstained
-   * from that very round (not caught up: it promises nothing for two lease durations after).
-   * Leaving out members whose ledger this node had listed less than a lease ago let a holder cut off
-   * seconds after the cluster formed renew with its own ledger and one other while those two
-   * promised the next epoch without it.
-   */
-  private final Map<Long, Set<String>> abstainedIn = new HashMap<>();
-  private static final int ROUNDS_KEPT = 16;
-
 
   /** Released: stop renewing, and tell every ledger, so a decider need not wait this lease out. */
   private Behavior<Command> onDrop(Drop drop) {
@@ -212,14 +210,17 @@ public final class HolderLeases {
   private Behavior<Command> onAnswer(Answer answer) {
     if (answer.renewed() == null) return Behaviors.same();
     Map<String, Long> extended = new HashMap<>();
-    if (answer.renewed().abstained()) {
+    boolean abstained = answer.renewed().abstained();
+    if (abstained) {
       abstainedIn.computeIfAbsent(answer.round(), r -> new HashSet<>()).add(answer.node());
       abstainedIn.keySet().removeIf(r -> r <= answer.round() - ROUNDS_KEPT);
-      entries.forEach((group, entry) -> judge(group, entry, entry.lease.reconsider(answer.round(), survives(answer.round())), extended));
     }
+    Predicate<Set<String>> survives = survives(answer.round());
+    // The round's voters shrank: the grants it already has may now be a surviving set.
+    if (abstained) entries.forEach((group, entry) -> judge(group, entry, entry.lease.reconsider(answer.round(), survives), extended));
     for (String group : answer.renewed().granted()) {
       Entry entry = entries.get(group);
-      if (entry != null) judge(group, entry, entry.lease.grant(answer.round(), answer.node(), survives(answer.round())), extended);
+      if (entry != null) judge(group, entry, entry.lease.grant(answer.round(), answer.node(), survives), extended);
     }
     if (!extended.isEmpty()) listener.tell(new LeasesExtended(Map.copyOf(extended)));
     answer.renewed().superseded().forEach((group, promised) -> {

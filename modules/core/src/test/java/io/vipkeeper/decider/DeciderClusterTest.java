@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.vipkeeper.VipKeeper;
 import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.testing.ArteryBlackhole;
 import io.vipkeeper.testing.FakeNic;
 import io.vipkeeper.testing.TestConfigs;
 import java.time.Duration;
@@ -17,13 +18,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
-import org.apache.pekko.remote.RARP;
-import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import java.util.function.BooleanSupplier;
@@ -169,18 +167,13 @@ class DeciderClusterTest {
       assertTrue(nicB.has("198.18.0.50"), "moved to B; log: " + log);
       return null;
     });
-    blackhole(c, b, ThrottlerTransportAdapter.blackholeThrottleMode());
+    ArteryBlackhole.cut(c, b);
     try {
       noSuspicionWhileTheMergedViewCountsBUnreachable(a, addressOfB);
     } finally {
-      blackhole(c, b, ThrottlerTransportAdapter.unthrottledThrottleMode()); // the kits shut down cleanly
+      ArteryBlackhole.heal(c, b); // the kits shut down cleanly
     }
     assertTrue(nicB.has("198.18.0.50"), "B still holds: " + log);
-  }
-
-  private static void blackhole(ActorSystem<Void> from, ActorSystem<Void> to, ThrottlerTransportAdapter.ThrottleMode mode) {
-    ((RARP) RARP.get(Adapter.toClassic(from))).provider().transport().managementCommand(new ThrottlerTransportAdapter.SetThrottle(
-        Cluster.get(to).selfMember().address(), ThrottlerTransportAdapter.bothDirection(), mode));
   }
 
   private static void noSuspicionWhileTheMergedViewCountsBUnreachable(ActorSystem<Void> a, String addressOfB) {

@@ -3,20 +3,17 @@ package io.vipkeeper.membership;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.ConfigFactory;
+import io.vipkeeper.testing.ArteryBlackhole;
 import io.vipkeeper.testing.TestConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.remote.RARP;
-import org.apache.pekko.remote.transport.ThrottlerTransportAdapter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,10 +90,7 @@ class QuorumWatchTest {
     ActorTestKit b = three.get(1);
     ActorTestKit c = three.get(2);
     TestProbe<QuorumWatch.Verdict> verdicts = watch(b);
-    Address cAddress = Cluster.get(c.system()).selfMember().address();
-    ((RARP) RARP.get(Adapter.toClassic(a.system()))).provider().transport().managementCommand(
-        new ThrottlerTransportAdapter.SetThrottle(cAddress, ThrottlerTransportAdapter.bothDirection(),
-            ThrottlerTransportAdapter.blackholeThrottleMode()));
+    ArteryBlackhole.cut(a.system(), c.system());
     // The merged view b reads from the cluster's state now counts both a and c unreachable.
     b.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
       assertEquals(2, Cluster.get(b.system()).state().getUnreachable().size(), "a and c report each other");
