@@ -42,9 +42,16 @@ class QuorumWatchTest {
     return kit;
   }
 
-  private List<ActorTestKit> threeUp() {
+  private ActorTestKit a;
+  private ActorTestKit b;
+  private ActorTestKit c;
+
+  /** Starts a, b and c and waits until all three are Up. */
+  private void threeUp() {
     List<ActorTestKit> three = List.of(member(), member(), member());
-    ActorTestKit a = three.get(0);
+    a = three.get(0);
+    b = three.get(1);
+    c = three.get(2);
     var seed = Cluster.get(a.system()).selfMember().address();
     for (ActorTestKit k : three) Cluster.get(k.system()).manager().tell(Join.create(seed));
     a.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
@@ -53,7 +60,6 @@ class QuorumWatchTest {
       assertEquals(3, up, "three members Up");
       return null;
     });
-    return three;
   }
 
   private static final Duration RELEASE_AFTER = Duration.ofMillis(400);
@@ -67,10 +73,7 @@ class QuorumWatchTest {
 
   @Test
   void aMemberThatReachesOnlyItselfOfThreeIsToldItsSideWouldNotSurvive() {
-    List<ActorTestKit> three = threeUp();
-    ActorTestKit a = three.get(0);
-    ActorTestKit b = three.get(1);
-    ActorTestKit c = three.get(2);
+    threeUp();
     TestProbe<QuorumWatch.Verdict> verdicts = watch(a);
 
     b.system().terminate();
@@ -85,10 +88,7 @@ class QuorumWatchTest {
 
   @Test
   void aMemberThatReachesBothOthersKeepsItsSideWhileTheyCannotReachEachOther() {
-    List<ActorTestKit> three = threeUp();
-    ActorTestKit a = three.get(0);
-    ActorTestKit b = three.get(1);
-    ActorTestKit c = three.get(2);
+    threeUp();
     TestProbe<QuorumWatch.Verdict> verdicts = watch(b);
     ArteryBlackhole.cut(a.system(), c.system());
     // The merged view b reads from the cluster's state now counts both a and c unreachable.
