@@ -54,6 +54,7 @@ public final class QuorumWatch {
   private final Quorum quorum;
   private final Duration releaseAfter;
   private final ActorRef<Verdict> listener;
+  private final Members members;
   private int ticksLeft;
 
   private QuorumWatch(ActorContext<Command> context, TimerScheduler<Command> timers, Quorum quorum,
@@ -63,6 +64,7 @@ public final class QuorumWatch {
     this.quorum = quorum;
     this.releaseAfter = releaseAfter;
     this.listener = listener;
+    this.members = new Members(context.getSystem());
   }
 
   /** @param survived what the interface actor was last told */
@@ -102,12 +104,10 @@ public final class QuorumWatch {
 
   /** Before this node has joined there is nothing to decide (and nothing can be held). */
   private boolean survivesNow() {
-    Members members = new Members(context.getSystem());
     return members.voters().isEmpty() || members.reachableSideSurvives(quorum);
   }
 
   private String describe() {
-    Members members = new Members(context.getSystem());
     return "reaches " + members.reachableVoters().size() + " of " + members.voters().size() + " members";
   }
 }
