@@ -346,13 +346,17 @@ public final class Decider {
   private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
     Optional<String> blocked = PromiseRound.blocked(members.voters(), members::reachesDirectly, suspects, quorum);
     if (blocked.isPresent()) return waitAndRecheck(blocked.get());
+    // The target's lease round runs beside the promise: the ledgers grant leases on the epoch only
+    // to the node it is promised to, whichever of the two reaches them first.
+    if (!move.fenced()) prepare(move.target(), proposed);
+    String to = move.target().address();
     Set<String> asked = new HashSet<>();
     for (String node : nodes.ledgerNodes()) {
       if (!members.isMember(node)) continue;
       if (suspects.contains(node) || !members.isReachable(node) || members.exitingOrDown(node)) {
         // Told but not waited for (a node on its way out may never answer): if it is alive, the
         // promise fences its lease sooner.
-        nodes.ledgerOf(node).tell(new EpochLedger.Promise(group.name(), proposed, context.getSystem().ignoreRef()));
+        nodes.ledgerOf(node).tell(new EpochLedger.Promise(group.name(), proposed, to, context.getSystem().ignoreRef()));
       } else {
         asked.add(node);
       }
@@ -360,7 +364,7 @@ public final class Decider {
     PromiseRound promise = new PromiseRound(++round, proposed, attempt, asked);
     for (String node : asked) {
       Ask.ask(context, EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
-          replyTo -> new EpochLedger.Promise(group.name(), proposed, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
+          replyTo -> new EpochLedger.Promise(group.name(), proposed, to, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
     }
     // No ledger to wait for (a singleton that just moved here, before its own ledger is listed): no
     // answer would ever come, so the round ends now, refused, and is tried again after claim-retry.
@@ -385,19 +389,19 @@ public final class Decider {
     fenceNanos = promised.fenceNanos();
     // Built only when it is due: building it already sends the release and claim orders.
     Supplier<Behavior<Command>> next = () -> release(move.releaseFrom(), move.target());
-    if (!move.fenced() && !move.releaseFrom().isEmpty()) prepare(move.target());
     return move.fenced() && fenceNanos > 0 ? fencing(Duration.ofNanos(fenceNanos), next) : next.get();
   }
 
   /**
-   * A move whose holders all answered (planned, a drain, a rebalance): the target takes its lease
-   * while the holders release, so that the claim after the release adds at once. The release waits
-   * for the promise, so the holders serve the clients until the move can go through; not for a
-   * fenced move, whose lease wait polls the ledgers' backing, which the target's lease would extend.
+   * A move whose holders all answered (planned, a drain, a rebalance, a first placement): the
+   * target takes its lease on {@code proposed} while the ledgers promise it and the holders release,
+   * so that the claim after the release adds at once. The release waits for the promise, so the
+   * holders serve the clients until the move can go through. Not for a fenced move: its target
+   * would renew while the decider waits out a silent holder's lease.
    */
-  private void prepare(NodeIdentity target) {
+  private void prepare(NodeIdentity target, long proposed) {
     ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(target.address());
-    if (iface != null) iface.tell(new InterfaceActor.Prepare(group.name(), epoch, watcher()));
+    if (iface != null) iface.tell(new InterfaceActor.Prepare(group.name(), proposed, watcher()));
   }
 
   /** This node's ledger: the one its renewal watch asks whether the holder still renews. */
@@ -477,7 +481,7 @@ public final class Decider {
     LeaseFence fence = new LeaseFence(++round, deadline, asked);
     for (String node : asked) {
       Ask.ask(context, EpochLedger.Backing.class, nodes.ledgerOf(node), settings.promiseTimeout(),
-          replyTo -> new EpochLedger.GetBacking(group.name(), replyTo), (backing, failure) -> new BackingDone(fence.id, node, backing));
+          replyTo -> new EpochLedger.GetBacking(group.name(), epoch, replyTo), (backing, failure) -> new BackingDone(fence.id, node, backing));
     }
     if (fence.done()) return afterBacking(fence, target);
     return state(common(Mode.BUSY)
@@ -805,7 +809,7 @@ public final class Decider {
   private void shareEpoch() {
     if (holder == null || epoch == 0) return;
     for (String node : nodes.ledgerNodes()) {
-      nodes.ledgerOf(node).tell(new EpochLedger.Promise(group.name(), epoch, context.getSystem().ignoreRef()));
+      nodes.ledgerOf(node).tell(new EpochLedger.Promise(group.name(), epoch, holder.address(), context.getSystem().ignoreRef()));
     }
   }
 

@@ -180,10 +180,11 @@ public final class HolderLeases {
     entries.forEach((group, entry) -> { entry.lease.sent(thisRound); epochs.put(group, entry.epoch); });
     Map<String, Long> sent = Map.copyOf(epochs);
     long durationNanos = settings.duration().toNanos();
+    String self = members.selfAddress();
     for (ActorRef<EpochLedger.Command> ledger : targets()) {
       String node = members.addressOf(ledger);
       Ask.ask(context, EpochLedger.Renewed.class, ledger, settings.duration(),
-          replyTo -> new EpochLedger.Renew(sent, durationNanos, replyTo),
+          replyTo -> new EpochLedger.Renew(sent, durationNanos, self, replyTo),
           (answer, failure) -> new Answer(thisRound, node, answer));
     }
     scheduleExpiry();

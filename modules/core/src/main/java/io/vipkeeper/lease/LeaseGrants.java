@@ -2,6 +2,8 @@ package io.vipkeeper.lease;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,9 +15,14 @@ import java.util.function.LongSupplier;
 public final class LeaseGrants {
 
   private final LongSupplier clock;
-  private final Map<String, Long> backedUntil = new HashMap<>();
+  /**
+   * Per group, how far the grants of each epoch reach: a decider fencing epoch N waits only for
+   * the leases of older epochs, not for the lease its own target takes while the move is under way.
+   */
+  private final Map<String, NavigableMap<Long, Long>> backedUntil = new HashMap<>();
+  /** Grants that ran out this long ago are forgotten: no decider waits for them any more. */
+  private static final long FORGOTTEN_AFTER_NANOS = 60_000_000_000L;
   private final Map<String, Long> lastGrant = new HashMap<>();
-  private final Map<String, Long> grantedEpoch = new HashMap<>();
 
   public LeaseGrants(LongSupplier clock) {
     this.clock = clock;
@@ -25,19 +32,20 @@ public final class LeaseGrants {
   public boolean renew(String group, long epoch, long promised, long durationNanos) {
     if (epoch < promised) return false;
     long now = clock.getAsLong();
-    backedUntil.merge(group, now + durationNanos, (a, b) -> b - a > 0 ? b : a);
+    NavigableMap<Long, Long> byEpoch = backedUntil.computeIfAbsent(group, g -> new TreeMap<>());
+    byEpoch.merge(epoch, now + durationNanos, (a, b) -> b - a > 0 ? b : a);
+    byEpoch.headMap(epoch, false).values().removeIf(until -> now - until > FORGOTTEN_AFTER_NANOS);
     lastGrant.put(group, now);
-    grantedEpoch.merge(group, epoch, Math::max);
     return true;
   }
 
   /**
-   * The holder of {@code epoch} released the group and says so: what was granted to it no longer
-   * backs anything. Ignored when a newer epoch has been granted here since.
+   * The holder of {@code epoch} released the group and says so: what was granted to it (and to
+   * older epochs) no longer backs anything; a newer epoch's grants stay.
    */
   public void renounce(String group, long epoch) {
-    if (grantedEpoch.getOrDefault(group, 0L) > epoch) return;
-    backedUntil.remove(group);
+    NavigableMap<Long, Long> byEpoch = backedUntil.get(group);
+    if (byEpoch != null) byEpoch.headMap(epoch, true).clear();
   }
 
   /** Reported when nothing was ever granted here for a group. */
@@ -48,8 +56,17 @@ public final class LeaseGrants {
    * out (by that much), {@link #NEVER} when none was granted.
    */
   public long backedForNanos(String group) {
-    Long until = backedUntil.get(group);
-    return until == null ? NEVER : until - clock.getAsLong();
+    return backedForNanos(group, Long.MAX_VALUE);
+  }
+
+  /** As {@link #backedForNanos(String)}, counting only the grants of epochs older than {@code epoch}. */
+  public long backedForNanos(String group, long epoch) {
+    NavigableMap<Long, Long> byEpoch = backedUntil.get(group);
+    if (byEpoch == null || byEpoch.headMap(epoch, false).isEmpty()) return NEVER;
+    long now = clock.getAsLong();
+    long furthest = NEVER;
+    for (long until : byEpoch.headMap(epoch, false).values()) furthest = Math.max(furthest, until - now);
+    return furthest;
   }
 
   /** Nanoseconds since the last grant for {@code group}; -1 when none was ever granted here. */

@@ -46,8 +46,19 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   public sealed interface Command {}
 
-  /** Promise never to accept an epoch below {@code epoch} for {@code group}. */
-  public record Promise(String group, long epoch, ActorRef<PromiseResult> replyTo) implements Command, CborSerializable {}
+  /**
+   * Promise never to accept an epoch below {@code epoch} for {@code group}, and to grant leases on
+   * {@code epoch} only to the node at address {@code to} ("" any node): two deciders racing for one
+   * epoch cannot both hand out leases on it, whichever comes first here, their promise or their
+   * target's renewal.
+   */
+  public record Promise(String group, long epoch, String to, ActorRef<PromiseResult> replyTo) implements Command, CborSerializable {
+
+    /** A promise for whichever node holds the epoch (a ledger catching up). */
+    public Promise(String group, long epoch, ActorRef<PromiseResult> replyTo) {
+      this(group, epoch, "", replyTo);
+    }
+  }
 
   /**
    * {@code backedForNanos}: how long a lease this node granted for the group may still run when it
@@ -56,8 +67,18 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   public record PromiseResult(String group, long epoch, String node, boolean promised, long highest, long backedForNanos)
       implements CborSerializable {}
 
-  /** A holder renews its lease on {@code epochs} (group to epoch) for {@code durationNanos}; not persisted. */
-  public record Renew(Map<String, Long> epochs, long durationNanos, ActorRef<Renewed> replyTo) implements Command, CborSerializable {}
+  /**
+   * The node at address {@code holder} renews its lease on {@code epochs} (group to epoch) for
+   * {@code durationNanos}. Answered from memory, unless it names an epoch newer than promised here:
+   * that one is learned (written) for that holder first.
+   */
+  public record Renew(Map<String, Long> epochs, long durationNanos, String holder, ActorRef<Renewed> replyTo)
+      implements Command, CborSerializable {
+
+    public Renew(Map<String, Long> epochs, long durationNanos, ActorRef<Renewed> replyTo) {
+      this(epochs, durationNanos, "", replyTo);
+    }
+  }
 
   /**
    * The groups granted, and for each refused one the newer epoch promised here. {@code abstained}:
@@ -71,8 +92,13 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** The holder of {@code epoch} released {@code group}: its grants back nothing any more. */
   public record Renounce(String group, long epoch) implements Command, CborSerializable {}
 
-  /** How long a lease granted here for {@code group} may still run (see {@link LeaseGrants#backedForNanos}). */
-  public record GetBacking(String group, ActorRef<Backing> replyTo) implements Command, CborSerializable {}
+  /** How long a lease granted here on an epoch of {@code group} older than {@code epoch} may still run. */
+  public record GetBacking(String group, long epoch, ActorRef<Backing> replyTo) implements Command, CborSerializable {
+
+    public GetBacking(String group, ActorRef<Backing> replyTo) {
+      this(group, Long.MAX_VALUE, replyTo);
+    }
+  }
 
   public record Backing(String node, long backedForNanos) implements CborSerializable {}
 
@@ -119,25 +145,34 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     long epoch();
   }
 
-  public record Promised(String group, long epoch, long atMillis) implements Event {}
+  /** {@code to}: the only node leases on the epoch go to; "" or null (written before it was kept): any. */
+  public record Promised(String group, long epoch, long atMillis, String to) implements Event {}
 
   public record Claimed(String group, long epoch, long atMillis, String reason) implements Event {}
 
   public record Released(String group, long epoch, long atMillis, String reason) implements Event {}
 
-  /** Highest promise per group, groups held when the journal ends, and the recent history. */
-  public record State(Map<String, Long> promised, Map<String, Long> holding, List<Event> recent) implements CborSerializable {
+  /**
+   * Highest promise per group and whom its leases go to ({@link Promised#to}), groups held when the
+   * journal ends, and the recent history.
+   */
+  public record State(Map<String, Long> promised, Map<String, String> promisedTo, Map<String, Long> holding, List<Event> recent)
+      implements CborSerializable {
     static final int RECENT = 500;
 
     State apply(Event event) {
       Map<String, Long> p = new HashMap<>(promised);
+      Map<String, String> to = new HashMap<>(promisedTo);
       Map<String, Long> h = new HashMap<>(holding);
-      if (event instanceof Promised e) p.merge(e.group(), e.epoch(), Math::max);
+      if (event instanceof Promised e && e.epoch() > p.getOrDefault(e.group(), 0L)) {
+        p.put(e.group(), e.epoch());
+        to.put(e.group(), e.to() == null ? "" : e.to());
+      }
       if (event instanceof Claimed e) h.put(e.group(), e.epoch());
       if (event instanceof Released e) h.remove(e.group());
       List<Event> r = new ArrayList<>(recent.size() >= RECENT ? recent.subList(1, recent.size()) : recent);
       r.add(event);
-      return new State(Map.copyOf(p), Map.copyOf(h), List.copyOf(r));
+      return new State(Map.copyOf(p), Map.copyOf(to), Map.copyOf(h), List.copyOf(r));
     }
   }
 
@@ -184,7 +219,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of(), List.of());
+    return new State(Map.of(), Map.of(), Map.of(), List.of());
   }
 
   @Override
@@ -203,7 +238,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .onCommand(CaughtUp.class, this::onCaughtUp)
         .onCommand(Renounce.class, (state, r) -> Effect().none().thenRun(s -> grants.renounce(r.group(), r.epoch())))
         .onCommand(GetBacking.class, (state, q) -> Effect().none().thenRun(s ->
-            q.replyTo().tell(new Backing(nodeName, grants.backedForNanos(q.group())))))
+            q.replyTo().tell(new Backing(nodeName, grants.backedForNanos(q.group(), q.epoch())))))
         .onCommand(LastRenewals.class, (state, q) -> Effect().none().thenRun(s -> {
           Map<String, Long> since = new HashMap<>();
           q.groups().forEach(g -> since.put(g, grants.sinceLastGrantNanos(g)));
@@ -216,31 +251,80 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /**
    * Answered from memory: a renewal costs no write. A promise being persisted holds it back (stash).
    * Nothing is granted before this ledger has caught up: it may not know the newest epoch yet (a
-   * lost journal), and holders count every member's grant.
+   * lost journal), and holders count every member's grant. An epoch newer than promised here (a
+   * holder this node joined after, or a move's target renewing before its decider's promise came)
+   * is learned for that holder in the next write, in arrival order with the promises, then granted.
    */
   private Effect<Event, State> onRenew(State state, Renew renew) {
-    List<String> granted = new ArrayList<>();
+    if (!listed) return abstain(state, renew);
+    boolean newer = renew.epochs().entrySet().stream().anyMatch(e -> e.getValue() > state.promised().getOrDefault(e.getKey(), 0L));
+    if (newer && mayLearn()) return queue(renew);
+    Verdict verdict = judge(renew, new HashMap<>(state.promised()), new HashMap<>(state.promisedTo()), new ArrayList<>(), 0);
+    return Effect().none().thenRun(s -> grant(verdict, s));
+  }
+
+  /** Not caught up yet: nothing granted, an abstention; a newer epoch is still learned, so it is never promised again here. */
+  private Effect<Event, State> abstain(State state, Renew renew) {
     Map<String, Long> superseded = new HashMap<>();
     renew.epochs().forEach((group, epoch) -> {
       long promised = state.promised().getOrDefault(group, 0L);
-      if (!listed) {
-        if (epoch < promised) superseded.put(group, promised);
-      } else if (grants.renew(group, epoch, promised, renew.durationNanos())) {
-        granted.add(group);
-      } else {
-        superseded.put(group, promised);
-      }
+      if (epoch < promised) superseded.put(group, promised);
     });
-    // A holder of a newer epoch than this ledger knows (it joined after the promise): learn it
-    // before granting, so this node never helps promise that epoch again.
-    List<Promised> learned = newerThanPromised(state, renew.epochs());
-    if (!listed) abstainUntil = System.nanoTime() + 2 * renew.durationNanos();
-    Renewed answer = new Renewed(nodeName, granted, superseded, !listed);
+    List<Promised> learned = newerThanPromised(state, renew.epochs(), renew.holder());
+    abstainUntil = System.nanoTime() + 2 * renew.durationNanos();
+    Renewed answer = new Renewed(nodeName, List.of(), superseded, true);
     if (learned.isEmpty()) return Effect().none().thenRun(s -> renew.replyTo().tell(answer));
     return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
       learned.forEach(e -> listener.tell(new NewPromise(e.group(), e.epoch())));
       renew.replyTo().tell(answer);
     });
+  }
+
+  /** What a renewal is granted and refused, with the promises as they stand at {@code highest} and {@code to}. */
+  private record Verdict(Renew renew, List<String> granted, Map<String, Long> superseded) {}
+
+  /**
+   * Judges {@code renew} against {@code highest} and {@code to} (updated with what it teaches, which
+   * goes to {@code learned}): a grant needs the epoch promised here, and to this holder if the
+   * promise named one.
+   */
+  private Verdict judge(Renew renew, Map<String, Long> highest, Map<String, String> to, List<Event> learned, long nowMillis) {
+    List<String> granted = new ArrayList<>();
+    Map<String, Long> superseded = new HashMap<>();
+    boolean mayLearn = mayLearn();
+    renew.epochs().forEach((group, epoch) -> {
+      long promised = highest.getOrDefault(group, 0L);
+      if (epoch > promised && mayLearn) {
+        learned.add(new Promised(group, epoch, nowMillis, renew.holder()));
+        highest.put(group, epoch);
+        to.put(group, renew.holder());
+        granted.add(group);
+      } else if (epoch == promised && leasesGoTo(to.get(group), renew.holder())) {
+        granted.add(group);
+      } else if (epoch < promised) {
+        superseded.put(group, promised);
+      }
+    });
+    return new Verdict(renew, granted, superseded);
+  }
+
+  private static boolean leasesGoTo(String promisedTo, String holder) {
+    return promisedTo == null || promisedTo.isEmpty() || promisedTo.equals(holder);
+  }
+
+  /** A ledger that abstained lately neither promises nor learns a new epoch: a lease that left it out may still run. */
+  private boolean mayLearn() {
+    return System.nanoTime() - abstainUntil >= 0;
+  }
+
+  /** Grants what the verdict allows under {@code state} (a later promise in the same write may refuse it) and answers. */
+  private void grant(Verdict verdict, State state) {
+    Renew renew = verdict.renew();
+    List<String> granted = new ArrayList<>();
+    for (String group : verdict.granted()) {
+      if (grants.renew(group, renew.epochs().get(group), state.promised().getOrDefault(group, 0L), renew.durationNanos())) granted.add(group);
+    }
+    renew.replyTo().tell(new Renewed(nodeName, granted, verdict.superseded(), false));
   }
 
   /**
@@ -268,7 +352,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     waitingFor--;
     if (caughtUp.promises() != null) heardFrom.add(caughtUp.address());
     Map<String, Long> promised = caughtUp.promises() == null ? Map.of() : caughtUp.promises().promised();
-    List<Promised> learned = newerThanPromised(state, promised);
+    List<Promised> learned = newerThanPromised(state, promised, "");
     boolean done = waitingFor == 0;
     return Effect().<Event>persist(List.copyOf(learned)).thenRun(s -> {
       learned.forEach(e -> {
@@ -294,10 +378,10 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   }
 
   /** Promises to persist for the epochs in {@code epochs} newer than what this ledger promised. */
-  private static List<Promised> newerThanPromised(State state, Map<String, Long> epochs) {
+  private static List<Promised> newerThanPromised(State state, Map<String, Long> epochs, String to) {
     List<Promised> newer = new ArrayList<>();
     epochs.forEach((group, epoch) -> {
-      if (epoch > state.promised().getOrDefault(group, 0L)) newer.add(new Promised(group, epoch, System.currentTimeMillis()));
+      if (epoch > state.promised().getOrDefault(group, 0L)) newer.add(new Promised(group, epoch, System.currentTimeMillis(), to));
     });
     return newer;
   }
@@ -310,15 +394,21 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   private Effect<Event, State> onPromise(State state, Promise promise) {
     long highest = state.promised().getOrDefault(promise.group(), 0L);
+    // Asked again for the same target (or learned from its renewal first): promised already.
+    if (promise.epoch() == highest && sameTarget(promise, state.promisedTo())) return queue(promise);
     if (promise.epoch() <= highest) {
       return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
     }
-    if (System.nanoTime() - abstainUntil < 0) {
+    if (!mayLearn()) {
       // A holder may still count a lease round that left this ledger out: not yet.
       context.getLog().debug("not promising epoch {} of {}: abstained from a lease round lately", promise.epoch(), promise.group());
       return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
     }
     return queue(promise);
+  }
+
+  private static boolean sameTarget(Promise promise, Map<String, String> promisedTo) {
+    return !promise.to().isEmpty() && promise.to().equals(promisedTo.get(promise.group()));
   }
 
   /** A read sees every write asked for before it: behind a queued write, it is answered once that is written. */
@@ -347,16 +437,23 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     List<Command> batch = List.copyOf(unwritten);
     unwritten.clear();
     Map<String, Long> highest = new HashMap<>(state.promised());
+    Map<String, String> to = new HashMap<>(state.promisedTo());
     List<Event> events = new ArrayList<>();
     List<Promise> given = new ArrayList<>();
     List<Map.Entry<Promise, Long>> refused = new ArrayList<>();
+    List<Verdict> renewals = new ArrayList<>();
     long now = System.currentTimeMillis();
     for (Command command : batch) {
       if (command instanceof Record r) {
         events.add(r.claimed() ? new Claimed(r.group(), r.epoch(), now, r.reason()) : new Released(r.group(), r.epoch(), now, r.reason()));
+      } else if (command instanceof Renew r) {
+        renewals.add(judge(r, highest, to, events, now));
       } else if (command instanceof Promise p && p.epoch() > highest.getOrDefault(p.group(), 0L)) {
         highest.put(p.group(), p.epoch());
-        events.add(new Promised(p.group(), p.epoch(), now));
+        to.put(p.group(), p.to());
+        events.add(new Promised(p.group(), p.epoch(), now, p.to()));
+        given.add(p);
+      } else if (command instanceof Promise p && p.epoch() == highest.getOrDefault(p.group(), 0L) && sameTarget(p, to)) {
         given.add(p);
       } else if (command instanceof Promise p) {
         refused.add(Map.entry(p, highest.getOrDefault(p.group(), 0L)));
@@ -364,18 +461,19 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     }
     EffectBuilder<Event, State> write = events.isEmpty() ? Effect().none() : Effect().persist(events);
     return write.thenRun(s -> {
+      events.forEach(e -> { if (e instanceof Promised p) listener.tell(new NewPromise(p.group(), p.epoch())); });
       for (Promise p : given) {
-        listener.tell(new NewPromise(p.group(), p.epoch()));
         // Measured after the write: no renewal of an older epoch is granted from here on.
-        p.replyTo().tell(new PromiseResult(p.group(), p.epoch(), nodeName, true, p.epoch(), grants.backedForNanos(p.group())));
+        p.replyTo().tell(new PromiseResult(p.group(), p.epoch(), nodeName, true, p.epoch(), grants.backedForNanos(p.group(), p.epoch())));
       }
+      renewals.forEach(v -> grant(v, s));
       refused.forEach(r -> r.getKey().replyTo().tell(refusal(r.getKey(), r.getValue())));
       batch.forEach(c -> answer(c, s));
     });
   }
 
   private PromiseResult refusal(Promise promise, long highest) {
-    return new PromiseResult(promise.group(), promise.epoch(), nodeName, false, highest, grants.backedForNanos(promise.group()));
+    return new PromiseResult(promise.group(), promise.epoch(), nodeName, false, highest, grants.backedForNanos(promise.group(), promise.epoch()));
   }
 
   @Override

@@ -71,8 +71,13 @@ class DeciderStatesTest {
         .tell(new InterfaceActor.Holdings(self, Map.of(), Map.of(), true, 1.0, Map.of(), ""));
   }
 
+  /** The promise names its target, which meanwhile takes its lease on the same epoch. */
   private EpochLedger.Promise expectPromise() {
-    return ledger.expectMessageClass(EpochLedger.Promise.class, Duration.ofSeconds(5));
+    InterfaceActor.Prepare prepare = nic.expectMessageClass(InterfaceActor.Prepare.class, Duration.ofSeconds(5));
+    EpochLedger.Promise promise = ledger.expectMessageClass(EpochLedger.Promise.class, Duration.ofSeconds(5));
+    assertEquals(promise.epoch(), prepare.epoch(), "the target is prepared for the epoch being promised");
+    assertEquals(self.address(), promise.to(), "leases on the epoch go only to the target");
+    return promise;
   }
 
   private void place() {

@@ -128,6 +128,45 @@ class EpochLedgerTest {
   }
 
   /**
+   * Two deciders racing for one epoch must not both hand out leases on it: once an epoch is
+   * promised to a node, only that node's renewals of it are granted, whether the promise or the
+   * target's own renewal came first; asking again for the same target is no second promise.
+   */
+  @Test
+  void leasesOnAnEpochGoOnlyToTheNodeItWasPromisedTo() {
+    long lease = 300_000_000L;
+    assertTrue(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 3, "A", r)).reply().promised());
+    var other = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 3L), lease, "B", r)).reply();
+    assertEquals(List.of(), other.granted(), "epoch 3 was promised to A, not B: " + other);
+    assertEquals(List.of("web"),
+        ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 3L), lease, "A", r)).reply().granted());
+    assertFalse(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 3, "B", r)).reply().promised(),
+        "a second decider's promise of the same epoch to another node");
+    var again = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 3, "A", r));
+    assertTrue(again.reply().promised(), "the same epoch for the same target: promised already");
+    assertTrue(again.hasNoEvents());
+
+    // The target's renewal came first: learned for it, and the decider's promise to it then holds.
+    var first = ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L), lease, "A", r));
+    assertEquals(List.of("web"), first.reply().granted());
+    assertTrue(first.event() instanceof EpochLedger.Promised p && p.epoch() == 4 && p.to().equals("A"), "learned for A: " + first.events());
+    assertTrue(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 4, "A", r)).reply().promised());
+    assertFalse(ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 4, "B", r)).reply().promised());
+    assertEquals(List.of(),
+        ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 4L), lease, "B", r)).reply().granted());
+
+    // A decider fencing epoch 5 waits for A's lease on 4, not for the lease its own target takes on 5.
+    var five = ledger.<EpochLedger.PromiseResult>runCommand(r -> new EpochLedger.Promise("web", 5, "B", r)).reply();
+    assertTrue(five.promised() && five.backedForNanos() > 0 && five.backedForNanos() <= lease, "A's lease on 4 may still run: " + five);
+    ledger.<EpochLedger.Renewed>runCommand(r -> new EpochLedger.Renew(Map.of("web", 5L), lease, "B", r));
+    ledger.runCommand(new EpochLedger.Renounce("web", 4));
+    long backed = ledger.<EpochLedger.Backing>runCommand(r -> new EpochLedger.GetBacking("web", 5, r)).reply().backedForNanos();
+    assertEquals(io.vipkeeper.lease.LeaseGrants.NEVER, backed, "A renounced; B's own lease on 5 is not waited for");
+    ledger.restart();
+    assertEquals(Map.of("web", "B"), ledger.getState().promisedTo(), "whom the newest epoch went to survives a restart");
+  }
+
+  /**
    * Group commit: promises that arrive together (a mass takeover) are written in one batch, and
    * decided in arrival order as if one by one: of two for the same group in one batch, the later,
    * lower one is refused.
