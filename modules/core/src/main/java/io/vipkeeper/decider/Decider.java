@@ -218,6 +218,8 @@ public final class Decider {
   private final List<ActorRef<Done>> vacating = new ArrayList<>();
   /** The stopping holder the next survey need not ask (its answer is known, and comes slowest). */
   private NodeIdentity stoppingHolder;
+  /** The holder whose planned stop this placement serves (null: none): it releases beside the promise. */
+  private NodeIdentity leaving;
   private int round;
 
   private Decider(ActorContext<Command> context, TimerScheduler<Command> timers, VipGroup group, VipKeeperSettings settings,
@@ -366,19 +368,44 @@ public final class Decider {
       Ask.ask(context, EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, to, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
     }
+    EarlyRelease early = attempt == 1 && releasesEarly(move) ? new EarlyRelease(sendReleases(move.releaseFrom(), move.target(), proposed)) : null;
     // No ledger to wait for (a singleton that just moved here, before its own ledger is listed): no
     // answer would ever come, so the round ends now, refused, and is tried again after claim-retry.
-    if (promise.decided(quorum, members.voters())) return onPromised(promise, move);
+    if (promise.decided(quorum, members.voters())) return onPromised(promise, move, early);
     return state(common(Mode.BUSY)
         .onMessage(PromiseDone.class, done -> {
           if (done.round() != promise.id) return Behaviors.same();
           promise.answered(done.node(), done.result());
-          return promise.decided(quorum, members.voters()) ? onPromised(promise, move) : Behaviors.same();
+          return promise.decided(quorum, members.voters()) ? onPromised(promise, move, early) : Behaviors.same();
+        })
+        .onMessage(ReleaseDone.class, done -> {
+          if (early != null) early.answers.add(done);
+          return Behaviors.same();
+        })
+        .onMessage(HandedClaimDone.class, h -> {
+          if (h.done().epoch() == proposed) handedEarly = h.done();
+          return Behaviors.same();
         })
 );
   }
 
-  private Behavior<Command> onPromised(PromiseRound promise, Placement.Move move) {
+  /**
+   * A stopping holder releases beside the promise, not after it: it leaves whatever the promise
+   * says, and its target claims once the promise lets it take its lease (which also fences any
+   * claim it handed on). A failed promise then leaves the group unheld until the next placement.
+   */
+  private boolean releasesEarly(Placement.Move move) {
+    return leaving != null && !move.fenced() && move.releaseFrom().equals(List.of(leaving));
+  }
+
+  /** A release sent beside the promise, and the answers it got meanwhile. */
+  private record EarlyRelease(ReleaseRound round, List<ReleaseDone> answers) {
+    EarlyRelease(ReleaseRound round) {
+      this(round, new ArrayList<>());
+    }
+  }
+
+  private Behavior<Command> onPromised(PromiseRound promise, Placement.Move move, EarlyRelease early) {
     PromiseRound.Outcome outcome = promise.outcome(quorum, members.voters(), settings.lease().driftMargin().toNanos(), PROMISE_ATTEMPTS);
     if (outcome instanceof PromiseRound.Outbid outbid) return promise(outbid.next(), move, promise.attempt + 1);
     if (outcome instanceof PromiseRound.Refused refused) return waitAndRecheck(refused.reason());
@@ -387,6 +414,10 @@ public final class Decider {
     timeline.promised();
     promisedAt = System.nanoTime();
     fenceNanos = promised.fenceNanos();
+    if (early != null) {
+      early.answers().forEach(context.getSelf()::tell);
+      return releasing(early.round(), move.target());
+    }
     // Built only when it is due: building it already sends the release and claim orders.
     Supplier<Behavior<Command>> next = () -> release(move.releaseFrom(), move.target());
     return move.fenced() && fenceNanos > 0 ? fencing(Duration.ofNanos(fenceNanos), next) : next.get();
@@ -419,15 +450,15 @@ public final class Decider {
 
   private Behavior<Command> release(List<NodeIdentity> from, NodeIdentity target) {
     if (from.isEmpty()) return claim(target);
-    return releasing(sendReleases(from, target), target);
+    return releasing(sendReleases(from, target, epoch), target);
   }
 
-  private ReleaseRound sendReleases(List<NodeIdentity> from, NodeIdentity target) {
+  private ReleaseRound sendReleases(List<NodeIdentity> from, NodeIdentity target, long claimEpoch) {
     handedEarly = null;
     ActorRef<InterfaceActor.Command> targetIface = nodes.interfaceOf(target.address());
     // One holder: it hands the claim on itself. More (two holders found): each answer is needed first.
     InterfaceActor.HandOff handOff = from.size() == 1 && targetIface != null
-        ? new InterfaceActor.HandOff(targetIface, new InterfaceActor.Claim(group, epoch, watcher(), handedClaims)) : null;
+        ? new InterfaceActor.HandOff(targetIface, new InterfaceActor.Claim(group, claimEpoch, watcher(), handedClaims)) : null;
     for (NodeIdentity node : from) {
       if (members.isMember(node.address()) && !members.exitingOrDown(node.address())) {
         askRelease(node, "moving to " + target.name(), handOff);
@@ -772,6 +803,7 @@ public final class Decider {
     }
     vacating.add(vacate.replyTo());
     stoppingHolder = holder;
+    leaving = holder;
     context.getLog().info("group {}: moving from {}, which is stopping", group.name(), holder.name());
     timeline = new TakeoverTimeline(TakeoverPath.MOVE, holder.name(), 0);
     return survey();
@@ -781,6 +813,7 @@ public final class Decider {
   private void vacated() {
     vacating.forEach(v -> v.tell(Done.getInstance()));
     vacating.clear();
+    leaving = null;
   }
 
   /** A drained holder, or a preferring group that may take a better node back: decide again. */

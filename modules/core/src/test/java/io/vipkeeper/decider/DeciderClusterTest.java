@@ -12,6 +12,7 @@ import io.vipkeeper.testing.TestConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -134,6 +135,39 @@ class DeciderClusterTest {
       assertTrue(nicB.has("198.18.0.50"), "moved to B; log: " + log);
       return null;
     }));
+    assertFalse(nicA.has("198.18.0.50"), "A released: " + log);
+    int removedOnA = log.lastIndexOf("A remove 198.18.0.50");
+    int addedOnB = log.indexOf("B add 198.18.0.50");
+    assertTrue(removedOnA >= 0 && removedOnA < addedOnB, "release on A before claim on B: " + log);
+    assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
+  }
+
+  /**
+   * A planned stop of the holder: the holder releases beside the promise (not after it) and hands
+   * the claim on; the target adds only once the promise let it take its lease. The old holder has
+   * still removed the address before the new one adds it, exactly once, and the stopping node hears
+   * that its group is held elsewhere.
+   */
+  @Test
+  void aStoppingHolderReleasesBesideThePromiseAndTheTargetStillAddsAfterTheRelease() {
+    FakeNic nicA = new FakeNic("A", log);
+    FakeNic nicB = new FakeNic("B", log);
+    ActorSystem<Void> a = node("A", nicA);
+    join(a, a);
+    awaitUp(a, 1);
+    awaitTrue(a, "A holds the VIP while it is alone", () -> nicA.has("198.18.0.50"));
+    ActorSystem<Void> b = node("B", nicB);
+    join(b, a);
+    awaitUp(b, 2);
+    awaitLedgers(a, 2);
+    ActorRef<Decider.Command> decider = VipKeeper.get(a).deciders().values().iterator().next();
+    String addressOfA = Cluster.get(a).selfMember().address().toString();
+    TestProbe<Done> vacated = TestProbe.create(a);
+    LoggingTestKit.info("HANDED OFF group=web").expect(a, () -> {
+      decider.tell(new Decider.Vacate(addressOfA, vacated.ref()));
+      return vacated.expectMessage(Duration.ofSeconds(15), Done.getInstance());
+    });
+    assertTrue(nicB.has("198.18.0.50"), "moved to B; log: " + log);
     assertFalse(nicA.has("198.18.0.50"), "A released: " + log);
     int removedOnA = log.lastIndexOf("A remove 198.18.0.50");
     int addedOnB = log.indexOf("B add 198.18.0.50");
