@@ -368,7 +368,7 @@ public final class Decider {
       Ask.ask(context, EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, to, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
     }
-    EarlyRelease early = attempt == 1 && releasesEarly(move) ? new EarlyRelease(sendReleases(move.releaseFrom(), move.target(), proposed)) : null;
+    EarlyRelease early = attempt == 1 && releasesEarly(move) ? new EarlyRelease(sendReleases(move.releaseFrom(), move.target(), proposed, proposed)) : null;
     // No ledger to wait for (a singleton that just moved here, before its own ledger is listed): no
     // answer would ever come, so the round ends now, refused, and is tried again after claim-retry.
     if (promise.decided(quorum, members.voters())) return onPromised(promise, move, early);
@@ -390,9 +390,10 @@ public final class Decider {
   }
 
   /**
-   * A stopping holder releases beside the promise, not after it: it leaves whatever the promise
-   * says, and its target claims once the promise lets it take its lease (which also fences any
-   * claim it handed on). A failed promise then leaves the group unheld until the next placement.
+   * A stopping holder is told to release beside the promise, not after it: it releases once its own
+   * ledger promised the epoch (one message sooner than the decider's order after the promise), and
+   * its target claims once the promise lets it take its lease. A stopping node leaves whatever the
+   * promise says, so a failed promise leaves the group unheld until the next placement.
    */
   private boolean releasesEarly(Placement.Move move) {
     return leaving != null && !move.fenced() && move.releaseFrom().equals(List.of(leaving));
@@ -408,7 +409,10 @@ public final class Decider {
   private Behavior<Command> onPromised(PromiseRound promise, Placement.Move move, EarlyRelease early) {
     PromiseRound.Outcome outcome = promise.outcome(quorum, members.voters(), settings.lease().driftMargin().toNanos(), PROMISE_ATTEMPTS);
     if (outcome instanceof PromiseRound.Outbid outbid) return promise(outbid.next(), move, promise.attempt + 1);
-    if (outcome instanceof PromiseRound.Refused refused) return waitAndRecheck(refused.reason());
+    if (outcome instanceof PromiseRound.Refused refused) {
+      if (!move.fenced()) unprepare(move.target(), promise.proposed);
+      return waitAndRecheck(refused.reason());
+    }
     PromiseRound.Promised promised = (PromiseRound.Promised) outcome;
     epoch = promised.epoch();
     timeline.promised();
@@ -435,6 +439,12 @@ public final class Decider {
     if (iface != null) iface.tell(new InterfaceActor.Prepare(group.name(), proposed, watcher()));
   }
 
+  /** The promise failed: the target stops renewing the epoch, which would otherwise end the holder's lease later. */
+  private void unprepare(NodeIdentity target, long proposed) {
+    ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(target.address());
+    if (iface != null) iface.tell(new InterfaceActor.PrepareLapsed(group.name(), proposed));
+  }
+
   /** This node's ledger: the one its renewal watch asks whether the holder still renews. */
   private ActorRef<EpochLedger.Command> watcher() {
     return nodes.ledgerOf(members.selfAddress());
@@ -450,10 +460,11 @@ public final class Decider {
 
   private Behavior<Command> release(List<NodeIdentity> from, NodeIdentity target) {
     if (from.isEmpty()) return claim(target);
-    return releasing(sendReleases(from, target, epoch), target);
+    return releasing(sendReleases(from, target, epoch, 0), target);
   }
 
-  private ReleaseRound sendReleases(List<NodeIdentity> from, NodeIdentity target, long claimEpoch) {
+  /** {@code whenPromised}: see {@link InterfaceActor.Release#whenPromised}. */
+  private ReleaseRound sendReleases(List<NodeIdentity> from, NodeIdentity target, long claimEpoch, long whenPromised) {
     handedEarly = null;
     ActorRef<InterfaceActor.Command> targetIface = nodes.interfaceOf(target.address());
     // One holder: it hands the claim on itself. More (two holders found): each answer is needed first.
@@ -461,7 +472,7 @@ public final class Decider {
         ? new InterfaceActor.HandOff(targetIface, new InterfaceActor.Claim(group, claimEpoch, watcher(), handedClaims)) : null;
     for (NodeIdentity node : from) {
       if (members.isMember(node.address()) && !members.exitingOrDown(node.address())) {
-        askRelease(node, "moving to " + target.name(), handOff);
+        askRelease(node, "moving to " + target.name(), handOff, whenPromised);
       } else {
         // Exiting, downed or gone: it releases on its own and may never answer; the lease fence covers it.
         context.getSelf().tell(new ReleaseDone(node, false, false, "it is leaving the cluster"));
@@ -846,7 +857,7 @@ public final class Decider {
     }
   }
 
-  private void askRelease(NodeIdentity node, String reason, InterfaceActor.HandOff handOff) {
+  private void askRelease(NodeIdentity node, String reason, InterfaceActor.HandOff handOff, long whenPromised) {
     ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(node.address());
     if (iface == null) {
       // Gone from the listing between the survey and now (crashed, left): it cannot answer; the lease fence covers it.
@@ -854,7 +865,7 @@ public final class Decider {
       return;
     }
     Ask.ask(context, InterfaceActor.ReleaseResult.class, iface, settings.releaseTimeout(),
-        replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo, handOff),
+        replyTo -> new InterfaceActor.Release(group.name(), reason, replyTo, handOff, whenPromised),
         (result, failure) -> result != null
             ? new ReleaseDone(node, result.released(), true, result.error(), result.handedOff())
             : new ReleaseDone(node, false, false, "no answer: " + failure.getMessage()));

@@ -72,12 +72,19 @@ public final class InterfaceActor {
    * Stop holding {@code group}; answered also when it was not held. With {@code handOff} (a planned
    * move, else null) the claim goes straight on to the target once the addresses are gone here:
    * one message between the release and the claim instead of two, the clients' gap shorter by one.
+   * {@code whenPromised} above 0 (a stopping holder, told beside the promise): not before this
+   * node's ledger has promised that epoch, or promise-timeout has passed, so the clients' gap starts
+   * about when the target can take its lease, not at the decider's first message.
    */
-  public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo, HandOff handOff)
+  public record Release(String group, String reason, ActorRef<ReleaseResult> replyTo, HandOff handOff, long whenPromised)
       implements Command, CborSerializable {
 
     public Release(String group, String reason, ActorRef<ReleaseResult> replyTo) {
-      this(group, reason, replyTo, null);
+      this(group, reason, replyTo, null, 0);
+    }
+
+    public Release(String group, String reason, ActorRef<ReleaseResult> replyTo, HandOff handOff) {
+      this(group, reason, replyTo, handOff, 0);
     }
   }
 
@@ -130,8 +137,15 @@ public final class InterfaceActor {
   /** A claim that waited for this node's catalog to list its group waited long enough. */
   record CatalogWaitOver(String group) implements Command {}
 
-  /** No claim followed a Prepare in time: its lease is dropped. */
-  record PrepareLapsed(String group, long epoch) implements Command {}
+  /** A release that waited for this node's ledger to promise its epoch waits no longer. */
+  record ReleaseDue(String group) implements Command {}
+
+  /**
+   * No claim follows a Prepare of {@code epoch}: its lease is dropped. From the timer (claim-timeout
+   * passed) or from the decider (its promise failed: a target renewing the epoch on would teach it
+   * to the ledgers and end the holder's lease without a move).
+   */
+  public record PrepareLapsed(String group, long epoch) implements Command, CborSerializable {}
 
   record SelfEvent(ClusterEvent.MemberEvent event) implements Command {}
 

@@ -70,6 +70,8 @@ final class VipHolder {
   private final Map<String, Long> prepared = new HashMap<>();
   /** Groups not held whose addresses the kernel fence guards already (guarded ahead of their claim). */
   private final Map<String, VipGroup> guardedAhead = new HashMap<>();
+  /** Releases of a stopping holder waiting for this node's ledger to promise their epoch, by group. */
+  private final Map<String, InterfaceActor.Release> releaseWhenPromised = new HashMap<>();
   /** Pending claims whose lease now holds, carried out together by the next HoldLeased. */
   private final Set<String> leasedReady = new LinkedHashSet<>();
   private Fitness fitness;
@@ -89,6 +91,7 @@ final class VipHolder {
   private static final Duration NEIGHBOUR_POLL = Duration.ofMillis(300);
   private static final String CATALOG = "catalog-";
   private static final String PREPARED = "prepared-";
+  private static final String RELEASE_DUE = "release-due-";
   /** Below the deciders' claim-timeout (3 s by default): a refusal still reaches them in time. */
   private static final Duration CATALOG_WAIT = Duration.ofMillis(1500);
   /** The least lease a claim starts with: below it the kernel fence would close at once. */
@@ -155,6 +158,7 @@ final class VipHolder {
         .onMessage(InterfaceActor.Prepare.class, this::onPrepare)
         .onMessage(InterfaceActor.PrepareLapsed.class, this::onPrepareLapsed)
         .onMessage(InterfaceActor.Release.class, this::onRelease)
+        .onMessage(InterfaceActor.ReleaseDue.class, this::onReleaseDue)
         .onMessage(InterfaceActor.Catalogued.class, this::onCatalogued)
         .onMessage(InterfaceActor.CatalogWaitOver.class, this::onCatalogWaitOver)
         .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
@@ -232,6 +236,7 @@ final class VipHolder {
         .onMessage(InterfaceActor.Claim.class, c -> refuse(c, why))
         .onMessage(InterfaceActor.PrepareLapsed.class, this::onPrepareLapsed)
         .onMessage(InterfaceActor.Release.class, this::onRelease)
+        .onMessage(InterfaceActor.ReleaseDue.class, this::onReleaseDue)
         .onMessage(InterfaceActor.Catalogued.class, c -> { runtime = c.runtime(); return Behaviors.same(); })
         .onMessage(InterfaceActor.WatchOwnership.class, this::onSubscribe)
         .onMessage(InterfaceActor.QueryConflicts.class, this::onQueryConflicts)
@@ -586,6 +591,33 @@ final class VipHolder {
   }
 
   private Behavior<InterfaceActor.Command> onRelease(InterfaceActor.Release release) {
+    String name = release.group();
+    if (held.containsKey(name) && release.whenPromised() > promised.getOrDefault(name, 0L)) {
+      InterfaceActor.Release earlier = releaseWhenPromised.put(name, release);
+      if (earlier != null) releaseNow(earlier);
+      timers.startSingleTimer(RELEASE_DUE + name, new InterfaceActor.ReleaseDue(name), settings.promiseTimeout());
+      return Behaviors.same();
+    }
+    releaseNow(release);
+    return Behaviors.same();
+  }
+
+  private Behavior<InterfaceActor.Command> onReleaseDue(InterfaceActor.ReleaseDue due) {
+    InterfaceActor.Release waiting = releaseWhenPromised.remove(due.group());
+    if (waiting != null) releaseNow(waiting);
+    return Behaviors.same();
+  }
+
+  /** A release that waited for {@code epoch} to be promised here goes now. */
+  private void releaseIfPromised(String group, long epoch) {
+    InterfaceActor.Release waiting = releaseWhenPromised.get(group);
+    if (waiting == null || epoch < waiting.whenPromised()) return;
+    releaseWhenPromised.remove(group);
+    timers.cancel(RELEASE_DUE + group);
+    releaseNow(waiting);
+  }
+
+  private void releaseNow(InterfaceActor.Release release) {
     InterfaceActor.HandOff to = release.handOff();
     // The target as soon as the kernel no longer has the addresses: its claim is what the clients
     // wait for; the decider learns of it from both.
@@ -596,7 +628,6 @@ final class VipHolder {
       context.getLog().info("HANDED OFF group={} epoch={}: the claim went on to {}", release.group(), to.claim().epoch(),
           to.to().path().address());
     }
-    return Behaviors.same();
   }
 
   private Behavior<InterfaceActor.Command> onQuery(InterfaceActor.QueryHoldings query, boolean canClaim) {
@@ -657,6 +688,7 @@ final class VipHolder {
     if (notice.notice() instanceof EpochLedger.NewPromise p) {
       context.getLog().info("PROMISED group={} epoch={}", p.group(), p.epoch());
       promised.merge(p.group(), p.epoch(), Math::max);
+      releaseIfPromised(p.group(), p.epoch());
       // A held group stays held: its lease (no longer granted here) ends it unless the decider's
       // release comes first, so the clients' gap starts at the release, not at the promise, and a
       // promise round that fails leaves the VIP where it is.
@@ -741,6 +773,8 @@ final class VipHolder {
 
   private void retireAll(String reason) {
     for (String name : List.copyOf(held.keySet())) release(name, reason);
+    // Released above: those waiting for a promise are answered (and hand their claims on) now.
+    for (String name : List.copyOf(releaseWhenPromised.keySet())) onReleaseDue(new InterfaceActor.ReleaseDue(name));
     awaitingCatalog.values().forEach(claim -> refuse(claim, reason));
     awaitingCatalog.clear();
     for (Pending waiting : List.copyOf(pending.values())) abandon(waiting, reason);

@@ -82,6 +82,24 @@ class DeciderClusterTest {
     });
   }
 
+  /**
+   * Until every listed ledger promises again: one that abstained from lease rounds while it caught
+   * up promises nothing for two lease durations after, and a promise round needs both of two.
+   */
+  private void awaitLedgersPromise(ActorSystem<Void> system) {
+    TestProbe<Receptionist.Listing> listing = TestProbe.create(system);
+    TestProbe<EpochLedger.PromiseResult> promised = TestProbe.create(system);
+    system.receptionist().tell(Receptionist.find(EpochLedger.KEY, listing.getRef()));
+    long[] epoch = {0};
+    for (ActorRef<EpochLedger.Command> ledger : listing.receiveMessage().getServiceInstances(EpochLedger.KEY)) {
+      promised.awaitAssert(Duration.ofSeconds(10), () -> {
+        ledger.tell(new EpochLedger.Promise("readiness-probe", ++epoch[0], promised.getRef()));
+        assertTrue(promised.receiveMessage().promised(), "the ledger promises again");
+        return null;
+      });
+    }
+  }
+
   private void awaitTrue(ActorSystem<Void> system, String what, BooleanSupplier check) {
     TestProbe<Void> probe = TestProbe.create(system);
     probe.awaitAssert(Duration.ofSeconds(10), () -> { assertTrue(check.getAsBoolean(), what + "; log: " + log); return null; });
@@ -160,6 +178,7 @@ class DeciderClusterTest {
     join(b, a);
     awaitUp(b, 2);
     awaitLedgers(a, 2);
+    awaitLedgersPromise(a);
     ActorRef<Decider.Command> decider = VipKeeper.get(a).deciders().values().iterator().next();
     String addressOfA = Cluster.get(a).selfMember().address().toString();
     TestProbe<Done> vacated = TestProbe.create(a);

@@ -178,6 +178,17 @@ class DeciderStatesTest {
     assertEquals(1, after.epoch(), "the decider kept what it knew (it did not restart): " + after);
   }
 
+  /** The target leased ahead; renewing on, it would teach the ledgers the epoch and end the holder's lease with no move. */
+  @Test
+  void aFailedPromiseDropsTheTargetsLeaseAhead() {
+    answerSurvey();
+    EpochLedger.Promise promise = expectPromise();
+    promise.replyTo().tell(new EpochLedger.PromiseResult("web", 1, "n1", false, 0, LeaseGrants.NEVER));
+    InterfaceActor.PrepareLapsed dropped = nic.expectMessageClass(InterfaceActor.PrepareLapsed.class);
+    assertEquals(new InterfaceActor.PrepareLapsed("web", 1), dropped);
+    nic.expectNoMessage(Duration.ofMillis(200)); // and no claim
+  }
+
   @Test
   void aRefusedClaimIsNotTakenForAHolder() {
     answerSurvey();

@@ -388,6 +388,31 @@ class InterfaceActorTest {
     assertTrue(done.released() && done.handedOff(), done.toString());
   }
 
+  /**
+   * A stopping holder is told to release beside the promise: it keeps serving until its own ledger
+   * has promised the move's epoch, then releases and hands the claim on.
+   */
+  @Test
+  void aReleaseToldBesideThePromiseWaitsUntilThisNodesLedgerPromisedItsEpoch() {
+    FakeNic nic = new FakeNic("n1", FakeNic.newLog());
+    ActorRef<InterfaceActor.Command> iface = spawn(nic);
+    assertTrue(claim(iface, 1).claimed());
+    TestProbe<InterfaceActor.Command> target = kit.createTestProbe();
+    InterfaceActor.Claim next = new InterfaceActor.Claim(WEB, 2, null, kit.<InterfaceActor.ClaimResult>createTestProbe().getRef());
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("web", "moving to n2", released.getRef(), new InterfaceActor.HandOff(target.getRef(), next), 2));
+    released.expectNoMessage(Duration.ofMillis(300));
+    assertTrue(nic.has("198.18.0.50"), "still serving while epoch 2 is not promised here");
+    target.expectNoMessage(Duration.ZERO);
+    TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
+    ledgerOf(iface).tell(new EpochLedger.Promise("web", 2, "n2", promised.getRef()));
+    assertTrue(promised.receiveMessage().promised());
+    InterfaceActor.ReleaseResult done = released.receiveMessage(Duration.ofSeconds(3));
+    assertTrue(done.released() && done.handedOff(), done.toString());
+    assertFalse(nic.has("198.18.0.50"));
+    assertEquals(next, target.receiveMessage());
+  }
+
   @Test
   void releaseRemovesTheAddressAndIsIdempotent() {
     FakeNic nic = new FakeNic("n1", FakeNic.newLog());
