@@ -420,6 +420,11 @@ public final class Decider {
     fenceNanos = promised.fenceNanos();
     if (early != null) {
       early.answers().forEach(context.getSelf()::tell);
+      // Not answered yet: it may still wait for its own ledger, while a surviving set has promised.
+      if (early.answers().isEmpty()) {
+        ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(move.releaseFrom().get(0).address());
+        if (iface != null) iface.tell(new InterfaceActor.ReleaseDue(group.name()));
+      }
       return releasing(early.round(), move.target());
     }
     // Built only when it is due: building it already sends the release and claim orders.

@@ -137,8 +137,12 @@ public final class InterfaceActor {
   /** A claim that waited for this node's catalog to list its group waited long enough. */
   record CatalogWaitOver(String group) implements Command {}
 
-  /** A release that waited for this node's ledger to promise its epoch waits no longer. */
-  record ReleaseDue(String group) implements Command {}
+  /**
+   * A release that waited for this node's ledger to promise its epoch waits no longer: from the
+   * timer, or from the decider, which has the promise of a surviving set (this node's ledger may be
+   * slow or broken).
+   */
+  public record ReleaseDue(String group) implements Command, CborSerializable {}
 
   /**
    * No claim follows a Prepare of {@code epoch}: its lease is dropped. From the timer (claim-timeout
