@@ -66,17 +66,19 @@ public final class WireWarmup {
         new InterfaceActor.QueryHoldings(ref.narrow()),
         new InterfaceActor.Holdings(node, Map.of("warmup", 1L), Map.of("warmup", 1L), true, 1.0, Map.of("warmup", 1L), ""),
         new InterfaceActor.Prepare("warmup", 1, ref.narrow()),
+        new InterfaceActor.PrepareLapsed("warmup", 1),
         new InterfaceActor.Claim(group, 1, ref.narrow(), ref.narrow()),
         new InterfaceActor.ClaimResult("warmup", 1, node, true, ""),
         new InterfaceActor.Release("warmup", "warmup", ref.narrow(),
-            new InterfaceActor.HandOff(ref.narrow(), new InterfaceActor.Claim(group, 1, ref.narrow(), ref.narrow()))),
+            new InterfaceActor.HandOff(ref.narrow(), new InterfaceActor.Claim(group, 1, ref.narrow(), ref.narrow())), 1),
+        new InterfaceActor.ReleaseDue("warmup"),
         new InterfaceActor.ReleaseResult("warmup", node, true, "", true),
-        new EpochLedger.Promise("warmup", 1, ref.narrow()),
+        new EpochLedger.Promise("warmup", 1, node.address(), ref.narrow()),
         new EpochLedger.PromiseResult("warmup", 1, "warmup", true, 1, 0),
-        new EpochLedger.Renew(Map.of("warmup", 1L), 1, ref.narrow()),
+        new EpochLedger.Renew(Map.of("warmup", 1L), 1, node.address(), ref.narrow()),
         new EpochLedger.Renewed("warmup", List.of("warmup"), Map.of("other", 2L), false),
         new EpochLedger.Renounce("warmup", 1),
-        new EpochLedger.GetBacking("warmup", ref.narrow()),
+        new EpochLedger.GetBacking("warmup", 1, ref.narrow()),
         new EpochLedger.Backing("warmup", 1));
   }
 }
