@@ -435,9 +435,10 @@ public final class Decider {
   /**
    * A move whose holders all answered (planned, a drain, a rebalance, a first placement): the
    * target takes its lease on {@code proposed} while the ledgers promise it and the holders release,
-   * so that the claim after the release adds at once. The release waits for the promise, so the
-   * holders serve the clients until the move can go through. Not for a fenced move: its target
-   * would renew while the decider waits out a silent holder's lease.
+   * so that the claim after the release adds at once. The release waits for the promise (a stopping
+   * holder's only for its own ledger's), so the holders serve the clients until the move can go
+   * through. Not for a fenced move, whose claim waits out a silent holder's lease (about half a
+   * second, far longer than a lease round) anyway.
    */
   private void prepare(NodeIdentity target, long proposed) {
     ActorRef<InterfaceActor.Command> iface = nodes.interfaceOf(target.address());
