@@ -75,7 +75,7 @@ public final class WireWarmup {
         new InterfaceActor.ReleaseResult("warmup", node, true, "", true),
         new EpochLedger.Promise("warmup", 1, node.address(), ref.narrow()),
         new EpochLedger.PromiseResult("warmup", 1, "warmup", true, 1, 0),
-        new EpochLedger.Renew(Map.of("warmup", 1L), 1, node.address(), ref.narrow()),
+        new EpochLedger.Renew(Map.of("warmup", 1L), 1, node.address(), java.util.Set.of("warmup"), ref.narrow()),
         new EpochLedger.Renewed("warmup", List.of("warmup"), Map.of("other", 2L), false),
         new EpochLedger.Renounce("warmup", 1),
         new EpochLedger.GetBacking("warmup", 1, ref.narrow()),

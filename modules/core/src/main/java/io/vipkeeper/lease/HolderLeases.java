@@ -177,14 +177,20 @@ public final class HolderLeases {
     if (entries.isEmpty()) return;
     long thisRound = ++round;
     Map<String, Long> epochs = new HashMap<>();
-    entries.forEach((group, entry) -> { entry.lease.sent(thisRound); epochs.put(group, entry.epoch); });
+    Set<String> ahead = new HashSet<>();
+    entries.forEach((group, entry) -> {
+      entry.lease.sent(thisRound);
+      epochs.put(group, entry.epoch);
+      if (!entry.held) ahead.add(group);
+    });
     Map<String, Long> sent = Map.copyOf(epochs);
+    Set<String> notYetHeld = Set.copyOf(ahead);
     long durationNanos = settings.duration().toNanos();
     String self = members.selfAddress();
     for (ActorRef<EpochLedger.Command> ledger : targets()) {
       String node = members.addressOf(ledger);
       Ask.ask(context, EpochLedger.Renewed.class, ledger, settings.duration(),
-          replyTo -> new EpochLedger.Renew(sent, durationNanos, self, replyTo),
+          replyTo -> new EpochLedger.Renew(sent, durationNanos, self, notYetHeld, replyTo),
           (answer, failure) -> new Answer(thisRound, node, answer));
     }
     scheduleExpiry();

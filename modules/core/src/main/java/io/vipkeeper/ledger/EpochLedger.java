@@ -69,14 +69,19 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   /**
    * The node at address {@code holder} renews its lease on {@code epochs} (group to epoch) for
-   * {@code durationNanos}. Answered from memory, unless it names an epoch newer than promised here:
-   * that one is learned (written) for that holder first.
+   * {@code durationNanos}; {@code ahead}: the groups whose lease no surviving set granted yet (a
+   * move's target leasing beside the promise). Answered from memory, unless it names an epoch newer
+   * than promised here: that one is learned (written) for that holder first.
    */
-  public record Renew(Map<String, Long> epochs, long durationNanos, String holder, ActorRef<Renewed> replyTo)
+  public record Renew(Map<String, Long> epochs, long durationNanos, String holder, Set<String> ahead, ActorRef<Renewed> replyTo)
       implements Command, CborSerializable {
 
     public Renew(Map<String, Long> epochs, long durationNanos, ActorRef<Renewed> replyTo) {
-      this(epochs, durationNanos, "", replyTo);
+      this(epochs, durationNanos, "", Set.of(), replyTo);
+    }
+
+    public Renew(Map<String, Long> epochs, long durationNanos, String holder, ActorRef<Renewed> replyTo) {
+      this(epochs, durationNanos, holder, Set.of(), replyTo);
     }
   }
 
@@ -258,7 +263,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   private Effect<Event, State> onRenew(State state, Renew renew) {
     if (!listed) return abstain(state, renew);
     boolean newer = renew.epochs().entrySet().stream().anyMatch(e -> e.getValue() > state.promised().getOrDefault(e.getKey(), 0L));
-    if (newer && mayLearn()) return queue(renew);
+    if (newer) return queue(renew);
     Verdict verdict = judge(renew, new HashMap<>(state.promised()), new HashMap<>(state.promisedTo()), new ArrayList<>(), 0);
     return Effect().none().thenRun(s -> grant(verdict, s));
   }
@@ -286,15 +291,18 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /**
    * Judges {@code renew} against {@code highest} and {@code to} (updated with what it teaches, which
    * goes to {@code learned}): a grant needs the epoch promised here, and to this holder if the
-   * promise named one.
+   * promise named one. A lease taken ahead of its promise teaches an epoch only to a ledger that
+   * may help promise (see {@link #votes}): otherwise a refused promise would still end the holder's
+   * lease through the target's renewals. A held lease's epoch was promised by a surviving set: it is
+   * learned and granted also in that window, as ever.
    */
   private Verdict judge(Renew renew, Map<String, Long> highest, Map<String, String> to, List<Event> learned, long nowMillis) {
     List<String> granted = new ArrayList<>();
     Map<String, Long> superseded = new HashMap<>();
-    boolean mayLearn = mayLearn();
+    boolean votes = votes();
     renew.epochs().forEach((group, epoch) -> {
       long promised = highest.getOrDefault(group, 0L);
-      if (epoch > promised && mayLearn) {
+      if (epoch > promised && (votes || !renew.ahead().contains(group))) {
         learned.add(new Promised(group, epoch, nowMillis, renew.holder()));
         highest.put(group, epoch);
         to.put(group, renew.holder());
@@ -312,8 +320,12 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     return promisedTo == null || promisedTo.isEmpty() || promisedTo.equals(holder);
   }
 
-  /** A ledger that abstained lately neither promises nor learns a new epoch: a lease that left it out may still run. */
-  private boolean mayLearn() {
+  /**
+   * Whether this ledger may help promise an epoch (also one it already learned for the same
+   * target): not for two lease durations after it last abstained, since a lease round that left it
+   * out may still run, and a promising set without it would not hear of that lease.
+   */
+  private boolean votes() {
     return System.nanoTime() - abstainUntil >= 0;
   }
 
@@ -394,16 +406,16 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   private Effect<Event, State> onPromise(State state, Promise promise) {
     long highest = state.promised().getOrDefault(promise.group(), 0L);
-    // Asked again for the same target (or learned from its renewal first): promised already.
-    if (promise.epoch() == highest && sameTarget(promise, state.promisedTo())) return queue(promise);
-    if (promise.epoch() <= highest) {
+    boolean again = promise.epoch() == highest && sameTarget(promise, state.promisedTo());
+    if (promise.epoch() < highest || (promise.epoch() == highest && !again)) {
       return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
     }
-    if (!mayLearn()) {
+    if (!votes()) {
       // A holder may still count a lease round that left this ledger out: not yet.
       context.getLog().debug("not promising epoch {} of {}: abstained from a lease round lately", promise.epoch(), promise.group());
       return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
     }
+    // Asked again for the same target (or learned from its renewal first): promised already.
     return queue(promise);
   }
 

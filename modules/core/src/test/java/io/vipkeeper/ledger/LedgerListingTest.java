@@ -63,4 +63,39 @@ class LedgerListingTest {
     ledger.tell(new EpochLedger.Promise("web", 2, promised.getRef()));
     assertTrue(promised.receiveMessage().promised(), "promised once the blackout has passed");
   }
+
+  /**
+   * Listed but within two lease durations of its last abstention: the ledger helps promise nothing,
+   * not even an epoch it learned for the same target (a holder's lease that left it out may still
+   * run), and learns nothing from a lease taken ahead of its promise (a refused promise would then
+   * still end the holder's lease). A held lease's newer epoch was promised: learned and granted.
+   */
+  @Test
+  void inItsBlackoutAListedLedgerPromisesNothingAndLearnsOnlyFromHeldLeases() {
+    TestProbe<EpochLedger.Notice> notices = kit.createTestProbe();
+    var ledger = kit.spawn(EpochLedger.create("n1", notices.getRef()), "ledger");
+    notices.expectMessageClass(EpochLedger.Ready.class, Duration.ofSeconds(10));
+    TestProbe<EpochLedger.Renewed> renewed = kit.createTestProbe();
+    long lease = Duration.ofSeconds(5).toNanos(); // a blackout of 10 s: listing takes well under that
+    ledger.tell(new EpochLedger.Renew(Map.of("web", 1L), lease, "A", renewed.getRef()));
+    assertTrue(renewed.receiveMessage().abstained());
+    TestProbe<Receptionist.Listing> listings = kit.createTestProbe();
+    kit.system().receptionist().tell(Receptionist.subscribe(EpochLedger.KEY, listings.getRef()));
+    TestConfigs.joinSelf(kit);
+    listings.fishForMessage(Duration.ofSeconds(10), l -> l.getServiceInstances(EpochLedger.KEY).isEmpty()
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete());
+
+    ledger.tell(new EpochLedger.Renew(Map.of("web", 3L), lease, "B", java.util.Set.of("web"), renewed.getRef()));
+    EpochLedger.Renewed ahead = renewed.receiveMessage();
+    assertEquals(java.util.List.of(), ahead.granted(), "a lease ahead of its promise: " + ahead);
+    ledger.tell(new EpochLedger.Renew(Map.of("web", 3L), lease, "B", java.util.Set.of(), renewed.getRef()));
+    EpochLedger.Renewed held = renewed.receiveMessage();
+    assertEquals(java.util.List.of("web"), held.granted(), "a held lease: learned for B and granted: " + held);
+    TestProbe<EpochLedger.PromiseResult> promised = kit.createTestProbe();
+    ledger.tell(new EpochLedger.Promise("web", 3, "B", promised.getRef()));
+    assertFalse(promised.receiveMessage().promised(), "not counted in a promise round within the blackout");
+    ledger.tell(new EpochLedger.Promise("web", 4, "C", promised.getRef()));
+    assertFalse(promised.receiveMessage().promised());
+  }
 }
