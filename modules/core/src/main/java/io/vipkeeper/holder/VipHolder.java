@@ -603,6 +603,7 @@ final class VipHolder {
   }
 
   private Behavior<InterfaceActor.Command> onReleaseDue(InterfaceActor.ReleaseDue due) {
+    timers.cancel(RELEASE_DUE + due.group());
     InterfaceActor.Release waiting = releaseWhenPromised.remove(due.group());
     if (waiting != null) releaseNow(waiting);
     return Behaviors.same();
@@ -611,10 +612,7 @@ final class VipHolder {
   /** A release that waited for {@code epoch} to be promised here goes now. */
   private void releaseIfPromised(String group, long epoch) {
     InterfaceActor.Release waiting = releaseWhenPromised.get(group);
-    if (waiting == null || epoch < waiting.whenPromised()) return;
-    releaseWhenPromised.remove(group);
-    timers.cancel(RELEASE_DUE + group);
-    releaseNow(waiting);
+    if (waiting != null && epoch >= waiting.whenPromised()) onReleaseDue(new InterfaceActor.ReleaseDue(group));
   }
 
   private void releaseNow(InterfaceActor.Release release) {
