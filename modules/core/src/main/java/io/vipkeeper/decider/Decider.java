@@ -120,6 +120,8 @@ public final class Decider {
 
   private enum LeaseWaited implements Command { INSTANCE }
 
+  private enum PromiseAgain implements Command { INSTANCE }
+
   private record ClaimDone(NodeIdentity node, long epoch, boolean claimed, String error) implements Command {}
 
   private enum Recheck implements Command { INSTANCE }
@@ -346,6 +348,11 @@ public final class Decider {
 
   /** Asks every reachable ledger to promise {@code proposed}; goes on once all answered and a surviving set promised. */
   private Behavior<Command> promise(long proposed, Placement.Move move, int attempt) {
+    return promise(proposed, move, attempt, null);
+  }
+
+  /** {@code sent}: a stopping holder's release already sent for this epoch (a postponed round), else null. */
+  private Behavior<Command> promise(long proposed, Placement.Move move, int attempt, EarlyRelease sent) {
     Optional<String> blocked = PromiseRound.blocked(members.voters(), members::reachesDirectly, suspects, quorum);
     if (blocked.isPresent()) return waitAndRecheck(blocked.get());
     // The target's lease round runs beside the promise: the ledgers grant leases on the epoch only
@@ -368,16 +375,22 @@ public final class Decider {
       Ask.ask(context, EpochLedger.PromiseResult.class, nodes.ledgerOf(node), settings.promiseTimeout(),
           replyTo -> new EpochLedger.Promise(group.name(), proposed, to, replyTo), (result, failure) -> new PromiseDone(promise.id, node, result));
     }
-    EarlyRelease early = attempt == 1 && releasesEarly(move) ? new EarlyRelease(sendReleases(move.releaseFrom(), move.target(), proposed, proposed)) : null;
+    EarlyRelease early = sent != null ? sent
+        : attempt == 1 && releasesEarly(move) ? new EarlyRelease(sendReleases(move.releaseFrom(), move.target(), proposed, proposed)) : null;
     // No ledger to wait for (a singleton that just moved here, before its own ledger is listed): no
     // answer would ever come, so the round ends now, refused, and is tried again after claim-retry.
     if (promise.decided(quorum, members.voters())) return onPromised(promise, move, early);
-    return state(common(Mode.BUSY)
+    return state(collectingEarly(common(Mode.BUSY), early, proposed)
         .onMessage(PromiseDone.class, done -> {
           if (done.round() != promise.id) return Behaviors.same();
           promise.answered(done.node(), done.result());
           return promise.decided(quorum, members.voters()) ? onPromised(promise, move, early) : Behaviors.same();
-        })
+        }));
+  }
+
+  /** While a promise is out, the answers to a release sent beside it are kept for the release round. */
+  private BehaviorBuilder<Command> collectingEarly(BehaviorBuilder<Command> builder, EarlyRelease early, long proposed) {
+    return builder
         .onMessage(ReleaseDone.class, done -> {
           if (early != null) early.answers.add(done);
           return Behaviors.same();
@@ -385,8 +398,16 @@ public final class Decider {
         .onMessage(HandedClaimDone.class, h -> {
           if (h.done().epoch() == proposed) handedEarly = h.done();
           return Behaviors.same();
-        })
-);
+        });
+  }
+
+  /** The same epoch, to the same target, once the ledgers that abstained lately vote again (suspects stay suspects). */
+  private Behavior<Command> promiseAgain(PromiseRound promise, Placement.Move move, EarlyRelease early, long inNanos) {
+    context.getLog().info("group {}: epoch {} waits {} ms for ledgers that joined moments ago", group.name(), promise.proposed,
+        inNanos / 1_000_000 + 1);
+    timers.startSingleTimer(PromiseAgain.INSTANCE, Duration.ofNanos(inNanos).plusMillis(1));
+    return state(collectingEarly(common(Mode.BUSY), early, promise.proposed)
+        .onMessage(PromiseAgain.class, p -> promise(promise.proposed, move, promise.attempt + 1, early)));
   }
 
   /**
@@ -409,6 +430,7 @@ public final class Decider {
   private Behavior<Command> onPromised(PromiseRound promise, Placement.Move move, EarlyRelease early) {
     PromiseRound.Outcome outcome = promise.outcome(quorum, members.voters(), settings.lease().driftMargin().toNanos(), PROMISE_ATTEMPTS);
     if (outcome instanceof PromiseRound.Outbid outbid) return promise(outbid.next(), move, promise.attempt + 1);
+    if (outcome instanceof PromiseRound.Postponed later) return promiseAgain(promise, move, early, later.nanos());
     if (outcome instanceof PromiseRound.Refused refused) {
       if (!move.fenced()) unprepare(move.target(), promise.proposed);
       return waitAndRecheck(refused.reason());

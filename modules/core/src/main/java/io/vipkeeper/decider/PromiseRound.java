@@ -27,6 +27,13 @@ final class PromiseRound {
 
   record Refused(String reason) implements Outcome {}
 
+  /**
+   * Only ledgers that abstained lately (a node that just joined) kept the epoch from a surviving
+   * set: ask for the same epoch again once they vote, {@code nanos} from now. The ledgers that
+   * promised it answer again for the same target; trying the next epoch at once only burned epochs.
+   */
+  record Postponed(long nanos) implements Outcome {}
+
   final int id;
   final long proposed;
   final int attempt;
@@ -35,6 +42,9 @@ final class PromiseRound {
   private final Set<String> promisedBy = new HashSet<>();
   private final List<Long> backedFor = new ArrayList<>();
   private long highest;
+  /** Ledgers that refused only because they abstained lately, and the longest wait until they vote. */
+  private final Set<String> abstaining = new HashSet<>();
+  private long votesInNanos;
 
   PromiseRound(int id, long proposed, int attempt, Set<String> asked) {
     this.id = id;
@@ -64,6 +74,10 @@ final class PromiseRound {
     pending.remove(node);
     if (result == null) return;
     if (result.promised()) promisedBy.add(node);
+    if (!result.promised() && result.votesInNanos() > 0) {
+      abstaining.add(node);
+      votesInNanos = Math.max(votesInNanos, result.votesInNanos());
+    }
     highest = Math.max(highest, result.highest());
     backedFor.add(result.backedForNanos());
   }
@@ -88,6 +102,9 @@ final class PromiseRound {
 
   Outcome outcome(Quorum quorum, List<Quorum.Voter> voters, long driftMarginNanos, int maxAttempts) {
     if (quorum.survives(promisedBy, voters)) return new Promised(proposed, LeaseGrants.takeoverWaitNanos(backedFor, driftMarginNanos));
+    Set<String> would = new HashSet<>(promisedBy);
+    would.addAll(abstaining);
+    if (!abstaining.isEmpty() && quorum.survives(would, voters) && attempt < maxAttempts) return new Postponed(votesInNanos);
     boolean outbid = highest >= proposed && !promisedBy.containsAll(asked);
     if (outbid && attempt < maxAttempts) return new Outbid(highest + 1);
     return new Refused("epoch " + proposed + " was promised by " + promisedBy.size() + " node(s), not by a set that would survive a split");

@@ -64,8 +64,14 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
    * {@code backedForNanos}: how long a lease this node granted for the group may still run when it
    * answered (see {@link LeaseGrants#backedForNanos}).
    */
-  public record PromiseResult(String group, long epoch, String node, boolean promised, long highest, long backedForNanos)
-      implements CborSerializable {}
+  public record PromiseResult(String group, long epoch, String node, boolean promised, long highest, long backedForNanos,
+      long votesInNanos) implements CborSerializable {
+
+    /** {@code votesInNanos}: above 0, a refusal only because this ledger abstained lately; it promises again that much later. */
+    public PromiseResult(String group, long epoch, String node, boolean promised, long highest, long backedForNanos) {
+      this(group, epoch, node, promised, highest, backedForNanos, 0);
+    }
+  }
 
   /**
    * The node at address {@code holder} renews its lease on {@code epochs} (group to epoch) for
@@ -413,7 +419,9 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     if (!votes()) {
       // A holder may still count a lease round that left this ledger out: not yet.
       context.getLog().debug("not promising epoch {} of {}: abstained from a lease round lately", promise.epoch(), promise.group());
-      return Effect().none().thenRun(s -> promise.replyTo().tell(refusal(promise, highest)));
+      long votesIn = Math.max(1, abstainUntil - System.nanoTime());
+      return Effect().none().thenRun(s -> promise.replyTo().tell(new PromiseResult(promise.group(), promise.epoch(), nodeName, false,
+          highest, grants.backedForNanos(promise.group(), promise.epoch()), votesIn)));
     }
     // Asked again for the same target (or learned from its renewal first): promised already.
     return queue(promise);

@@ -121,6 +121,26 @@ class DeciderRoundsTest {
     assertInstanceOf(PromiseRound.Refused.class, last.outcome(MAJORITY, VOTERS, 0, 3), "one of three promised, attempts used up");
   }
 
+  /**
+   * A crash two seconds after another node rejoined: that node's ledger still abstains. The round
+   * asks for the same epoch again once it votes, instead of burning the next ones at the ledgers
+   * that promised (and then waiting out claim-retry with the dead holder no longer suspected).
+   */
+  @Test
+  void aRoundHeldUpOnlyByLedgersThatJustJoinedIsPostponedForTheSameEpoch() {
+    PromiseRound round = new PromiseRound(1, 8, 1, Set.of(A1, A2));
+    round.answered(A1, new EpochLedger.PromiseResult("web", 8, "n1", true, 8, LeaseGrants.NEVER));
+    round.answered(A2, new EpochLedger.PromiseResult("web", 8, "n2", false, 7, LeaseGrants.NEVER, 300_000_000));
+    assertEquals(new PromiseRound.Postponed(300_000_000), round.outcome(MAJORITY, VOTERS, 0, 3));
+    PromiseRound last = new PromiseRound(2, 8, 3, Set.of(A1, A2));
+    last.answered(A1, new EpochLedger.PromiseResult("web", 8, "n1", true, 8, LeaseGrants.NEVER));
+    last.answered(A2, new EpochLedger.PromiseResult("web", 8, "n2", false, 7, LeaseGrants.NEVER, 300_000_000));
+    assertInstanceOf(PromiseRound.Refused.class, last.outcome(MAJORITY, VOTERS, 0, 3), "attempts used up");
+    PromiseRound tooFew = new PromiseRound(3, 8, 1, Set.of(A2));
+    tooFew.answered(A2, new EpochLedger.PromiseResult("web", 8, "n2", false, 7, LeaseGrants.NEVER, 300_000_000));
+    assertInstanceOf(PromiseRound.Refused.class, tooFew.outcome(MAJORITY, VOTERS, 0, 3), "even with n2 no surviving set");
+  }
+
   @Test
   void noRoundStartsOnALosingSideButAnUnlistedLedgerHoldsNothingUp() {
     assertTrue(PromiseRound.blocked(VOTERS, a -> a.equals(A1), Set.of(), MAJORITY).orElseThrow().contains("would not survive a split"));

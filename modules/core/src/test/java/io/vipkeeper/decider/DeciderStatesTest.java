@@ -178,6 +178,18 @@ class DeciderStatesTest {
     assertEquals(1, after.epoch(), "the decider kept what it knew (it did not restart): " + after);
   }
 
+  /** The only ledger refused because it abstained moments ago: the same epoch is asked for again once it votes. */
+  @Test
+  void aPromiseHeldUpByALedgerThatJustJoinedIsAskedAgainForTheSameEpoch() {
+    answerSurvey();
+    EpochLedger.Promise first = expectPromise();
+    first.replyTo().tell(new EpochLedger.PromiseResult("web", 1, "n1", false, 0, LeaseGrants.NEVER, 50_000_000));
+    EpochLedger.Promise again = expectPromise();
+    assertEquals(1, again.epoch(), "the same epoch, once the ledger votes");
+    again.replyTo().tell(new EpochLedger.PromiseResult("web", 1, "n1", true, 1, LeaseGrants.NEVER));
+    assertEquals(1, nic.expectMessageClass(InterfaceActor.Claim.class).epoch());
+  }
+
   /** The target leased ahead; renewing on, it would teach the ledgers the epoch and end the holder's lease with no move. */
   @Test
   void aFailedPromiseDropsTheTargetsLeaseAhead() {

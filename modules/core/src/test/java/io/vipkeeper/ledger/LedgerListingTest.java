@@ -59,6 +59,7 @@ class LedgerListingTest {
     EpochLedger.PromiseResult early = promised.receiveMessage();
     assertTrue(System.nanoTime() - abstained < 2 * lease, "the answer came within the blackout, so it says something");
     assertFalse(early.promised(), "no promise within two lease durations of an abstention: " + early);
+    assertTrue(early.votesInNanos() > 0 && early.votesInNanos() <= 2 * lease, "it says when it votes again: " + early);
     Thread.sleep(Duration.ofNanos(2 * lease).toMillis() + 50);
     ledger.tell(new EpochLedger.Promise("web", 2, promised.getRef()));
     assertTrue(promised.receiveMessage().promised(), "promised once the blackout has passed");
