@@ -82,6 +82,26 @@ class DeciderClusterTest {
     });
   }
 
+  /** A forms the cluster and holds the VIP alone; then B joins. */
+  private ActorSystem<Void> aHoldsThenBJoins(ActorSystem<Void> a, FakeNic nicA, FakeNic nicB) {
+    join(a, a);
+    awaitUp(a, 1);
+    awaitTrue(a, "A holds the VIP while it is alone", () -> nicA.has("198.18.0.50"));
+    ActorSystem<Void> b = node("B", nicB);
+    join(b, a);
+    awaitUp(b, 2);
+    return b;
+  }
+
+  /** A no longer has the VIP, removed it before B added it, and B added it exactly once. */
+  private void assertMovedOnceAfterTheRelease(FakeNic nicA) {
+    assertFalse(nicA.has("198.18.0.50"), "A released: " + log);
+    int removedOnA = log.lastIndexOf("A remove 198.18.0.50");
+    int addedOnB = log.indexOf("B add 198.18.0.50");
+    assertTrue(removedOnA >= 0 && removedOnA < addedOnB, "release on A before claim on B: " + log);
+    assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
+  }
+
   /**
    * Until every listed ledger promises again: one that abstained from lease rounds while it caught
    * up promises nothing for two lease durations after, and a promise round needs both of two.
@@ -137,12 +157,7 @@ class DeciderClusterTest {
     FakeNic nicA = new FakeNic("A", log);
     FakeNic nicB = new FakeNic("B", log);
     ActorSystem<Void> a = node("A", nicA);
-    join(a, a);
-    awaitUp(a, 1);
-    awaitTrue(a, "A holds the VIP while it is alone", () -> nicA.has("198.18.0.50"));
-    ActorSystem<Void> b = node("B", nicB);
-    join(b, a);
-    awaitUp(b, 2);
+    ActorSystem<Void> b = aHoldsThenBJoins(a, nicA, nicB);
     ActorRef<Decider.Command> decider = VipKeeper.get(a).deciders().values().iterator().next();
     String addressOfB = Cluster.get(b).selfMember().address().toString();
     awaitLedgers(a, 2); // B's ledger votes once B is Up and has caught up: a move before that is refused
@@ -153,11 +168,7 @@ class DeciderClusterTest {
       assertTrue(nicB.has("198.18.0.50"), "moved to B; log: " + log);
       return null;
     }));
-    assertFalse(nicA.has("198.18.0.50"), "A released: " + log);
-    int removedOnA = log.lastIndexOf("A remove 198.18.0.50");
-    int addedOnB = log.indexOf("B add 198.18.0.50");
-    assertTrue(removedOnA >= 0 && removedOnA < addedOnB, "release on A before claim on B: " + log);
-    assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
+    assertMovedOnceAfterTheRelease(nicA);
   }
 
   /**
@@ -171,12 +182,7 @@ class DeciderClusterTest {
     FakeNic nicA = new FakeNic("A", log);
     FakeNic nicB = new FakeNic("B", log);
     ActorSystem<Void> a = node("A", nicA);
-    join(a, a);
-    awaitUp(a, 1);
-    awaitTrue(a, "A holds the VIP while it is alone", () -> nicA.has("198.18.0.50"));
-    ActorSystem<Void> b = node("B", nicB);
-    join(b, a);
-    awaitUp(b, 2);
+    ActorSystem<Void> b = aHoldsThenBJoins(a, nicA, nicB);
     awaitLedgers(a, 2);
     awaitLedgersPromise(a);
     ActorRef<Decider.Command> decider = VipKeeper.get(a).deciders().values().iterator().next();
@@ -187,11 +193,7 @@ class DeciderClusterTest {
       return vacated.expectMessage(Duration.ofSeconds(15), Done.getInstance());
     });
     assertTrue(nicB.has("198.18.0.50"), "moved to B; log: " + log);
-    assertFalse(nicA.has("198.18.0.50"), "A released: " + log);
-    int removedOnA = log.lastIndexOf("A remove 198.18.0.50");
-    int addedOnB = log.indexOf("B add 198.18.0.50");
-    assertTrue(removedOnA >= 0 && removedOnA < addedOnB, "release on A before claim on B: " + log);
-    assertEquals(1, log.stream().filter(e -> e.equals("B add 198.18.0.50")).count(), "one claim on B: " + log);
+    assertMovedOnceAfterTheRelease(nicA);
   }
 
   /**
