@@ -324,6 +324,9 @@ public final class FailoverLab implements AutoCloseable {
     int logBefore = nodes.log(node).length();
     nodes.start(node);
     boolean clean = await(reconcileLimit, () -> !holders().contains(node));
+    // ip monitor stamps an event when it prints it: on a loaded machine after the kernel state we
+    // polled. The node counts as live only after its watch showed the removal, not before.
+    if (clean) await(reconcileLimit, () -> !watchedHolding(node));
     lab.link("n" + node, true);
     responders.start("n" + node);
     ownership.up(node, System.nanoTime());
@@ -420,6 +423,12 @@ public final class FailoverLab implements AutoCloseable {
         .mapToLong(Watch.Event::nanos).findFirst();
   }
 
+  /** Whether the node's last IPv4 address event is an add. */
+  private boolean watchedHolding(int node) {
+    List<Watch.Event> own = watches.get(node - 1).events();
+    return !own.isEmpty() && !own.get(own.size() - 1).line().startsWith("Deleted");
+  }
+
   private List<Watch.Event> allAddressEvents() {
     return sorted(watches);
   }
@@ -489,6 +498,9 @@ public final class FailoverLab implements AutoCloseable {
       out.append("(lab state unreadable: ").append(e.getMessage()).append(")\n");
     }
     for (Watch.Event e : allAddressEvents()) out.append(String.format("  kernel %s +%.0f ms %s%n", e.host(), (e.nanos() - anchorNanos) / 1e6, e.line()));
+    ownership.outages(anchorNanos).forEach(line -> out.append("  ").append(line).append('\n'));
+    Ownership.Overlap overlap = ownership.longestOverlap(allAddressEvents());
+    if (overlap.nanos() > 0) out.append(String.format("  two live holders (IPv4) from +%.0f ms for %.1f ms%n", (overlap.fromNanos() - anchorNanos) / 1e6, overlap.nanos() / 1e6));
     for (int i = 1; i <= count; i++) {
       String[] lines = nodes.log(i).split("\n");
       out.append("--- n").append(i).append(" last lines:\n");

@@ -35,26 +35,40 @@ final class Ownership {
     return downSince[node] != 0;
   }
 
-  /** The longest stretch with two or more live holders, in nanoseconds (0 when never). */
+  /** The longest stretch with two or more live holders: where it began and how long (0 when never). */
+  record Overlap(long fromNanos, long nanos) {}
+
   synchronized long maxOverlapNanos(List<Watch.Event> events) {
+    return longestOverlap(events).nanos();
+  }
+
+  synchronized Overlap longestOverlap(List<Watch.Event> events) {
     TreeSet<Long> points = new TreeSet<>();
     events.forEach(e -> points.add(e.nanos()));
     outages.forEach(o -> { points.add(o.from()); points.add(o.until()); });
     for (int i = 1; i <= count; i++) if (downSince[i] != 0) points.add(downSince[i]);
     long now = System.nanoTime();
     points.add(now);
-    long longest = 0;
+    Overlap longest = new Overlap(0, 0);
     long since = -1;
     for (long t : points) {
       boolean overlapping = liveHolders(events, t) >= 2;
       if (overlapping && since < 0) since = t;
       if (!overlapping && since >= 0) {
-        longest = Math.max(longest, t - since);
+        if (t - since > longest.nanos()) longest = new Overlap(since, t - since);
         since = -1;
       }
     }
-    if (since >= 0) longest = Math.max(longest, now - since);
+    if (since >= 0 && now - since > longest.nanos()) longest = new Overlap(since, now - since);
     return longest;
+  }
+
+  /** Each node's time down (the lab's marks), relative to {@code anchor}: what an overlap is judged against. */
+  synchronized List<String> outages(long anchor) {
+    List<String> lines = new ArrayList<>();
+    outages.forEach(o -> lines.add(String.format("n%d down +%.0f .. +%.0f ms", o.node(), (o.from() - anchor) / 1e6, (o.until() - anchor) / 1e6)));
+    for (int i = 1; i <= count; i++) if (downSince[i] != 0) lines.add(String.format("n%d down since +%.0f ms", i, (downSince[i] - anchor) / 1e6));
+    return lines;
   }
 
   private int liveHolders(List<Watch.Event> events, long at) {

@@ -15,7 +15,9 @@ import java.time.format.DateTimeFormatter;
 /**
  * Follows {@code ip -ts monitor} in one namespace and keeps the events that match: the kernel's own
  * account of address and neighbour changes. Each event keeps the time ip stamped on it when the
- * netlink message came (not when this reader got to it), on the monotonic clock of this JVM.
+ * netlink message came (not when this reader got to it), on the monotonic clock of this JVM. Only
+ * the reader's lag behind ip is measured on the wall clock, so a clock being slewed or stepped (a
+ * fresh VM's time sync) does not shift events against the lab's own marks.
  */
 public final class Watch implements AutoCloseable {
 
@@ -25,8 +27,6 @@ public final class Watch implements AutoCloseable {
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
   private final Process process;
   private final List<Event> events = new ArrayList<>();
-  private final long anchorNanos = System.nanoTime();
-  private final Instant anchorInstant = Instant.now();
 
   private Watch(Process process) {
     this.process = process;
@@ -47,10 +47,11 @@ public final class Watch implements AutoCloseable {
       String line;
       while ((line = in.readLine()) != null) {
         long seen = System.nanoTime();
+        Instant seenWall = Instant.now();
         if (!filter.isEmpty() && !line.contains(filter)) continue;
         long stamped = seen;
         if (line.startsWith("[") && line.indexOf(']') > 0) {
-          stamped = toNanos(line.substring(1, line.indexOf(']')), seen);
+          stamped = toNanos(line.substring(1, line.indexOf(']')), seen, seenWall);
           line = line.substring(line.indexOf(']') + 1);
         }
         synchronized (events) {
@@ -62,13 +63,13 @@ public final class Watch implements AutoCloseable {
     }
   }
 
-  /** ip's wall-clock stamp (local time) on this JVM's monotonic clock; {@code fallback} if unreadable. */
-  private long toNanos(String stamp, long fallback) {
+  /** ip's wall-clock stamp (local time) as the monotonic time it was that long before {@code seen}. */
+  private static long toNanos(String stamp, long seen, Instant seenWall) {
     try {
       Instant at = LocalDateTime.parse(stamp, STAMP).atZone(ZoneId.systemDefault()).toInstant();
-      return anchorNanos + Duration.between(anchorInstant, at).toNanos();
+      return seen - Math.max(0, Duration.between(at, seenWall).toNanos());
     } catch (RuntimeException e) {
-      return fallback;
+      return seen;
     }
   }
 
