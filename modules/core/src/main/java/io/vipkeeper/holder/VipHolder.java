@@ -68,6 +68,8 @@ final class VipHolder {
   private final Map<String, Pending> pending = new HashMap<>();
   /** Groups leased ahead of their claim (the target of a planned move), by epoch. */
   private final Map<String, Long> prepared = new HashMap<>();
+  /** Prepared groups whose lease a surviving set already granted, by that epoch: their claim adds at once. */
+  private final Map<String, Long> heldAhead = new HashMap<>();
   /** Groups not held whose addresses the kernel fence guards already (guarded ahead of their claim). */
   private final Map<String, VipGroup> guardedAhead = new HashMap<>();
   /** Releases of a stopping holder waiting for this node's ledger to promise their epoch, by group. */
@@ -257,15 +259,20 @@ final class VipHolder {
     if (!known(claim.group())) return awaitCatalog(claim);
     String name = claim.group().name();
     boolean wasPrepared = prepared.remove(name) != null;
+    Long leasedEpoch = heldAhead.remove(name);
     if (wasPrepared) timers.cancel(PREPARED + name);
     String why = claimBlocked(claim);
     if (!why.isEmpty()) {
       if (wasPrepared) dropUnclaimed(name);
       return refuse(claim, why);
     }
-    Pending previous = pending.put(name, new Pending(claim, System.nanoTime()));
+    Pending waiting = new Pending(claim, System.nanoTime());
+    Pending previous = pending.put(name, waiting);
     if (previous != null) refuse(previous.claim(), "a newer claim for the group arrived");
     leases.tell(new HolderLeases.Hold(name, claim.epoch(), claim.watcher()));
+    // Its lease on this epoch is held already (prepared beside the promise): add now, not after the
+    // lease actor's word on the hold, two hops more in the clients' gap.
+    if (leasedEpoch != null && leasedEpoch == claim.epoch() && leaseLeft(name) >= MIN_LEASE_LEFT_NANOS) leased(waiting);
     return Behaviors.same();
   }
 
@@ -298,10 +305,18 @@ final class VipHolder {
 
   /** A prepared lease that no claim took over (neither held nor pending here) is not renewed on. */
   private void dropUnclaimed(String name) {
+    heldAhead.remove(name);
     if (!held.containsKey(name) && !pending.containsKey(name)) {
       leases.tell(new HolderLeases.Drop(name));
+      leaseUntil.remove(name);
       dropGuardAhead(name);
     }
+  }
+
+  /** How long the group's lease still runs here (nanos; negative when it ended or there is none). */
+  private long leaseLeft(String name) {
+    Long until = leaseUntil.get(name);
+    return until == null ? -1 : until - System.nanoTime();
   }
 
   /** A prepared group: its addresses go into the fence now, not in the clients' gap. */
@@ -365,6 +380,7 @@ final class VipHolder {
       // Guarded at the prepare with the end a lease asked for then would have: the lease's own end now.
       if (guardedAhead.containsKey(granted.group())) nic.extend(Map.of(guardedAhead.get(granted.group()), granted.untilNanos()));
       else if (waiting == null && prepared.containsKey(granted.group())) guardAhead(granted.group(), granted.untilNanos());
+      if (waiting == null && Long.valueOf(granted.epoch()).equals(prepared.get(granted.group()))) heldAhead.put(granted.group(), granted.epoch());
       if (waiting == null || waiting.claim().epoch() > granted.epoch()) return Behaviors.same();
       // A grant that arrives with almost no lease left (a loaded host) would fence the address at
       // once: the next renewal, a renew-interval later, carries the claim instead.
@@ -374,6 +390,7 @@ final class VipHolder {
     }
     HolderLeases.LeaseLost lost = (HolderLeases.LeaseLost) from.notice();
     prepared.remove(lost.group());
+    heldAhead.remove(lost.group());
     dropGuardAhead(lost.group());
     if (!held.containsKey(lost.group())) leaseUntil.remove(lost.group());
     Pending waiting = pending.remove(lost.group());
