@@ -12,13 +12,16 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 
 /**
  * Watches, for every decider on this node, whether its holder's lease renewals still reach this
- * node's ledger: one question to the ledger per renew-interval for all watched groups (not one per
- * group: 100 groups made 1,000 asks a second), and a word to a decider only when its holder has
- * not renewed for suspect-after.
+ * node's ledger: one question to the ledger for all watched groups (not one per group: 100 groups
+ * made 1,000 asks a second), and a word to a decider only when its holder has not renewed for
+ * suspect-after. The next question goes when the most silent holder would reach suspect-after, not
+ * every renew-interval: a holder that renews is asked about twice a second instead of ten times,
+ * and a silent one is suspected at suspect-after, not up to a renew-interval later.
  */
 public final class RenewalWatch {
 
@@ -42,14 +45,18 @@ public final class RenewalWatch {
 
   public static Behavior<Command> create(Duration renewInterval, Duration suspectAfter) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.INSTANCE, renewInterval);
       context.getSystem().receptionist().tell(Receptionist.subscribe(EpochLedger.KEY,
           context.messageAdapter(Receptionist.Listing.class, Ledgers::new)));
-      return new RenewalWatch(context, suspectAfter).behavior();
+      return new RenewalWatch(context, timers, renewInterval, suspectAfter).behavior();
     }));
   }
 
+  /** The soonest a question follows the last answer (a holder just short of suspect-after). */
+  private static final long MIN_PAUSE_NANOS = 10_000_000;
+
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Duration renewInterval;
   private final Duration suspectAfter;
   private final Members members;
   private final Map<String, Watch> watched = new HashMap<>();
@@ -57,19 +64,23 @@ public final class RenewalWatch {
   /** When this node's ledger was listed: holders learn of it only then, so its silence counts from here. */
   private long listedAtNanos;
   private boolean asking;
+  /** When the next question is due (nanoTime; 0: none planned). */
+  private long nextAskNanos;
 
-  private RenewalWatch(ActorContext<Command> context, Duration suspectAfter) {
+  private RenewalWatch(ActorContext<Command> context, TimerScheduler<Command> timers, Duration renewInterval, Duration suspectAfter) {
     this.context = context;
+    this.timers = timers;
+    this.renewInterval = renewInterval;
     this.suspectAfter = suspectAfter;
     this.members = new Members(context.getSystem());
   }
 
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
-        .onMessage(Watch.class, w -> { watched.put(w.group(), w); return Behaviors.same(); })
+        .onMessage(Watch.class, this::onWatch)
         .onMessage(Unwatch.class, u -> { watched.remove(u.group()); return Behaviors.same(); })
         .onMessage(Ledgers.class, this::onLedgers)
-        .onMessage(Tick.class, t -> ask())
+        .onMessage(Tick.class, t -> { nextAskNanos = 0; return ask(); })
         .onMessage(Seen.class, this::onSeen)
         .build();
   }
@@ -84,9 +95,28 @@ public final class RenewalWatch {
     return Behaviors.same();
   }
 
-  /** One question at a time: on a loaded host a slow answer is dropped, not judged, as the next tick asks again. */
+  /** A new group is asked about within a renew-interval, as its holder may never renew here. */
+  private Behavior<Command> onWatch(Watch watch) {
+    watched.put(watch.group(), watch);
+    if (!asking) askWithin(renewInterval.toNanos());
+    return Behaviors.same();
+  }
+
+  /** Plans the next question no later than {@code nanos} from now (an earlier plan stands). */
+  private void askWithin(long nanos) {
+    long at = System.nanoTime() + Math.max(nanos, MIN_PAUSE_NANOS);
+    if (nextAskNanos != 0 && nextAskNanos - at <= 0) return;
+    nextAskNanos = at;
+    timers.startSingleTimer(Tick.INSTANCE, Duration.ofNanos(Math.max(0, at - System.nanoTime())));
+  }
+
+  /** One question at a time: on a loaded host a slow answer is dropped, not judged, and asked again. */
   private Behavior<Command> ask() {
-    if (watched.isEmpty() || ledger == null || asking) return Behaviors.same();
+    if (watched.isEmpty()) return Behaviors.same();
+    if (ledger == null || asking) {
+      if (!asking) askWithin(renewInterval.toNanos());
+      return Behaviors.same();
+    }
     asking = true;
     List<String> groups = List.copyOf(watched.keySet());
     Ask.ask(context, EpochLedger.RenewalsSeen.class, ledger, suspectAfter, replyTo -> new EpochLedger.LastRenewals(groups, replyTo),
@@ -96,20 +126,31 @@ public final class RenewalWatch {
 
   private Behavior<Command> onSeen(Seen seen) {
     asking = false;
-    if (seen.since() == null) return Behaviors.same();
+    if (seen.since() == null) {
+      askWithin(renewInterval.toNanos());
+      return Behaviors.same();
+    }
     long now = System.nanoTime();
+    long next = suspectAfter.toNanos();
     for (Watch w : List.copyOf(watched.values())) {
       Long since = seen.since().get(w.group());
-      if (since == null) continue;
+      if (since == null) { // watched since the question went out
+        next = Math.min(next, renewInterval.toNanos());
+        continue;
+      }
       // A holder renews with a ledger once it has seen it listed: "never renewed here" counts from
       // the later of the placement and that listing (a decider placing before its own ledger was
       // listed suspected a holder that had had no chance to renew here yet).
       long from = w.placedAtNanos() - listedAtNanos > 0 ? w.placedAtNanos() : listedAtNanos;
       Optional<HolderWatch.Verdict> verdict = HolderWatch.renewal(since, now - from, suspectAfter);
-      if (verdict.isEmpty()) continue;
+      if (verdict.isEmpty()) {
+        next = Math.min(next, suspectAfter.toNanos() - (since >= 0 ? since : now - from));
+        continue;
+      }
       watched.remove(w.group());
       w.decider().tell(new Suspected(w.group(), w.holder(), since));
     }
+    askWithin(next);
     return Behaviors.same();
   }
 }

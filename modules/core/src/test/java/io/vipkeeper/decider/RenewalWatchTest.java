@@ -16,7 +16,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** One question to the local ledger per tick for every watched group; a decider hears only of its own silent holder. */
+/**
+ * One question to the local ledger for every watched group, asked again when the most silent
+ * holder would reach suspect-after; a decider hears only of its own silent holder.
+ */
 class RenewalWatchTest {
 
   private static final Duration SUSPECT = Duration.ofMillis(500);
@@ -69,6 +72,25 @@ class RenewalWatchTest {
     // Never renewed here, but placed (as far as the clock goes) later: counted from the placement, not yet suspect.
     fresh.expectNoMessage(Duration.ofMillis(1));
     assertEquals(Set.of("web", "fresh"), Set.copyOf(question().groups()), "the suspected group's watch ended with the word");
+  }
+
+  /**
+   * A holder that renewed 100 ms ago is not asked about again before it could be 500 ms silent
+   * (not at every renew-interval), and the question that then finds it silent suspects it.
+   */
+  @Test
+  void asksAgainWhenTheMostSilentHolderWouldReachSuspectAfter() {
+    TestProbe<RenewalWatch.Suspected> web = kit.createTestProbe();
+    watch.tell(new RenewalWatch.Watch("web", "n2", System.nanoTime() - Duration.ofSeconds(10).toNanos(), web.ref()));
+    EpochLedger.LastRenewals first = question();
+    long answered = System.nanoTime();
+    first.replyTo().tell(new EpochLedger.RenewalsSeen(Map.of("web", 100_000_000L)));
+    EpochLedger.LastRenewals second = question();
+    long pause = System.nanoTime() - answered;
+    assertTrue(pause >= 350_000_000L, "asked again " + pause / 1_000_000 + " ms after the answer; due ~400 ms after it");
+    web.expectNoMessage(Duration.ofMillis(1));
+    second.replyTo().tell(new EpochLedger.RenewalsSeen(Map.of("web", 500_000_000L)));
+    assertEquals("n2", web.receiveMessage().holder());
   }
 
   /**
