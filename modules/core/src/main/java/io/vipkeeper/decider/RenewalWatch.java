@@ -112,9 +112,9 @@ public final class RenewalWatch {
 
   /** One question at a time: on a loaded host a slow answer is dropped, not judged, and asked again. */
   private Behavior<Command> ask() {
-    if (watched.isEmpty()) return Behaviors.same();
-    if (ledger == null || asking) {
-      if (!asking) askWithin(renewInterval.toNanos());
+    if (watched.isEmpty() || asking) return Behaviors.same(); // the answer plans the next question
+    if (ledger == null) {
+      askWithin(renewInterval.toNanos());
       return Behaviors.same();
     }
     asking = true;
