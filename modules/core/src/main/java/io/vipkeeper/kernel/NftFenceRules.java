@@ -14,10 +14,12 @@ import java.util.stream.Collectors;
  * per interface: its egress hook drops every frame sent from a guarded address that is not leased
  * (the kernel's ARP replies and Neighbor Advertisements, pcap's announcements, the service's
  * replies; a macvlan's frames leave through its parent), its ingress hook drops traffic to one.
- * Leases are set elements with a timeout, so they end in the kernel without the JVM.
+ * Leases are set elements with a timeout, so they end in the kernel without the JVM. A ticket in a
+ * set no rule reads bounds how stale a lease's timeout can be (see {@link NftablesFence}).
  */
 final class NftFenceRules {
 
+  private static final String TICKET = "0.0.0.0";
   private static final Pattern DEVICE = Pattern.compile("[A-Za-z0-9_.@:-]{1,15}");
   private final String table;
   private final String device;
@@ -42,6 +44,7 @@ final class NftFenceRules {
         "  set leased4 { type ipv4_addr; flags timeout; }",
         "  set vips6 { type ipv6_addr; }",
         "  set leased6 { type ipv6_addr; flags timeout; }",
+        "  set ticket { type ipv4_addr; flags timeout; }",
         "  chain egress {",
         "    type filter hook egress device \"" + device + "\" priority -500;",
         "    arp saddr ip @vips4 arp saddr ip != @leased4 counter drop",
@@ -64,6 +67,17 @@ final class NftFenceRules {
 
   String listGuarded() {
     return "list set " + table + " vips4\nlist set " + table + " vips6\n";
+  }
+
+  /** A fresh ticket that lives {@code millis} (an old one replaced, as in {@link #lease}). */
+  String ticket(long millis) {
+    return elements("add", "ticket", List.of(TICKET + " timeout 1s")) + elements("delete", "ticket", List.of(TICKET))
+        + elements("add", "ticket", List.of(TICKET + " timeout " + millis + "ms"));
+  }
+
+  /** Spends the ticket: the transaction that starts with this fails whole if the ticket ran out. */
+  String spendTicket() {
+    return elements("delete", "ticket", List.of(TICKET));
   }
 
   /** Guard and lease in one transaction. */

@@ -16,25 +16,34 @@ import java.util.function.LongSupplier;
 
 /**
  * {@link KernelFence} on nftables (see {@link NftFenceRules}). Lease ends come on the JVM's
- * monotonic clock; each is turned into a timeout right before the transaction, less
- * {@link #SLACK_NANOS} for the kernel's jiffy rounding and the call itself. A call that took longer
- * than the slack (the JVM stopped inside it) is made again at once with fresh timeouts.
+ * monotonic clock, and the kernel takes a timeout counted from when it applies the transaction: a
+ * JVM stalled between reading its clock and the call (starved of CPU, a cgroup quota) would make a
+ * lease reach past its end by the stall, beside the next holder. So each lease transaction spends
+ * a ticket put in just before the clock is read; it lives {@link #TICKET_MILLIS}, and the kernel
+ * refuses the whole transaction once it ran out. A timeout therefore starts at most the ticket's
+ * life (plus a tick) after the clock was read, and is cut by that much and a tick of rounding.
  */
 public final class NftablesFence implements KernelFence {
 
-  /** What a timeout is cut by: a jiffy at HZ=100 plus the netlink round trip. */
-  static final long SLACK_NANOS = 12_000_000;
+  /** How long a ticket lives: far more than a call takes, little to cut off a lease. */
+  static final long TICKET_MILLIS = 20;
+  private static final int ATTEMPTS = 3;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Libnftables nft;
   private final NftFenceRules rules;
   private final LongSupplier clock;
+  /** What a timeout is cut by: the ticket's life plus two ticks (the ticket's and the lease's rounding). */
+  private final long cutNanos = TICKET_MILLIS * 1_000_000 + 2 * Jiffy.nanos();
+  /** Runs between reading the clock and the lease transaction: a stall there, in tests. */
+  private final Runnable beforeCommit;
   /** The IPs guarded now, so a lease is never extended for an address already given up. */
   private final Set<String> guarded = new HashSet<>();
 
-  private NftablesFence(Libnftables nft, NftFenceRules rules, LongSupplier clock) {
+  private NftablesFence(Libnftables nft, NftFenceRules rules, LongSupplier clock, Runnable beforeCommit) {
     this.nft = nft;
     this.rules = rules;
     this.clock = clock;
+    this.beforeCommit = beforeCommit;
   }
 
   /**
@@ -42,6 +51,10 @@ public final class NftablesFence implements KernelFence {
    * unleased) across the swap; they are returned for the caller to remove from the kernel.
    */
   public static Installed install(String device) {
+    return install(device, () -> {});
+  }
+
+  static Installed install(String device, Runnable beforeCommit) {
     Libnftables nft = Libnftables.open();
     NftFenceRules rules = new NftFenceRules(device);
     List<String> left = guardedBy(nft, rules);
@@ -52,7 +65,7 @@ public final class NftablesFence implements KernelFence {
       throw new DriverException("cannot install the kernel fence on " + device + " (" + e.getMessage() + "); it needs Linux 5.16 or"
           + " later with nftables' netdev egress hook (CONFIG_NETFILTER_EGRESS) and CAP_NET_ADMIN; or set vipkeeper.kernel.fence = off");
     }
-    NftablesFence fence = new NftablesFence(nft, rules, System::nanoTime);
+    NftablesFence fence = new NftablesFence(nft, rules, System::nanoTime, beforeCommit);
     fence.guarded.addAll(left);
     fence.warm();
     return new Installed(fence, left);
@@ -96,14 +109,14 @@ public final class NftablesFence implements KernelFence {
   }
 
   /**
-   * The first transaction of a JVM took 20 ms here (later ones 0.5 ms), and past the slack it was
-   * made twice: in the claim, that was in the clients' gap. One at start runs the element calls a
-   * claim runs, on 0.0.0.0, which is never guarded (so no rule looks at its lease), and its unguard
-   * adds and deletes it in one atomic transaction.
+   * The first transaction of a JVM took 20 ms here (later ones 0.5 ms): in a claim, that was in the
+   * clients' gap. One at start runs the element calls a claim runs, on 0.0.0.0, which is never
+   * guarded (so no rule looks at its lease), and its unguard adds and deletes it in one transaction.
    */
   private void warm() {
     VipAddress nobody = new VipAddress("0.0.0.0", 32);
-    nft.tryRun(rules.lease(Map.of(nobody, 1000L)));
+    nft.tryRun(rules.ticket(TICKET_MILLIS));
+    nft.tryRun(rules.spendTicket() + rules.lease(Map.of(nobody, 1000L)));
     nft.tryRun(rules.unguard(List.of(nobody)));
   }
 
@@ -114,7 +127,6 @@ public final class NftablesFence implements KernelFence {
 
   @Override
   public synchronized void guard(Map<VipAddress, Long> untilNanos) {
-    if (timeouts(untilNanos).values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
     apply(untilNanos, true);
     untilNanos.keySet().forEach(a -> guarded.add(a.ip()));
   }
@@ -133,21 +145,33 @@ public final class NftablesFence implements KernelFence {
     addresses.forEach(a -> guarded.remove(a.ip()));
   }
 
-  /** Sends the timeouts; again with fresh ones if the call itself outlasted the slack. */
+  /**
+   * Ticket, clock, lease: a lease transaction that came too late after its ticket is refused whole
+   * (the old lease stands) and made again with fresh timeouts.
+   */
   private void apply(Map<VipAddress, Long> untilNanos, boolean guarding) {
-    for (int attempt = 0; attempt < 3; attempt++) {
-      long before = clock.getAsLong();
+    String refused = "";
+    for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      nft.run(rules.ticket(TICKET_MILLIS));
       Map<VipAddress, Long> timeouts = timeouts(untilNanos);
-      nft.run(guarding && attempt == 0 ? rules.guard(timeouts) : rules.lease(timeouts));
-      if (clock.getAsLong() - before <= SLACK_NANOS) return;
+      if (guarding && timeouts.values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
+      beforeCommit.run();
+      try {
+        nft.run(rules.spendTicket() + (guarding ? rules.guard(timeouts) : rules.lease(timeouts)));
+        return;
+      } catch (DriverException e) {
+        refused = e.getMessage();
+      }
     }
+    throw new DriverException("the lease transaction came more than " + TICKET_MILLIS + " ms after its ticket " + ATTEMPTS
+        + " times (this JVM is starved or stalled), or was refused: " + refused);
   }
 
-  /** Milliseconds each lease has left, rounded down, less the slack; 0 or less means none. */
+  /** Milliseconds each lease has left, rounded down, less the cut; 0 or less means none. */
   private Map<VipAddress, Long> timeouts(Map<VipAddress, Long> untilNanos) {
     long now = clock.getAsLong();
     Map<VipAddress, Long> ms = new LinkedHashMap<>();
-    untilNanos.forEach((a, until) -> ms.put(a, Math.max(0, (until - now - SLACK_NANOS) / 1_000_000)));
+    untilNanos.forEach((a, until) -> ms.put(a, Math.max(0, (until - now - cutNanos) / 1_000_000)));
     return ms;
   }
 

@@ -10,6 +10,9 @@ import io.vipkeeper.pcap.GratuitousArp;
 import io.vipkeeper.pcap.PcapAnnouncer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * The kernel fence on a real kernel: while leased, the node's kernel answers ARP, NS and pings for
  * the VIP; once the lease ran out (no JVM involved) it answers none of them, drops traffic to the
  * VIP and drops pcap's announcements too; a new install keeps what an earlier run guarded fenced.
+ * A renewal stalled between reading the clock and its transaction never sets a lease past its end.
  */
 class NftablesFenceLabTest {
 
@@ -101,6 +105,51 @@ class NftablesFenceLabTest {
     });
     String table = lab.exec("n1", "nft", "list", "tables");
     assertFalse(table.contains("vipkeeper_eth0"), "a fence that guards nothing is removed on close: " + table);
+  }
+
+  @Test
+  void aRenewalStalledAfterItReadTheClockNeverStretchesTheLease() throws Exception {
+    VipAddress vip = VipAddress.parse("198.18.0.60/24");
+    AtomicInteger stallsLeft = new AtomicInteger();
+    NftablesFence fence = lab.inside("n1", () -> NftablesFence.install("eth0", () -> {
+      if (stallsLeft.getAndDecrement() > 0) sleep(60); // longer than the ticket lives
+    }).fence());
+    try {
+      long leaseEnd = System.nanoTime() + 400_000_000L;
+      lab.inside("n1", () -> { fence.guard(List.of(vip), leaseEnd); return null; });
+
+      stallsLeft.set(Integer.MAX_VALUE);
+      long asked = System.nanoTime() + 2_000_000_000L;
+      DriverException e = assertThrows(DriverException.class, () -> lab.inside("n1", () -> { fence.extend(Map.of(vip, asked)); return null; }));
+      long left = expiresMillis(vip);
+      assertTrue(left <= (leaseEnd - System.nanoTime()) / 1_000_000, "every attempt stalled: the old lease stands, "
+          + left + " ms left in the kernel (" + e.getMessage() + ")");
+
+      stallsLeft.set(1);
+      lab.inside("n1", () -> { fence.extend(Map.of(vip, asked)); return null; });
+      left = expiresMillis(vip);
+      long allowed = (asked - System.nanoTime()) / 1_000_000;
+      assertTrue(left <= allowed && left > 1000, "the stalled attempt refused, the next one set the lease: " + left + " ms left, "
+          + allowed + " ms to its end");
+    } finally {
+      lab.inside("n1", () -> { fence.unguard(List.of(vip)); fence.close(); return null; });
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** What the kernel says is left of {@code vip}'s lease ({@code expires 1s484ms}), 0 if it has none. */
+  private static long expiresMillis(VipAddress vip) {
+    String set = lab.exec("n1", "nft", "list", "set", "netdev", "vipkeeper_eth0", "leased4");
+    Matcher m = Pattern.compile(Pattern.quote(vip.ip()) + " timeout \\S+ expires (?:(\\d+)s)?(?:(\\d+)ms)?").matcher(set);
+    if (!m.find()) return 0;
+    return (m.group(1) == null ? 0 : Long.parseLong(m.group(1)) * 1000) + (m.group(2) == null ? 0 : Long.parseLong(m.group(2)));
   }
 
   private static boolean answers(String ip) {
