@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link KernelFence} on nftables (see {@link NftFenceRules}). Lease ends come on the JVM's
@@ -28,6 +30,7 @@ public final class NftablesFence implements KernelFence {
   /** How long a ticket lives: far more than a call takes, little to cut off a lease. */
   static final long TICKET_MILLIS = 20;
   private static final int ATTEMPTS = 3;
+  private static final Logger log = LoggerFactory.getLogger(NftablesFence.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Libnftables nft;
   private final NftFenceRules rules;
@@ -153,6 +156,7 @@ public final class NftablesFence implements KernelFence {
     String refused = "";
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       nft.run(rules.ticket(TICKET_MILLIS));
+      long read = clock.getAsLong();
       Map<VipAddress, Long> timeouts = timeouts(untilNanos);
       if (guarding && timeouts.values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
       beforeCommit.run();
@@ -161,6 +165,8 @@ public final class NftablesFence implements KernelFence {
         return;
       } catch (DriverException e) {
         refused = e.getMessage();
+        log.info("the fence's lease transaction was refused {} ms after the clock was read (a stall outlives the {} ms ticket): {}",
+            (clock.getAsLong() - read) / 1_000_000, TICKET_MILLIS, refused);
       }
     }
     throw new DriverException("the lease transaction came more than " + TICKET_MILLIS + " ms after its ticket " + ATTEMPTS
