@@ -39,6 +39,11 @@ abstract class KernelFenceScenarios {
 
   abstract String name();
 
+  /** The group's virtual MAC, "" for gratuitous ARP. */
+  String virtualMac() {
+    return "";
+  }
+
   @BeforeAll
   void up() throws Exception {
     assumeTrue(Lab.canRun(), "needs root, iproute2 and nftables for the namespace lab");
@@ -64,6 +69,13 @@ abstract class KernelFenceScenarios {
     Takeover t = lab.kill(holder, Duration.ofSeconds(30));
     check(t, holder, Duration.ZERO);
     assertTrue(lab.holders().contains(holder), "the killed JVM's kernel still has the VIP (only the fence silences it):\n" + lab.report());
+    if (!virtualMac().isEmpty()) {
+      // Its link would otherwise still send from the MAC (MLD reports to a querier), pulling it to this port.
+      String guarded = lab.lab().exec("n" + holder, "nft", "list", "set", "netdev", "vipkeeper_eth0", "vmacs");
+      String leased = lab.lab().exec("n" + holder, "nft", "list", "set", "netdev", "vipkeeper_eth0", "leasedmacs");
+      assertTrue(guarded.contains(virtualMac()) && !leased.contains(virtualMac()),
+          "the killed JVM's fence guards its virtual MAC, unleased:\n" + guarded + leased);
+    }
     assertTrue(lab.restart(holder, Duration.ofSeconds(30)), "the restarted node removed what the dead JVM left:\n" + lab.report());
   }
 

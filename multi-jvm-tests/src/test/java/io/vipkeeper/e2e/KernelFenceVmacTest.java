@@ -13,6 +13,11 @@ class KernelFenceVmacTest extends KernelFenceScenarios {
   }
 
   @Override
+  String virtualMac() {
+    return "00:00:5e:00:01:33";
+  }
+
+  @Override
   String name() {
     return "vkfv";
   }

@@ -53,6 +53,25 @@ public interface KernelFence extends AutoCloseable {
   /** {@link #guard(List, long)} for addresses with leases of their own, in one step (a batch of claims). */
   void guard(Map<VipAddress, Long> untilNanos);
 
+  /**
+   * {@link #guard(Map)} with virtual MACs ({@code macUntilNanos}, a vmac group's MAC with its lease):
+   * every frame sent from an unleased one is dropped, whatever its link sends (MLD reports,
+   * solicitations), so a dead JVM's link never pulls the MAC to its switch port.
+   */
+  default void guard(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
+    guard(untilNanos);
+  }
+
+  /** {@link #extend(Map)} with virtual MACs. */
+  default void extend(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
+    extend(untilNanos);
+  }
+
+  /** {@link #unguard(List)} with virtual MACs. */
+  default void unguard(List<VipAddress> addresses, List<String> macs) {
+    unguard(addresses);
+  }
+
   /** Moves each address's lease end to its {@code untilNanos}; never later than that. */
   void extend(Map<VipAddress, Long> untilNanos);
 

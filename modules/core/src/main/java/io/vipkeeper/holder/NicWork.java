@@ -43,7 +43,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     List<String> foreign = foreign(group, onHost);
     if (!foreign.isEmpty()) throw new DriverException(notOurs(foreign, group));
     long start = System.nanoTime();
-    if (!guarded) drivers.fence().guard(group.addresses(), leaseUntilNanos);
+    if (!guarded) guard(group, leaseUntilNanos);
     long fence = System.nanoTime() - start;
     try {
       if (group.virtualMac()) {
@@ -52,10 +52,21 @@ record NicWork(String iface, Drivers drivers, Logger log) {
         drivers.driver().add(iface, group.addresses());
       }
     } catch (DriverException e) {
-      drivers.fence().unguard(group.addresses());
+      drivers.fence().unguard(group.addresses(), macs(group));
       throw e;
     }
     return fence;
+  }
+
+  /** The group's addresses, and its virtual MAC if it has one, guarded and leased until {@code untilNanos}. */
+  private void guard(VipGroup group, long untilNanos) {
+    Map<VipAddress, Long> until = new LinkedHashMap<>();
+    group.addresses().forEach(a -> until.put(a, untilNanos));
+    drivers.fence().guard(until, group.virtualMac() ? Map.of(group.mac(), untilNanos) : Map.of());
+  }
+
+  private static List<String> macs(VipGroup group) {
+    return group.virtualMac() ? List.of(group.mac()) : List.of();
   }
 
   /**
@@ -93,7 +104,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
       try {
         drivers.driver().add(iface, group.addresses());
       } catch (DriverException e) {
-        unguard(group.addresses());
+        unguard(group);
         failed.put(group.name(), e.getMessage());
       }
     }
@@ -137,7 +148,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
       drivers.driver().remove(iface, group.addresses());
     }
     gone.run();
-    unguard(group.addresses());
+    unguard(group);
   }
 
   /**
@@ -150,7 +161,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
   boolean guardAhead(VipGroup group, long leaseUntilNanos) {
     try {
       if (!foreign(group, hostIps()).isEmpty()) return false;
-      drivers.fence().guard(group.addresses(), leaseUntilNanos);
+      guard(group, leaseUntilNanos);
       return true;
     } catch (DriverException e) {
       log.warn("cannot guard {} ahead of its claim (the claim will): {}", group.name(), e.getMessage());
@@ -160,24 +171,28 @@ record NicWork(String iface, Drivers drivers, Logger log) {
 
   /** A group guarded ahead whose claim did not come: its addresses were never added. */
   void unguardAhead(VipGroup group) {
-    unguard(group.addresses());
+    unguard(group);
   }
 
-  /** The addresses are gone from the kernel: a fence that cannot forget them only keeps them unanswered. */
-  private void unguard(List<VipAddress> addresses) {
+  /** The group is gone from the kernel: a fence that cannot forget it only keeps it unanswered. */
+  private void unguard(VipGroup group) {
     try {
-      drivers.fence().unguard(addresses);
+      drivers.fence().unguard(group.addresses(), macs(group));
     } catch (DriverException e) {
-      log.warn("the kernel fence still guards {} (removed from the kernel): {}", addresses, e.getMessage());
+      log.warn("the kernel fence still guards {} of group {} (removed from the kernel): {}", group.addresses(), group.name(), e.getMessage());
     }
   }
 
   /** New lease ends for held groups' addresses; a failure is logged (the old lease runs out: safe). */
   void extend(Map<VipGroup, Long> leaseUntilNanos) {
     Map<VipAddress, Long> until = new HashMap<>();
-    leaseUntilNanos.forEach((group, nanos) -> group.addresses().forEach(a -> until.put(a, nanos)));
+    Map<String, Long> macs = new HashMap<>();
+    leaseUntilNanos.forEach((group, nanos) -> {
+      group.addresses().forEach(a -> until.put(a, nanos));
+      if (group.virtualMac()) macs.put(group.mac(), nanos);
+    });
     try {
-      drivers.fence().extend(until);
+      drivers.fence().extend(until, macs);
     } catch (DriverException e) {
       log.error("FENCE NOT RENEWED for {}: {}: the kernel stops answering for them when their lease ends", leaseUntilNanos.keySet(), e.getMessage());
     }
@@ -240,7 +255,7 @@ record NicWork(String iface, Drivers drivers, Logger log) {
     for (LeftoverVips.Removed r : LeftoverVips.remove(drivers.driver(), iface, configured, addressesAreOurs)) {
       if (r.link().isEmpty()) log.warn("removing leftover VIPs {} from {}: this node owns nothing at start", r.addresses(), iface);
       else log.warn("removing leftover {} of group {}: this node owns nothing at start", r.link(), r.group().name());
-      unguard(r.addresses());
+      unguard(r.group());
     }
   }
 

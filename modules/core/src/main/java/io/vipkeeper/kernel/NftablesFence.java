@@ -39,7 +39,7 @@ public final class NftablesFence implements KernelFence {
   private final long cutNanos = TICKET_MILLIS * 1_000_000 + 2 * Jiffy.nanos();
   /** Runs between reading the clock and the lease transaction: a stall there, in tests. */
   private final Runnable beforeCommit;
-  /** The IPs guarded now, so a lease is never extended for an address already given up. */
+  /** The IPs (and MACs) guarded now, so a lease is never extended for one already given up. */
   private final Set<String> guarded = new HashSet<>();
 
   private NftablesFence(Libnftables nft, NftFenceRules rules, LongSupplier clock, Runnable beforeCommit) {
@@ -77,7 +77,7 @@ public final class NftablesFence implements KernelFence {
   /** The fence and the addresses a previous run left guarded. */
   public record Installed(NftablesFence fence, List<String> leftovers) {}
 
-  /** The IPs {@code device}'s fence guards now (a running node's, or a killed one's). */
+  /** The IPs (and virtual MACs) {@code device}'s fence guards now (a running node's, or a killed one's). */
   public static List<String> guarded(String device) {
     try (Libnftables nft = Libnftables.open()) {
       return guardedBy(nft, new NftFenceRules(device));
@@ -93,7 +93,7 @@ public final class NftablesFence implements KernelFence {
 
   private static List<String> guardedBy(Libnftables nft, NftFenceRules rules) {
     List<String> ips = new ArrayList<>();
-    for (String set : List.of("vips4", "vips6")) {
+    for (String set : List.of("vips4", "vips6", "vmacs")) {
       String out;
       try {
         out = nft.run("list set " + rules.table() + " " + set + "\n");
@@ -117,47 +117,75 @@ public final class NftablesFence implements KernelFence {
    * guarded (so no rule looks at its lease), and its unguard adds and deletes it in one transaction.
    */
   private void warm() {
-    VipAddress nobody = new VipAddress("0.0.0.0", 32);
+    String nobody = "0.0.0.0";
     nft.tryRun(rules.ticket(TICKET_MILLIS));
     nft.tryRun(rules.spendTicket() + rules.lease(Map.of(nobody, 1000L)));
     nft.tryRun(rules.unguard(List.of(nobody)));
   }
 
-  /** nft prints IPv6 compressed; {@link VipAddress#ip()} is Java's form: compare in one. */
-  private static String normal(String ip) {
-    return new VipAddress(ip, ip.contains(":") ? 128 : 32).ip();
+  /** nft prints IPv6 compressed; {@link VipAddress#ip()} is Java's form: compare in one. MACs in lower case. */
+  private static String normal(String key) {
+    if (NftFenceRules.Kind.of(key.toLowerCase()) == NftFenceRules.Kind.MAC) return key.toLowerCase();
+    return new VipAddress(key, key.contains(":") ? 128 : 32).ip();
   }
 
   @Override
-  public synchronized void guard(Map<VipAddress, Long> untilNanos) {
-    apply(untilNanos, true);
-    untilNanos.keySet().forEach(a -> guarded.add(a.ip()));
+  public void guard(Map<VipAddress, Long> untilNanos) {
+    guard(untilNanos, Map.of());
   }
 
   @Override
-  public synchronized void extend(Map<VipAddress, Long> untilNanos) {
-    Map<VipAddress, Long> own = new LinkedHashMap<>(untilNanos);
-    own.keySet().removeIf(a -> !guarded.contains(a.ip()));
+  public synchronized void guard(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
+    Map<String, Long> keyed = keyed(untilNanos, macUntilNanos);
+    if (keyed.isEmpty()) return;
+    apply(keyed, true);
+    guarded.addAll(keyed.keySet());
+  }
+
+  @Override
+  public void extend(Map<VipAddress, Long> untilNanos) {
+    extend(untilNanos, Map.of());
+  }
+
+  @Override
+  public synchronized void extend(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
+    Map<String, Long> own = keyed(untilNanos, macUntilNanos);
+    own.keySet().removeIf(key -> !guarded.contains(key));
     if (!own.isEmpty()) apply(own, false);
   }
 
   @Override
-  public synchronized void unguard(List<VipAddress> addresses) {
-    if (addresses.isEmpty()) return;
-    nft.run(rules.unguard(addresses));
-    addresses.forEach(a -> guarded.remove(a.ip()));
+  public void unguard(List<VipAddress> addresses) {
+    unguard(addresses, List.of());
+  }
+
+  @Override
+  public synchronized void unguard(List<VipAddress> addresses, List<String> macs) {
+    List<String> keys = new ArrayList<>(addresses.stream().map(VipAddress::ip).toList());
+    macs.forEach(mac -> keys.add(mac.toLowerCase()));
+    if (keys.isEmpty()) return;
+    nft.run(rules.unguard(keys));
+    keys.forEach(guarded::remove);
+  }
+
+  /** Addresses by {@link VipAddress#ip()} and MACs in lower case, as the rules name them. */
+  private static Map<String, Long> keyed(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
+    Map<String, Long> keyed = new LinkedHashMap<>();
+    untilNanos.forEach((a, until) -> keyed.put(a.ip(), until));
+    macUntilNanos.forEach((mac, until) -> keyed.put(mac.toLowerCase(), until));
+    return keyed;
   }
 
   /**
    * Ticket, clock, lease: a lease transaction that came too late after its ticket is refused whole
    * (the old lease stands) and made again with fresh timeouts.
    */
-  private void apply(Map<VipAddress, Long> untilNanos, boolean guarding) {
+  private void apply(Map<String, Long> untilNanos, boolean guarding) {
     String refused = "";
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       nft.run(rules.ticket(TICKET_MILLIS));
       long read = clock.getAsLong();
-      Map<VipAddress, Long> timeouts = timeouts(untilNanos);
+      Map<String, Long> timeouts = timeouts(untilNanos);
       if (guarding && timeouts.values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
       beforeCommit.run();
       try {
@@ -174,9 +202,9 @@ public final class NftablesFence implements KernelFence {
   }
 
   /** Milliseconds each lease has left, rounded down, less the cut; 0 or less means none. */
-  private Map<VipAddress, Long> timeouts(Map<VipAddress, Long> untilNanos) {
+  private Map<String, Long> timeouts(Map<String, Long> untilNanos) {
     long now = clock.getAsLong();
-    Map<VipAddress, Long> ms = new LinkedHashMap<>();
+    Map<String, Long> ms = new LinkedHashMap<>();
     untilNanos.forEach((a, until) -> ms.put(a, Math.max(0, (until - now - cutNanos) / 1_000_000)));
     return ms;
   }

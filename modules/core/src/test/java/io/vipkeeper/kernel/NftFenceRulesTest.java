@@ -18,9 +18,9 @@ class NftFenceRulesTest {
 
   @Test
   void aRenewalReplacesEachElementSoItsTimeoutIsRefreshed() {
-    Map<VipAddress, Long> timeouts = new LinkedHashMap<>();
-    timeouts.put(v4, 480L);
-    timeouts.put(v6, 0L);
+    Map<String, Long> timeouts = new LinkedHashMap<>();
+    timeouts.put(v4.ip(), 480L);
+    timeouts.put(v6.ip(), 0L);
     assertEquals("""
         add element netdev vipkeeper_eth0 leased4 { 198.18.0.50 timeout 1s }
         delete element netdev vipkeeper_eth0 leased4 { 198.18.0.50 }
@@ -32,7 +32,7 @@ class NftFenceRulesTest {
 
   @Test
   void guardingPutsTheAddressInTheGuardedSetAndLeasesItInOneTransaction() {
-    String text = rules.guard(Map.of(v4, 300L));
+    String text = rules.guard(Map.of(v4.ip(), 300L));
     assertTrue(text.startsWith("add element netdev vipkeeper_eth0 vips4 { 198.18.0.50 }\n"), text);
     assertTrue(text.endsWith("add element netdev vipkeeper_eth0 leased4 { 198.18.0.50 timeout 300ms }\n"), text);
   }
@@ -45,6 +45,21 @@ class NftFenceRulesTest {
     assertTrue(text.contains("ip6 saddr @vips6 ip6 saddr != @leased6 counter drop"), text);
     assertTrue(text.contains("ip daddr @vips4 ip daddr != @leased4 counter drop"), text);
     assertTrue(text.endsWith("add element netdev vipkeeper_eth0 vips4 { 198.18.0.51 }\n"), text);
+  }
+
+  @Test
+  void aVirtualMacIsGuardedAndLeasedLikeAnAddressAndEveryFrameFromItUnleasedIsDropped() {
+    String table = rules.install(List.of("00:00:5e:00:01:33"));
+    assertTrue(table.contains("ether saddr @vmacs ether saddr != @leasedmacs counter drop"), table);
+    assertTrue(table.endsWith("add element netdev vipkeeper_eth0 vmacs { 00:00:5e:00:01:33 }\n"), table);
+    Map<String, Long> timeouts = new LinkedHashMap<>();
+    timeouts.put(v4.ip(), 300L);
+    timeouts.put("00:00:5e:00:01:33", 300L);
+    String text = rules.guard(timeouts);
+    assertTrue(text.contains("add element netdev vipkeeper_eth0 vips4 { 198.18.0.50 }\n"), text);
+    assertTrue(text.contains("add element netdev vipkeeper_eth0 vmacs { 00:00:5e:00:01:33 }\n"), text);
+    assertTrue(text.endsWith("add element netdev vipkeeper_eth0 leasedmacs { 00:00:5e:00:01:33 timeout 300ms }\n"), text);
+    assertFalse(text.contains("leased6"), "a MAC is not an IPv6 address: " + text);
   }
 
   @Test

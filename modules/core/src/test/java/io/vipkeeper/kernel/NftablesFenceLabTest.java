@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * the VIP; once the lease ran out (no JVM involved) it answers none of them, drops traffic to the
  * VIP and drops pcap's announcements too; a new install keeps what an earlier run guarded fenced.
  * A renewal stalled between reading the clock and its transaction never sets a lease past its end.
+ * A virtual MAC whose lease ran out sends nothing at all, not even from an address the fence does
+ * not guard.
  */
 class NftablesFenceLabTest {
 
@@ -133,6 +135,32 @@ class NftablesFenceLabTest {
           + allowed + " ms to its end");
     } finally {
       lab.inside("n1", () -> { fence.unguard(List.of(vip)); fence.close(); return null; });
+    }
+  }
+
+  @Test
+  void aVirtualMacSendsNothingOnceItsLeaseRanOut() throws Exception {
+    String vmac = "00:00:5e:00:01:34";
+    // The parent answers ARP only for its own addresses and asks from them, as the driver sets it for vmac groups.
+    lab.exec("n1", "sysctl", "-w", "net.ipv4.conf.eth0.arp_ignore=1", "net.ipv4.conf.eth0.arp_announce=2");
+    lab.exec("n1", "ip", "link", "add", "link", "eth0", "name", "vkt0", "address", vmac, "type", "macvlan", "mode", "bridge");
+    NftablesFence fence = lab.inside("n1", () -> NftablesFence.install("eth0").fence());
+    try {
+      lab.exec("n1", "ip", "link", "set", "vkt0", "addrgenmode", "none");
+      lab.exec("n1", "ip", "link", "set", "vkt0", "up");
+      // Not guarded by the fence: only the MAC's lease can stop what the link sends from it.
+      lab.exec("n1", "ip", "addr", "add", "198.18.0.61/24", "dev", "vkt0");
+      lab.inside("n1", () -> { fence.guard(Map.of(), Map.of(vmac, System.nanoTime() + 1_000_000_000L)); return null; });
+      assertTrue(answers("198.18.0.61"), "leased: the vmac link answers");
+      assertEquals(vmac, clientEntry("198.18.0.61"), "from the virtual MAC");
+
+      Thread.sleep(1100); // no renewal: the MAC's lease ends in the kernel
+      assertFalse(answers("198.18.0.61"), "lease over: nothing leaves the link from the virtual MAC");
+      assertEquals("", clientEntry("198.18.0.61"), "the client never heard the virtual MAC again");
+    } finally {
+      lab.exec("n1", "ip", "link", "del", "vkt0");
+      lab.exec("n1", "sysctl", "-w", "net.ipv4.conf.eth0.arp_ignore=0", "net.ipv4.conf.eth0.arp_announce=0");
+      lab.inside("n1", () -> { fence.unguard(List.of(), List.of(vmac)); fence.close(); return null; });
     }
   }
 
