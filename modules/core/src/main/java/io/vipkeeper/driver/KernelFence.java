@@ -15,13 +15,13 @@ public interface KernelFence extends AutoCloseable {
   /** No fence: for fakes and for {@code vipkeeper.kernel.fence = off}. */
   KernelFence NONE = new KernelFence() {
     @Override
-    public void guard(Map<VipAddress, Long> untilNanos) {}
+    public void guard(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {}
 
     @Override
-    public void extend(Map<VipAddress, Long> untilNanos) {}
+    public void extend(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {}
 
     @Override
-    public void unguard(List<VipAddress> addresses) {}
+    public void unguard(List<VipAddress> addresses, List<String> macs) {}
 
     @Override
     public void close() {}
@@ -51,32 +51,32 @@ public interface KernelFence extends AutoCloseable {
   }
 
   /** {@link #guard(List, long)} for addresses with leases of their own, in one step (a batch of claims). */
-  void guard(Map<VipAddress, Long> untilNanos);
+  default void guard(Map<VipAddress, Long> untilNanos) {
+    guard(untilNanos, Map.of());
+  }
 
   /**
    * {@link #guard(Map)} with virtual MACs ({@code macUntilNanos}, a vmac group's MAC with its lease):
    * every frame sent from an unleased one is dropped, whatever its link sends (MLD reports,
    * solicitations), so a dead JVM's link never pulls the MAC to its switch port.
    */
-  default void guard(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
-    guard(untilNanos);
+  void guard(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos);
+
+  /** Moves each address's lease end to its {@code untilNanos}; never later than that. */
+  default void extend(Map<VipAddress, Long> untilNanos) {
+    extend(untilNanos, Map.of());
   }
 
   /** {@link #extend(Map)} with virtual MACs. */
-  default void extend(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
-    extend(untilNanos);
+  void extend(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos);
+
+  /** Forgets {@code addresses}: they were removed from the kernel. */
+  default void unguard(List<VipAddress> addresses) {
+    unguard(addresses, List.of());
   }
 
   /** {@link #unguard(List)} with virtual MACs. */
-  default void unguard(List<VipAddress> addresses, List<String> macs) {
-    unguard(addresses);
-  }
-
-  /** Moves each address's lease end to its {@code untilNanos}; never later than that. */
-  void extend(Map<VipAddress, Long> untilNanos);
-
-  /** Forgets {@code addresses}: they were removed from the kernel. */
-  void unguard(List<VipAddress> addresses);
+  void unguard(List<VipAddress> addresses, List<String> macs);
 
   /** Removes the fence if it guards nothing (a clean stop); a guarded address stays fenced. */
   @Override

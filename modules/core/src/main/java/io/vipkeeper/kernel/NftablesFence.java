@@ -130,11 +130,6 @@ public final class NftablesFence implements KernelFence {
   }
 
   @Override
-  public void guard(Map<VipAddress, Long> untilNanos) {
-    guard(untilNanos, Map.of());
-  }
-
-  @Override
   public synchronized void guard(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
     Map<String, Long> keyed = keyed(untilNanos, macUntilNanos);
     if (keyed.isEmpty()) return;
@@ -143,20 +138,10 @@ public final class NftablesFence implements KernelFence {
   }
 
   @Override
-  public void extend(Map<VipAddress, Long> untilNanos) {
-    extend(untilNanos, Map.of());
-  }
-
-  @Override
   public synchronized void extend(Map<VipAddress, Long> untilNanos, Map<String, Long> macUntilNanos) {
     Map<String, Long> own = keyed(untilNanos, macUntilNanos);
     own.keySet().removeIf(key -> !guarded.contains(key));
     if (!own.isEmpty()) apply(own, false);
-  }
-
-  @Override
-  public void unguard(List<VipAddress> addresses) {
-    unguard(addresses, List.of());
   }
 
   @Override

@@ -312,6 +312,20 @@ class InterfaceActorTest {
   }
 
   @Test
+  void aVmacGroupsMacIsGuardedWithItsAddressesAndForgottenWithThem() {
+    List<String> log = FakeNic.newLog();
+    ActorRef<InterfaceActor.Command> iface = spawn(new FakeNic("n1", log).fenced());
+    TestProbe<InterfaceActor.ClaimResult> reply = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Claim(VMAC_DB, 1, null, reply.getRef()));
+    assertTrue(reply.receiveMessage().claimed());
+    assertTrue(log.contains("n1 guard 00:00:5e:00:01:33") && log.contains("n1 guard 198.18.0.51"), "the MAC is leased with the address: " + log);
+    TestProbe<InterfaceActor.ReleaseResult> released = kit.createTestProbe();
+    iface.tell(new InterfaceActor.Release("db", "test", released.getRef()));
+    assertTrue(released.receiveMessage().released());
+    assertTrue(log.contains("n1 unguard 00:00:5e:00:01:33") && log.contains("n1 unguard 198.18.0.51"), "and forgotten with it: " + log);
+  }
+
+  @Test
   void aVmacGroupGetsItsOwnLinkAndAnnouncesFromItsMac() {
     List<String> log = FakeNic.newLog();
     FakeNic nic = new FakeNic("n1", log);

@@ -50,16 +50,18 @@ public final class FakeNic implements InterfaceDriver, Announcer {
   private volatile boolean fenced;
   private final io.vipkeeper.driver.KernelFence fence = new io.vipkeeper.driver.KernelFence() {
     @Override
-    public void guard(java.util.Map<VipAddress, Long> untilNanos) {
+    public void guard(java.util.Map<VipAddress, Long> untilNanos, java.util.Map<String, Long> macUntilNanos) {
       untilNanos.keySet().forEach(a -> log.add(node + " guard " + a.ip()));
+      macUntilNanos.keySet().forEach(mac -> log.add(node + " guard " + mac));
     }
 
     @Override
-    public void extend(java.util.Map<VipAddress, Long> untilNanos) {}
+    public void extend(java.util.Map<VipAddress, Long> untilNanos, java.util.Map<String, Long> macUntilNanos) {}
 
     @Override
-    public void unguard(List<VipAddress> addresses) {
+    public void unguard(List<VipAddress> addresses, List<String> macs) {
       addresses.forEach(a -> log.add(node + " unguard " + a.ip()));
+      macs.forEach(mac -> log.add(node + " unguard " + mac));
     }
 
     @Override
