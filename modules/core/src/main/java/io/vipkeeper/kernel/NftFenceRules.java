@@ -2,8 +2,8 @@ package io.vipkeeper.kernel;
 
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.model.VipAddress;
-import java.util.LinkedHashMap;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
