@@ -14,7 +14,7 @@ final class Jiffy {
   }
 
   private static final int CLOCK_MONOTONIC_COARSE = 6;
-  static final long COARSEST_NANOS = 10_000_000;
+  private static final long COARSEST_NANOS = 10_000_000;
 
   private Jiffy() {}
 

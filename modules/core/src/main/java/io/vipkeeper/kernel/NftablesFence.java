@@ -125,7 +125,8 @@ public final class NftablesFence implements KernelFence {
 
   /** nft prints IPv6 compressed; {@link VipAddress#ip()} is Java's form: compare in one. MACs in lower case. */
   private static String normal(String key) {
-    if (NftFenceRules.Kind.of(key.toLowerCase()) == NftFenceRules.Kind.MAC) return key.toLowerCase();
+    String lower = key.toLowerCase();
+    if (NftFenceRules.Kind.of(lower) == NftFenceRules.Kind.MAC) return lower;
     return new VipAddress(key, key.contains(":") ? 128 : 32).ip();
   }
 
@@ -170,7 +171,7 @@ public final class NftablesFence implements KernelFence {
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       nft.run(rules.ticket(TICKET_MILLIS));
       long read = clock.getAsLong();
-      Map<String, Long> timeouts = timeouts(untilNanos);
+      Map<String, Long> timeouts = timeouts(untilNanos, read);
       if (guarding && timeouts.values().stream().anyMatch(ms -> ms <= 0)) throw new DriverException("the lease ran out before the addresses were added");
       beforeCommit.run();
       try {
@@ -186,9 +187,8 @@ public final class NftablesFence implements KernelFence {
         + " times (this JVM is starved or stalled), or was refused: " + refused);
   }
 
-  /** Milliseconds each lease has left, rounded down, less the cut; 0 or less means none. */
-  private Map<String, Long> timeouts(Map<String, Long> untilNanos) {
-    long now = clock.getAsLong();
+  /** Milliseconds each lease has left at {@code now}, rounded down, less the cut; 0 or less means none. */
+  private Map<String, Long> timeouts(Map<String, Long> untilNanos, long now) {
     Map<String, Long> ms = new LinkedHashMap<>();
     untilNanos.forEach((a, until) -> ms.put(a, Math.max(0, (until - now - cutNanos) / 1_000_000)));
     return ms;
