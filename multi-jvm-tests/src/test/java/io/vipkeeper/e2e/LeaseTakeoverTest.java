@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.IntStream;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,7 +85,7 @@ class LeaseTakeoverTest {
     assertTrue(lab.nodes().log(holder).contains("LEASE LOST group=vip"), lab.nodes().log(holder));
     assertEquals(0, t.answersFromOldAfterNew(), "the client got answers from the cut-off holder after the takeover");
     assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
-    healAndRejoin();
+    assertTrue(lab.healAndRejoin(Duration.ofSeconds(90)) > 0, "every node rejoined and one node holds:\n" + lab.report());
   }
 
   @Test
@@ -113,22 +112,6 @@ class LeaseTakeoverTest {
     assertEquals(0.0, lab.maxOverlapMillis(), "two live holders:\n" + lab.report());
     assertTrue(lab.restart(decider, Duration.ofSeconds(30)), lab.report());
     assertTrue(lab.awaitSingleHolder(Duration.ofSeconds(60)) > 0, lab.report());
-  }
-
-  /** Heals the cut and starts again any node that downed itself (its JVM exits). */
-  private static void healAndRejoin() throws Exception {
-    lab.heal();
-    VipkeeperNodes nodes = (VipkeeperNodes) lab.nodes();
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Thread.sleep(3000);
-      // A node that downed itself while cut off can take seconds to exit (its remoting shutdown on
-      // the broken links): it is started again once it is gone, not skipped as still running.
-      FailoverLab.await(Duration.ofSeconds(30), () -> IntStream.rangeClosed(1, 3).noneMatch(nodes::stopping));
-      for (int i = 1; i <= 3; i++) if (!nodes.running(i)) lab.rejoin(i);
-      if (FailoverLab.await(Duration.ofSeconds(30), () -> IntStream.rangeClosed(1, 3).allMatch(nodes::running)
-          && nodes.formed() && lab.holders().size() == 1)) return;
-    }
-    fail("every node rejoined and one node holds:\n" + lab.report());
   }
 
   private static void print(Takeover t) {

@@ -81,8 +81,7 @@ class PartitionScenariosTest {
     // 700 ms, ~2.7 s to notice) then tells it its side would not survive, while the cut lasts.
     assertTrue(FailoverLab.await(Duration.ofSeconds(10), () -> lab.nodes().log(cut).contains("would not survive a split")),
         lab.nodes().log(cut));
-    holder = Integer.parseInt(t.to().substring(1));
-    heal(cut);
+    heal();
     assertNoSelfReleaseOutside(cut, before, "the cut and its heal");
   }
 
@@ -98,8 +97,9 @@ class PartitionScenariosTest {
       assertEquals(List.of(holder), lab.holders(), "the VIP stays on n" + holder + ":\n" + lab.report());
     }
     assertNoTwoHolders("during the split");
-    heal(other);
-    assertEquals(List.of(holder), lab.holders());
+    int kept = holder;
+    heal();
+    assertEquals(kept, holder, "the VIP stayed on n" + kept + " through the heal and n" + other + "'s rejoin:\n" + lab.report());
     assertNoSelfReleaseOutside(other, before, "the split and its heal");
   }
 
@@ -117,7 +117,7 @@ class PartitionScenariosTest {
     String during = (lab.nodes().log(1) + lab.nodes().log(2) + lab.nodes().log(3));
     assertTrue(during.length() > logged && (during.contains("Marking node as UNREACHABLE") || during.contains("LEASE LOST")),
         "the flapping link was seen (unreachable or a lost lease):\n" + lab.report());
-    heal(1, 2, 3);
+    heal();
     holder = lab.awaitSingleHolder(Duration.ofSeconds(60));
     assertTrue(holder > 0, "the VIP settles on one node:\n" + lab.report());
     assertNoTwoHolders("while the link flapped");
@@ -155,19 +155,10 @@ class PartitionScenariosTest {
     assertEpochHistoryIsClean();
   }
 
-  /**
-   * Heals every cut, then plays the supervisor: a node that downed itself (its JVM exits) is
-   * started again. Waits for the resolver to have decided (stable-after + its 1 s tick) first.
-   */
-  private static void heal(int... cutOff) throws Exception {
-    lab.heal();
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Thread.sleep(3000);
-      for (int node : cutOff) FailoverLab.await(Duration.ofSeconds(10), () -> !lab.nodes().running(node) || lab.nodes().formed());
-      for (int i = 1; i <= 3; i++) if (!lab.nodes().running(i)) lab.rejoin(i);
-      if (FailoverLab.await(Duration.ofSeconds(30), () -> lab.nodes().formed() && lab.holders().size() == 1)) return;
-    }
-    fail("every node rejoined and one node holds:\n" + lab.report());
+  /** Heals, restarts every node that went down, and starts the next scenario from the holder then. */
+  private static void heal() throws Exception {
+    holder = lab.healAndRejoin(Duration.ofSeconds(90));
+    assertTrue(holder > 0, "every node rejoined and one node holds:\n" + lab.report());
   }
 
   private static int[] logLengths() {

@@ -96,6 +96,7 @@ public final class HolderLeases {
   private final Members members;
   private final Map<String, Entry> entries = new HashMap<>();
   private Set<ActorRef<EpochLedger.Command>> ledgers = Set.of();
+  private final LedgerPaths unlistedLedgers;
   /**
    * A round counts every member the resolver counts, as the deciders count them for a promise (two
    * surviving sets overlap only within one set of voters), less the members whose ledger abstained
@@ -117,6 +118,7 @@ public final class HolderLeases {
     this.quorum = quorum;
     this.listener = listener;
     this.members = new Members(context.getSystem());
+    this.unlistedLedgers = new LedgerPaths(context.getSystem(), context.getSelf().path().parent().child("ledger"));
   }
 
   private Behavior<Command> behavior() {
@@ -202,15 +204,21 @@ public final class HolderLeases {
   }
 
   /**
-   * The recovered ledgers and the deciders' watchers not seen here yet whose node is still a
-   * member. A ledger grants only once it has caught up, so a watcher's grant counts like any other,
-   * and its refusal ends a lease.
+   * The recovered ledgers, the deciders' watchers not seen here yet whose node is still a member,
+   * and the ledger of every other voter not listed here yet. A ledger grants only once it has caught
+   * up, so a watcher's grant counts like any other, and its refusal ends a lease.
    */
   private Set<ActorRef<EpochLedger.Command>> targets() {
     Set<ActorRef<EpochLedger.Command>> targets = new LinkedHashSet<>(ledgers);
     for (Entry entry : entries.values()) {
       if (entry.watcher != null && members.isMember(members.addressOf(entry.watcher))) targets.add(entry.watcher);
     }
+    Set<String> listed = new HashSet<>();
+    for (ActorRef<EpochLedger.Command> ledger : targets) listed.add(members.addressOf(ledger));
+    List<Quorum.Voter> unlisted = members.voters().stream().filter(v -> !listed.contains(v.address())).toList();
+    long now = System.nanoTime();
+    for (Quorum.Voter voter : unlisted) unlistedLedgers.of(voter, now).ifPresent(targets::add);
+    unlistedLedgers.retain(unlisted);
     return targets;
   }
 

@@ -64,17 +64,49 @@ class HolderLeasesAbstentionTest {
   }
 
   /**
+   * A member that joined moments ago is listed by the receptionist only later; meanwhile the holder
+   * asks its ledger at the path every node spawns it at. Its abstention (it is catching up) then
+   * counts as a listed ledger's does, and the holder (the higher address) holds with its own grant.
+   */
+  @Test
+  void aMembersLedgerNotListedYetIsAskedAtItsPathAndItsAbstentionCounts() {
+    List<ActorTestKit> two = twoUp();
+    ActorTestKit holder = two.get(1);
+    recoveredLedger(holder, "own", () -> Optional.of(false));
+    List<EpochLedger.Renew> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    two.get(0).spawn(Behaviors.setup(c -> {
+      c.spawn(ledger("other", () -> Optional.of(true), asked), "ledger");
+      return Behaviors.empty();
+    }), "iface");
+    TestProbe<HolderLeases.Notice> notices = holder.createTestProbe();
+    VipKeeperSettings settings = VipKeeperSettings.create(holder.system().settings().config());
+    holder.spawn(Behaviors.setup(c -> {
+      c.spawn(HolderLeases.create(settings.lease(), Quorum.of(holder.system().settings().config()), notices.ref()), "leases")
+          .tell(new HolderLeases.Hold("web", 1, null));
+      return Behaviors.empty();
+    }), "iface");
+    notices.expectMessageClass(HolderLeases.LeaseHeld.class, Duration.ofSeconds(10));
+    assertFalse(asked.isEmpty(), "the unlisted ledger was asked");
+  }
+
+  /**
    * A ledger that answers every renewal: {@code abstains} empty: silent; true: abstains; false:
    * grants every group asked for.
    */
-  private static void recoveredLedger(ActorTestKit kit, String name, Supplier<Optional<Boolean>> abstains) {
-    ActorRef<EpochLedger.Command> ledger = kit.spawn(Behaviors.receiveMessage(m -> {
+  private static org.apache.pekko.actor.typed.Behavior<EpochLedger.Command> ledger(String name,
+      Supplier<Optional<Boolean>> abstains, List<EpochLedger.Renew> asked) {
+    return Behaviors.receiveMessage(m -> {
       if (m instanceof EpochLedger.Renew renew) {
+        asked.add(renew);
         abstains.get().ifPresent(a -> renew.replyTo().tell(
             new EpochLedger.Renewed(name, a ? List.of() : List.copyOf(renew.epochs().keySet()), Map.of(), a)));
       }
       return Behaviors.same();
-    }));
+    });
+  }
+
+  private static void recoveredLedger(ActorTestKit kit, String name, Supplier<Optional<Boolean>> abstains) {
+    ActorRef<EpochLedger.Command> ledger = kit.spawn(ledger(name, abstains, new ArrayList<>()));
     TestProbe<Receptionist.Registered> registered = kit.createTestProbe();
     kit.system().receptionist().tell(Receptionist.register(EpochLedger.RECOVERED, ledger, registered.ref()));
     registered.receiveMessage();

@@ -9,6 +9,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -239,6 +240,28 @@ public final class FailoverLab implements AutoCloseable {
 
   public void heal() {
     lab.script("heal", lab.prefix());
+  }
+
+  /**
+   * Heals every cut, then plays the supervisor until every node runs, all have joined and one node
+   * holds; returns that holder, or -1 after {@code limit}. A node that downed itself is started
+   * again once its JVM is gone (its shutdown on broken links can take seconds). So is a majority
+   * node the resolver downed as "indirectly connected" (Pekko's rule) because the heal landed just
+   * before its decision and showed it both sides' observations.
+   */
+  public int healAndRejoin(Duration limit) throws Exception {
+    heal();
+    Thread.sleep(3000); // the resolver decides stable-after + up to its 1 s tick after detection
+    long end = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < end) {
+      for (int i = 1; i <= count; i++) if (!nodes.running(i)) rejoin(i);
+      if (await(Duration.ofSeconds(5), () -> allRunning() && nodes.formed() && holders().size() == 1)) return holders().get(0);
+    }
+    return -1;
+  }
+
+  private boolean allRunning() {
+    return IntStream.rangeClosed(1, count).allMatch(nodes::running);
   }
 
   /** Starts a node that was left out by {@link #startFirst}: its service, then its keeper. */

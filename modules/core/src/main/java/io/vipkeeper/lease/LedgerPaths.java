@@ -1,0 +1,49 @@
+package io.vipkeeper.lease;
+
+import io.vipkeeper.ledger.EpochLedger;
+import io.vipkeeper.membership.Quorum;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.ActorPath;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * A member's first epoch ledger by its path, which is the same on every node, before the
+ * receptionist lists it. Members that joined moments ago are listed here only after the
+ * receptionist's gossip (~0.5 s); meanwhile each counted as a voter that never answered, and a
+ * holder left alone after a heal lost its lease when the others rejoined. Asked directly, a
+ * catching-up ledger abstains (it then promises nothing for two lease durations) and leaves the
+ * round's voters, as a listed one does. A member still unlisted after {@link #GRACE} runs no ledger
+ * there (an observer whose journal failed): it is no longer asked, and counts as silent, as before.
+ */
+final class LedgerPaths {
+
+  static final Duration GRACE = Duration.ofSeconds(10);
+
+  private record Asked(ActorRef<EpochLedger.Command> ledger, long sinceNanos) {}
+
+  private final ActorRefResolver resolver;
+  private final String path;
+  private final Map<Quorum.Voter, Asked> unlisted = new HashMap<>();
+
+  LedgerPaths(ActorSystem<?> system, ActorPath localLedger) {
+    this.resolver = ActorRefResolver.get(system);
+    this.path = localLedger.toStringWithoutAddress();
+  }
+
+  /** The ledger of {@code voter}, not listed here, while the grace since it was first asked lasts. */
+  Optional<ActorRef<EpochLedger.Command>> of(Quorum.Voter voter, long nowNanos) {
+    Asked asked = unlisted.computeIfAbsent(voter, v -> new Asked(resolver.resolveActorRef(v.address() + path), nowNanos));
+    return nowNanos - asked.sinceNanos() < GRACE.toNanos() ? Optional.of(asked.ledger()) : Optional.empty();
+  }
+
+  /** Forgets every voter but {@code kept} (the unlisted ones now): one listed later starts afresh if unlisted again. */
+  void retain(List<Quorum.Voter> kept) {
+    unlisted.keySet().retainAll(kept);
+  }
+}
