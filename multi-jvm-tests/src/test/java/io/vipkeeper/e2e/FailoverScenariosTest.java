@@ -226,8 +226,37 @@ class FailoverScenariosTest {
     return !answers.isEmpty() && !answers.get(answers.size() - 1).node().equals("n" + node);
   }
 
+  /**
+   * Down to one node and back, as a rolling restart does it: the two others stop (SIGTERM) and
+   * leave, then both start together. The lone holder keeps its lease and the VIP while they join
+   * and catch up. (Here their ledgers are usually listed in time; after a heal the listing came
+   * ~0.5 s late and the lease was lost: HolderLeasesAbstentionTest shows the ask at their path.)
+   */
   @Test
   @Order(7)
+  void aLoneHolderKeepsTheVipWhileTheOthersStartTogether() throws Exception {
+    int lone = lab.awaitSingleHolder(Duration.ofSeconds(60));
+    assertTrue(lone > 0, lab.report());
+    int logged = lab.nodes().log(lone).length();
+    List<Integer> others = java.util.stream.IntStream.rangeClosed(1, 3).filter(i -> i != lone).boxed().toList();
+    for (int n : others) lab.nodes().stop(n);
+    assertEquals(List.of(lone), lab.holders(), "n" + lone + " holds alone:\n" + lab.report());
+    for (int n : others) lab.rejoin(n);
+    boolean formed = false;
+    for (int k = 0; k < 600 && !formed; k++) { // 60 s at most
+      assertEquals(List.of(lone), lab.holders(), "the VIP stays on n" + lone + " while the others join:\n" + lab.report());
+      formed = lab.nodes().formed() && others.stream().allMatch(lab.nodes()::running);
+      Thread.sleep(100);
+    }
+    assertTrue(formed, "both rejoined:\n" + lab.report());
+    Thread.sleep(2000); // two lease durations after they are listed
+    String since = lab.nodes().log(lone).substring(logged);
+    assertFalse(since.contains("LEASE LOST") || since.contains("RELEASED group="), "n" + lone + " kept its lease:\n" + since);
+    holder = lone;
+  }
+
+  @Test
+  @Order(8)
   void atNoInstantDoTwoNodesAnswerTheVip() {
     assertEquals(0.0, lab.maxOverlapMillis(), "two live nodes held the VIP at once:\n" + lab.report());
     assertEquals(0, lab.flipBacks(), "the client got answers from two nodes in turn");
