@@ -8,22 +8,17 @@ import io.vipkeeper.membership.Quorum;
 import io.vipkeeper.testing.TestConfigs;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -115,14 +110,6 @@ class HolderLeasesAbstentionTest {
   /** Two members Up, ordered by address (lowest first). */
   private List<ActorTestKit> twoUp() {
     for (int i = 0; i < 2; i++) kits.add(ActorTestKit.create("vka", TestConfigs.clusterNode("")));
-    var seed = Cluster.get(kits.get(0).system()).selfMember().address();
-    kits.forEach(k -> Cluster.get(k.system()).manager().tell(Join.create(seed)));
-    kits.get(0).createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
-      long up = StreamSupport.stream(Cluster.get(kits.get(1).system()).state().getMembers().spliterator(), false)
-          .filter(m -> m.status() == MemberStatus.up()).count();
-      assertEquals(2, up, "two members Up");
-      return null;
-    });
-    return kits.stream().sorted(Comparator.comparing(k -> Cluster.get(k.system()).selfMember().address().toString())).toList();
+    return TestConfigs.allUp(kits);
   }
 }

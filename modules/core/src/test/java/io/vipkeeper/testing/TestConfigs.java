@@ -3,6 +3,9 @@ package io.vipkeeper.testing;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -21,6 +24,19 @@ public final class TestConfigs {
       if (cluster.selfMember().status() != MemberStatus.up()) throw new AssertionError("not Up yet: " + cluster.selfMember());
       return null;
     });
+  }
+
+  /** {@code kits} join the first one's cluster; returns them once all are Up, lowest address first. */
+  public static List<ActorTestKit> allUp(List<ActorTestKit> kits) {
+    var seed = Cluster.get(kits.get(0).system()).selfMember().address();
+    kits.forEach(k -> Cluster.get(k.system()).manager().tell(Join.create(seed)));
+    kits.get(0).createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
+      long up = StreamSupport.stream(Cluster.get(kits.get(kits.size() - 1).system()).state().getMembers().spliterator(), false)
+          .filter(m -> m.status() == MemberStatus.up()).count();
+      if (up != kits.size()) throw new AssertionError(up + " of " + kits.size() + " members Up");
+      return null;
+    });
+    return kits.stream().sorted(Comparator.comparing(k -> Cluster.get(k.system()).selfMember().address().toString())).toList();
   }
 
   public static Config clusterNode(String extra) {

@@ -1,4 +1,4 @@
-package io.vipkeeper.lease;
+package io.vipkeeper.ledger;
 
 import static org.junit.jupiter.api.Assertions.*;
 

@@ -1,6 +1,5 @@
-package io.vipkeeper.lease;
+package io.vipkeeper.ledger;
 
-import io.vipkeeper.ledger.EpochLedger;
 import io.vipkeeper.membership.Quorum;
 import java.time.Duration;
 import java.util.HashMap;
@@ -14,16 +13,17 @@ import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * A member's first epoch ledger by its path, which is the same on every node, before the
- * receptionist lists it. Members that joined moments ago are listed here only after the
- * receptionist's gossip (~0.5 s); meanwhile each counted as a voter that never answered, and a
- * holder left alone after a heal lost its lease when the others rejoined. Asked directly, a
- * catching-up ledger abstains (it then promises nothing for two lease durations) and leaves the
- * round's voters, as a listed one does. A member still unlisted after {@link #GRACE} runs no ledger
- * there (an observer whose journal failed): it is no longer asked, and counts as silent, as before.
+ * receptionist lists it: its gossip lists a member that joined moments ago ~0.5 s later, and
+ * after a heal later still. Meanwhile a holder counted that member as a voter that never answered
+ * (a holder left alone after a heal lost its lease when the others rejoined), and a starting
+ * ledger waited a second more to catch up. Asked directly, a catching-up ledger abstains from a
+ * lease round (it then promises nothing for two lease durations), as a listed one does, and a
+ * recovered one tells what it promised. A member still unlisted after {@link #GRACE} runs no
+ * ledger there (an observer whose journal failed): it is no longer asked, and counts as silent.
  */
-final class LedgerPaths {
+public final class LedgerPaths {
 
-  static final Duration GRACE = Duration.ofSeconds(10);
+  public static final Duration GRACE = Duration.ofSeconds(10);
 
   private record Asked(ActorRef<EpochLedger.Command> ledger, long sinceNanos) {}
 
@@ -31,19 +31,19 @@ final class LedgerPaths {
   private final String path;
   private final Map<Quorum.Voter, Asked> unlisted = new HashMap<>();
 
-  LedgerPaths(ActorSystem<?> system, ActorPath localLedger) {
+  public LedgerPaths(ActorSystem<?> system, ActorPath localLedger) {
     this.resolver = ActorRefResolver.get(system);
     this.path = localLedger.toStringWithoutAddress();
   }
 
   /** The ledger of {@code voter}, not listed here, while the grace since it was first asked lasts. */
-  Optional<ActorRef<EpochLedger.Command>> of(Quorum.Voter voter, long nowNanos) {
+  public Optional<ActorRef<EpochLedger.Command>> of(Quorum.Voter voter, long nowNanos) {
     Asked asked = unlisted.computeIfAbsent(voter, v -> new Asked(resolver.resolveActorRef(v.address() + path), nowNanos));
     return nowNanos - asked.sinceNanos() < GRACE.toNanos() ? Optional.of(asked.ledger()) : Optional.empty();
   }
 
   /** Forgets every voter but {@code kept} (the unlisted ones now): one listed later starts afresh if unlisted again. */
-  void retain(List<Quorum.Voter> kept) {
+  public void retain(List<Quorum.Voter> kept) {
     unlisted.keySet().retainAll(kept);
   }
 }
