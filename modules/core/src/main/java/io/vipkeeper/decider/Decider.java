@@ -306,13 +306,16 @@ public final class Decider {
     timers.cancel(Tick.INSTANCE);
     var voters = members.voters().stream().map(Quorum.Voter::address).toList();
     var unheard = survey.unheard(group.name(), voters, members, suspects);
-    if (unheard.isEmpty()) unlistedSince = 0;
+    var unjoined = firstPlacementOfAPreference(survey) ? members.seedsNotJoined() : List.<String>of();
+    if (unheard.isEmpty() && unjoined.isEmpty()) unlistedSince = 0;
     else if (unlistedSince == 0) unlistedSince = System.nanoTime();
-    if (!unheard.isEmpty() && System.nanoTime() - unlistedSince < UNLISTED_PATIENCE.toNanos()) {
+    if ((!unheard.isEmpty() || !unjoined.isEmpty()) && System.nanoTime() - unlistedSince < UNLISTED_PATIENCE.toNanos()) {
       // A node that just came up is not a candidate before its interface actor is listed and
-      // answers: wait a little, so the first placement sees every node (a slow answer would
+      // answers, nor one of the nodes started together that joins a second or two after the others
+      // (Pekko's seed process): wait a little, so the first placement sees every node (it would
       // otherwise put a group that prefers it elsewhere, for good when it does not preempt).
-      return waitAndRecheck("waiting to hear from the interface actors of " + unheard);
+      return waitAndRecheck(!unheard.isEmpty() ? "waiting to hear from the interface actors of " + unheard
+          : "it prefers a node, and these seed nodes have not joined yet: " + unjoined);
     }
     var underWay = survey.claimUnderWay(group.name());
     if (underWay.isEmpty()) claimSeenSince = 0;
@@ -632,6 +635,15 @@ public final class Decider {
     holder = null;
     timers.startSingleTimer(Recheck.INSTANCE, CLAIM_RECHECK);
     return holding();
+  }
+
+  /**
+   * The group prefers nodes and no epoch of it was ever promised here: its first placement in this
+   * cluster, which should see every node. (Not a takeover: a group that was held waits for nobody.)
+   */
+  private boolean firstPlacementOfAPreference(SurveyRound survey) {
+    return !group.placement().prefer().isEmpty() && survey.holders(group.name()).isEmpty()
+        && survey.highestEpoch(group.name(), epoch) == 0;
   }
 
   private Behavior<Command> waitAndRecheck(String reason) {

@@ -2,6 +2,7 @@ package io.vipkeeper.ledger;
 
 import io.vipkeeper.membership.Members;
 import io.vipkeeper.membership.Quorum;
+import java.util.List;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -20,6 +21,9 @@ interface CatchUpRule {
 
   String addressOf(ActorRef<?> ledger);
 
+  /** The voters other than this node (none without a cluster). */
+  List<Quorum.Voter> otherVoters();
+
   /** Runs {@code then} once this node is Up (at once if it is, or without a cluster), on Pekko's thread. */
   void whenUp(Runnable then);
 
@@ -34,6 +38,10 @@ interface CatchUpRule {
           return ledger.path().address().toString();
         }
 
+        public List<Quorum.Voter> otherVoters() {
+          return List.of();
+        }
+
         public void whenUp(Runnable then) {
           then.run();
         }
@@ -43,8 +51,12 @@ interface CatchUpRule {
     Quorum quorum = Quorum.of(system.settings().config());
     return new CatchUpRule() {
       public boolean enough(Set<String> answered) {
-        var others = members.voters().stream().filter(v -> !v.address().equals(members.selfAddress())).toList();
+        var others = otherVoters();
         return others.isEmpty() || quorum.survives(answered, others);
+      }
+
+      public List<Quorum.Voter> otherVoters() {
+        return members.voters().stream().filter(v -> !v.address().equals(members.selfAddress())).toList();
       }
 
       public String addressOf(ActorRef<?> ledger) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.lease.LeaseGrants;
+import io.vipkeeper.membership.Quorum;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -206,6 +207,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   /** Lease grants live in memory only: a restarted node has granted nothing, which is the truth. */
   private final LeaseGrants grants = new LeaseGrants(System::nanoTime);
   private final CatchUpRule catchUp;
+  private final LedgerPaths unlisted;
   /** Ledgers still to answer this catch-up attempt, and the addresses of those that did. */
   private int waitingFor;
   private final Set<String> heardFrom = new HashSet<>();
@@ -226,6 +228,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
     this.nodeName = nodeName;
     this.listener = listener;
     this.catchUp = catchUp;
+    this.unlisted = new LedgerPaths(context.getSystem(), context.getSelf().path().parent().child("ledger"));
   }
 
   @Override
@@ -242,8 +245,8 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .onCommand(Renew.class, this::onRenew)
         .onCommand(GetPromises.class, this::read)
         .onCommand(SelfUp.class, (state, up) -> Effect().none().thenRun(s ->
-            // The receptionist's view of the others may lag: the first ask waits a moment for it.
-            context.scheduleOnce(Duration.ofMillis(200), context.getSystem().receptionist(),
+            // The receptionist's view of the others may lag: those it does not list yet are asked at their path.
+            context.getSystem().receptionist().tell(
                 Receptionist.find(RECOVERED, context.messageAdapter(Receptionist.Listing.class, Others::new)))))
         .onCommand(Others.class, this::onOthers)
         .onCommand(CaughtUp.class, this::onCaughtUp)
@@ -346,15 +349,21 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
   }
 
   /**
-   * Catching up at start: ask every other listed ledger what it promised (one bounded ask each),
-   * take the highest. Listed (so counted as a voter and asked for promises) only once a surviving
+   * Catching up at start: ask every other recovered ledger what it promised (one bounded ask each:
+   * those the receptionist lists, and the other voters' at their path), take the highest. Listed (so counted as a voter and asked for promises) only once a surviving
    * set of the other members answered: any set that promised an epoch before survived too, so the
    * two share a member and this ledger learns that epoch before it can help promise it again.
    */
   private Effect<Event, State> onOthers(State state, Others others) {
     if (listed) return Effect().none();
-    List<ActorRef<Command>> peers = others.listing().getServiceInstances(RECOVERED).stream()
-        .filter(r -> !r.equals(context.getSelf())).toList();
+    List<ActorRef<Command>> peers = new ArrayList<>(others.listing().getServiceInstances(RECOVERED).stream()
+        .filter(r -> !r.equals(context.getSelf())).toList());
+    Set<String> listed = new HashSet<>();
+    for (ActorRef<Command> peer : peers) listed.add(catchUp.addressOf(peer));
+    List<Quorum.Voter> notListed = catchUp.otherVoters().stream().filter(v -> !listed.contains(v.address())).toList();
+    long now = System.nanoTime();
+    for (Quorum.Voter voter : notListed) unlisted.of(voter, now).ifPresent(peers::add);
+    unlisted.retain(notListed);
     waitingFor = peers.size();
     heardFrom.clear();
     if (peers.isEmpty()) return Effect().none().thenRun(s -> finishCatchUp());

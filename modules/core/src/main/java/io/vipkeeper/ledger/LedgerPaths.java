@@ -14,11 +14,12 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * A member's first epoch ledger by its path, which is the same on every node, before the
  * receptionist lists it: its gossip lists a member that joined moments ago ~0.5 s later, and
- * after a heal later still. Meanwhile a holder counted that member as a voter that never answered,
- * and a holder left alone after a heal lost its lease when the others rejoined. Asked directly, a
- * catching-up ledger abstains from the lease round (it then promises nothing for two lease
- * durations), as a listed one does. A member still unlisted after {@link #GRACE} runs no ledger
- * there (an observer whose journal failed): it is no longer asked, and counts as silent.
+ * after a heal later still. Meanwhile a holder counted that member as a voter that never answered
+ * (a holder left alone after a heal lost its lease when the others rejoined), and a starting
+ * ledger waited a second more to catch up. Asked directly, a catching-up ledger abstains from a
+ * lease round (it then promises nothing for two lease durations), as a listed one does, and a
+ * recovered one tells what it promised. A member still unlisted after {@link #GRACE} runs no
+ * ledger there (an observer whose journal failed): it is no longer asked, and counts as silent.
  */
 public final class LedgerPaths {
 

@@ -25,10 +25,18 @@ public final class Members implements MembershipView {
 
   private final Cluster cluster;
   private final org.apache.pekko.cluster.Cluster classic;
+  private final List<String> seeds;
 
   public Members(ActorSystem<?> system) {
     this.cluster = Cluster.get(system);
     this.classic = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+    var config = system.settings().config();
+    this.seeds = config.hasPath("pekko.cluster.seed-nodes") ? List.copyOf(config.getStringList("pekko.cluster.seed-nodes")) : List.of();
+  }
+
+  /** The configured seed nodes that are not members (yet), as addresses. */
+  public List<String> seedsNotJoined() {
+    return seeds.stream().filter(s -> !isMember(s)).toList();
   }
 
   public List<Quorum.Voter> voters() {
