@@ -206,8 +206,9 @@ public final class HolderLeases {
 
   /**
    * The recovered ledgers, the deciders' watchers not seen here yet whose node is still a member,
-   * and the ledger of every other voter not listed here yet (see {@link LedgerPaths}). A ledger grants only once it has caught
-   * up, so a watcher's grant counts like any other, and its refusal ends a lease.
+   * and the ledger of every other voter not listed here yet (see {@link LedgerPaths}). A ledger
+   * grants only once it has caught up, so a watcher's grant counts like any other, and its refusal
+   * ends a lease.
    */
   private Set<ActorRef<EpochLedger.Command>> targets() {
     Set<ActorRef<EpochLedger.Command>> targets = new LinkedHashSet<>(ledgers);
@@ -218,10 +219,7 @@ public final class HolderLeases {
     for (ActorRef<EpochLedger.Command> ledger : targets) listed.add(members.addressOf(ledger));
     // This node's own ledger is listed here within moments of its recovery: never asked at its path.
     listed.add(members.selfAddress());
-    List<Quorum.Voter> unlisted = members.voters().stream().filter(v -> !listed.contains(v.address())).toList();
-    long now = System.nanoTime();
-    for (Quorum.Voter voter : unlisted) unlistedLedgers.of(voter, now).ifPresent(targets::add);
-    unlistedLedgers.retain(unlisted);
+    targets.addAll(unlistedLedgers.ledgersOfUnlisted(listed, members.voters()));
     return targets;
   }
 

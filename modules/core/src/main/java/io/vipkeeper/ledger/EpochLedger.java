@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.vipkeeper.CborSerializable;
 import io.vipkeeper.lease.LeaseGrants;
-import io.vipkeeper.membership.Quorum;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -350,8 +349,9 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
 
   /**
    * Catching up at start: ask every other recovered ledger what it promised (one bounded ask each:
-   * those the receptionist lists, and the other voters' at their path), take the highest. Listed (so counted as a voter and asked for promises) only once a surviving
-   * set of the other members answered: any set that promised an epoch before survived too, so the
+   * those the receptionist lists, and the other voters' at their path), take the highest. Listed
+   * (so counted as a voter and asked for promises) only once a surviving set of the other members
+   * answered: any set that promised an epoch before survived too, so the
    * two share a member and this ledger learns that epoch before it can help promise it again.
    */
   private Effect<Event, State> onOthers(State state, Others others) {
@@ -360,10 +360,7 @@ public final class EpochLedger extends EventSourcedBehavior<EpochLedger.Command,
         .filter(r -> !r.equals(context.getSelf())).toList());
     Set<String> listed = new HashSet<>();
     for (ActorRef<Command> peer : peers) listed.add(catchUp.addressOf(peer));
-    List<Quorum.Voter> notListed = catchUp.otherVoters().stream().filter(v -> !listed.contains(v.address())).toList();
-    long now = System.nanoTime();
-    for (Quorum.Voter voter : notListed) unlisted.of(voter, now).ifPresent(peers::add);
-    unlisted.retain(notListed);
+    peers.addAll(unlisted.ledgersOfUnlisted(listed, catchUp.otherVoters()));
     waitingFor = peers.size();
     heardFrom.clear();
     if (peers.isEmpty()) return Effect().none().thenRun(s -> finishCatchUp());

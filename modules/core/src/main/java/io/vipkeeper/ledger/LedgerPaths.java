@@ -2,10 +2,12 @@ package io.vipkeeper.ledger;
 
 import io.vipkeeper.membership.Quorum;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.ActorPath;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -36,14 +38,27 @@ public final class LedgerPaths {
     this.path = localLedger.toStringWithoutAddress();
   }
 
+  /**
+   * The ledgers of the {@code voters} whose address is not in {@code listed}, each while its grace
+   * lasts; the voters listed again are forgotten, so one unlisted later starts a fresh grace.
+   */
+  public List<ActorRef<EpochLedger.Command>> ledgersOfUnlisted(Set<String> listed, List<Quorum.Voter> voters) {
+    List<Quorum.Voter> notListed = voters.stream().filter(v -> !listed.contains(v.address())).toList();
+    retain(notListed);
+    long now = System.nanoTime();
+    List<ActorRef<EpochLedger.Command>> ledgers = new ArrayList<>();
+    for (Quorum.Voter voter : notListed) of(voter, now).ifPresent(ledgers::add);
+    return ledgers;
+  }
+
   /** The ledger of {@code voter}, not listed here, while the grace since it was first asked lasts. */
-  public Optional<ActorRef<EpochLedger.Command>> of(Quorum.Voter voter, long nowNanos) {
+  Optional<ActorRef<EpochLedger.Command>> of(Quorum.Voter voter, long nowNanos) {
     Asked asked = unlisted.computeIfAbsent(voter, v -> new Asked(resolver.resolveActorRef(v.address() + path), nowNanos));
     return nowNanos - asked.sinceNanos() < GRACE.toNanos() ? Optional.of(asked.ledger()) : Optional.empty();
   }
 
-  /** Forgets every voter but {@code kept} (the unlisted ones now): one listed later starts afresh if unlisted again. */
-  public void retain(List<Quorum.Voter> kept) {
+  /** Forgets every voter but {@code kept} (the unlisted ones now). */
+  void retain(List<Quorum.Voter> kept) {
     unlisted.keySet().retainAll(kept);
   }
 }
