@@ -52,6 +52,19 @@ public final class NodeProcess {
     command.addAll(classData(jar));
     command.addAll(jvmOptions);
     command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+    launch(command, env);
+  }
+
+  /** Starts {@code mainClass} on the node jar's classes and this lab's, with the nodes' JVM options (no class archive). */
+  public void startMain(String namespace, String mainClass, List<String> args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin()));
+    command.addAll(jvmOptions());
+    command.addAll(List.of("-cp", nodeJar() + java.io.File.pathSeparator + System.getProperty("java.class.path"), mainClass));
+    command.addAll(args);
+    launch(command, Map.of());
+  }
+
+  private void launch(List<String> command, Map<String, String> env) throws IOException {
     Files.createDirectories(logFile.getParent());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(starts++ == 0 ? ProcessBuilder.Redirect.to(logFile.toFile()) : ProcessBuilder.Redirect.appendTo(logFile.toFile()));

@@ -18,7 +18,8 @@ import java.util.function.ToDoubleFunction;
  * vipkeeper (per timing profile) and for keepalived (per advert interval) in the same lab layout
  * and the same run, printed as one table, with each keeper's CPU use while idle.
  * Usage: Bench [RUNS] [KINDS] [process-only] — RUNS default 5; KINDS a comma list of default, fast,
- * conservative, vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05), a vipkeeper kind
+ * conservative, vmac, ka1, ka0.1, ka0.05 (default: default,fast,ka1,ka0.1,ka0.05), pekko (idle only: Pekko's
+ * cluster alone with vipkeeper's cluster settings, the floor under a node's idle cost), a vipkeeper kind
  * optionally with JVM options after '@' (default@-XX:TieredStopAtLevel=4); process-only runs only the
  * faults of the keeper's process (kill -9 with the link up, SIGSTOP, CPU starvation); idle runs only
  * start-up (one node alone, and three started together) and the idle rows (RSS, threads, CPU), RUNS fresh labs per kind;
@@ -138,6 +139,10 @@ public final class Bench {
   private static void idleOnly(String kinds, int runs, Path logs) throws Exception {
     List<String> rows = new ArrayList<>();
     for (String kind : kinds.split(",")) {
+      if (kind.trim().equals("pekko")) {
+        rows.add(pekkoFloor(runs, logs));
+        continue;
+      }
       List<double[]> samples = new ArrayList<>();
       String label = kind;
       for (int r = 0; r < runs; r++) {
@@ -160,6 +165,23 @@ public final class Bench {
     System.out.println("| keeper | one node alone: VIP held after | three started together: VIP held after | RSS per node | threads per node | idle CPU per node |");
     System.out.println("| --- | --- | --- | --- | --- | --- |");
     rows.forEach(System.out::println);
+  }
+
+  /** The idle rows of three bare Pekko members (see {@link BareMember}): what vipkeeper's own idle cost sits on. */
+  private static String pekkoFloor(int runs, Path logs) throws Exception {
+    List<double[]> samples = new ArrayList<>();
+    String label = "pekko";
+    for (int r = 0; r < runs; r++) {
+      try (Lab lab = Lab.up(Lab.prefix("vkbp"), 3, 0); PekkoMembers members = new PekkoMembers(lab, 3, logs)) {
+        label = members.label();
+        for (int i = 1; i <= 3; i++) members.start(i);
+        if (!FailoverLab.await(Duration.ofSeconds(60), members::formed)) throw new IllegalStateException("the bare members never all came Up:\n" + members.log(1));
+        Thread.sleep(IDLE_SETTLE.toMillis());
+        samples.add(new double[] {rssMb(members, 3), threads(members, 3), idleCpuPercent(members, 3)});
+        System.out.printf("    %-40s RSS %.0f MB, threads %.0f, idle CPU %.1f %%%n", label, samples.get(r)[0], samples.get(r)[1], samples.get(r)[2]);
+      }
+    }
+    return String.format("| %s | - | - | %s MB | %s | %s %% |", label, column(samples, 0, "%.0f"), column(samples, 1, "%.0f"), column(samples, 2, "%.1f"));
   }
 
   /**

@@ -1,0 +1,83 @@
+package io.vipkeeper.lab;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Bare Pekko cluster members in the lab's nodes ({@code BareMember}): vipkeeper's cluster settings
+ * and nothing on top, the floor of a vipkeeper node's idle cost. They hold no VIP: only the idle
+ * rows of the benchmark use them.
+ */
+public final class PekkoMembers implements Nodes {
+
+  private final Lab lab;
+  private final List<NodeProcess> members = new ArrayList<>();
+
+  public PekkoMembers(Lab lab, int count, Path logs) {
+    this.lab = lab;
+    for (int i = 1; i <= count; i++) members.add(new NodeProcess("n" + i, logs.resolve("pekko-bare-n" + i + ".log")));
+  }
+
+  @Override
+  public String label() {
+    return "Pekko cluster alone (vipkeeper's cluster settings, no vipkeeper)";
+  }
+
+  @Override
+  public void start(int i) throws Exception {
+    List<String> args = new ArrayList<>(List.of(LabAddresses.nodeIp(i), "n" + i, LabCerts.cluster().toAbsolutePath().toString()));
+    IntStream.rangeClosed(1, members.size()).forEach(n -> args.add(LabAddresses.nodeIp(n)));
+    members.get(i - 1).startMain(lab.ns("n" + i), "io.vipkeeper.lab.programs.BareMember", args);
+  }
+
+  @Override
+  public void crash(int i) throws Exception {
+    members.get(i - 1).kill9();
+  }
+
+  @Override
+  public void stop(int i) throws Exception {
+    members.get(i - 1).terminate(30);
+  }
+
+  @Override
+  public void signalStop(int i) {
+    members.get(i - 1).handle().ifPresent(ProcessHandle::destroy);
+  }
+
+  @Override
+  public boolean running(int i) {
+    return members.get(i - 1).alive();
+  }
+
+  @Override
+  public List<ProcessHandle> processes(int i) {
+    return members.get(i - 1).handle().map(List::of).orElse(List.of());
+  }
+
+  @Override
+  public String log(int i) {
+    return members.get(i - 1).log();
+  }
+
+  /** Every member was moved to Up by a leader (Pekko logs each move on the leader). */
+  @Override
+  public boolean formed() {
+    String logs = String.join("\n", IntStream.rangeClosed(1, members.size()).mapToObj(this::log).toList());
+    return IntStream.rangeClosed(1, members.size())
+        .allMatch(i -> logs.contains("Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]"));
+  }
+
+  @Override
+  public void close() {
+    for (NodeProcess member : members) {
+      try {
+        member.kill9();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
