@@ -10,14 +10,13 @@ import java.util.stream.IntStream;
  * and nothing on top, the floor of a vipkeeper node's idle cost. They hold no VIP: only the idle
  * rows of the benchmark use them.
  */
-public final class PekkoMembers implements Nodes {
+public final class PekkoMembers extends JvmNodes {
 
   private final Lab lab;
-  private final List<NodeProcess> members = new ArrayList<>();
 
   public PekkoMembers(Lab lab, int count, Path logs) {
     this.lab = lab;
-    for (int i = 1; i <= count; i++) members.add(new NodeProcess("n" + i, logs.resolve("pekko-bare-n" + i + ".log")));
+    for (int i = 1; i <= count; i++) nodes.add(new NodeProcess("n" + i, logs.resolve("pekko-bare-n" + i + ".log")));
   }
 
   @Override
@@ -28,56 +27,15 @@ public final class PekkoMembers implements Nodes {
   @Override
   public void start(int i) throws Exception {
     List<String> args = new ArrayList<>(List.of(LabAddresses.nodeIp(i), "n" + i, LabCerts.cluster().toAbsolutePath().toString()));
-    IntStream.rangeClosed(1, members.size()).forEach(n -> args.add(LabAddresses.nodeIp(n)));
-    members.get(i - 1).startMain(lab.ns("n" + i), "io.vipkeeper.lab.programs.BareMember", args);
-  }
-
-  @Override
-  public void crash(int i) throws Exception {
-    members.get(i - 1).kill9();
-  }
-
-  @Override
-  public void stop(int i) throws Exception {
-    members.get(i - 1).terminate(30);
-  }
-
-  @Override
-  public void signalStop(int i) {
-    members.get(i - 1).handle().ifPresent(ProcessHandle::destroy);
-  }
-
-  @Override
-  public boolean running(int i) {
-    return members.get(i - 1).alive();
-  }
-
-  @Override
-  public List<ProcessHandle> processes(int i) {
-    return members.get(i - 1).handle().map(List::of).orElse(List.of());
-  }
-
-  @Override
-  public String log(int i) {
-    return members.get(i - 1).log();
+    IntStream.rangeClosed(1, nodes.size()).forEach(n -> args.add(LabAddresses.nodeIp(n)));
+    nodes.get(i - 1).startMain(lab.ns("n" + i), "io.vipkeeper.lab.programs.BareMember", args);
   }
 
   /** Every member was moved to Up by a leader (Pekko logs each move on the leader). */
   @Override
   public boolean formed() {
-    String logs = String.join("\n", IntStream.rangeClosed(1, members.size()).mapToObj(this::log).toList());
-    return IntStream.rangeClosed(1, members.size())
+    String logs = String.join("\n", IntStream.rangeClosed(1, nodes.size()).mapToObj(this::log).toList());
+    return IntStream.rangeClosed(1, nodes.size())
         .allMatch(i -> logs.contains("Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]"));
-  }
-
-  @Override
-  public void close() {
-    for (NodeProcess member : members) {
-      try {
-        member.kill9();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }

@@ -11,13 +11,12 @@ import java.nio.file.Files;
 import java.util.Comparator;
 
 /** Real vipkeeper JVMs in the lab, configured only by environment variables (as in compose). */
-public final class VipkeeperNodes implements Nodes {
+public final class VipkeeperNodes extends JvmNodes {
 
   private final Lab lab;
   private final String label;
   private final Map<String, String> extraEnv;
   private final List<String> jvmOptions;
-  private final List<NodeProcess> nodes = new ArrayList<>();
   private final Path logs;
   private final Map<Integer, Map<String, String>> nodeEnv = new HashMap<>();
 
@@ -96,38 +95,8 @@ public final class VipkeeperNodes implements Nodes {
   }
 
   @Override
-  public void crash(int i) throws Exception {
-    nodes.get(i - 1).kill9();
-  }
-
-  @Override
-  public void stop(int i) throws Exception {
-    nodes.get(i - 1).terminate(30);
-  }
-
-  @Override
-  public void signalStop(int i) {
-    nodes.get(i - 1).handle().ifPresent(ProcessHandle::destroy);
-  }
-
-  @Override
-  public boolean running(int i) {
-    return alive(i);
-  }
-
-  @Override
-  public List<ProcessHandle> processes(int i) {
-    return nodes.get(i - 1).handle().map(List::of).orElse(List.of());
-  }
-
-  @Override
   public List<NodeEvents.Event> events(int i) {
     return NodeEvents.read(dataDir(i).resolve("events.jsonl"));
-  }
-
-  @Override
-  public String log(int i) {
-    return nodes.get(i - 1).log();
   }
 
   /**
@@ -186,20 +155,5 @@ public final class VipkeeperNodes implements Nodes {
     long since = nodes.get(i - 1).startedAtMillis();
     return alive(i) && List.of(log(i).split("\n")).stream()
         .anyMatch(l -> l.contains("Running CoordinatedShutdown") && LogTime.millis(l).orElse(0) >= since - 1);
-  }
-
-  public boolean alive(int i) {
-    return nodes.get(i - 1).alive();
-  }
-
-  @Override
-  public void close() {
-    for (NodeProcess node : nodes) {
-      try {
-        node.kill9();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 }
