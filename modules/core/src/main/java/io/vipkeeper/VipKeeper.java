@@ -15,11 +15,14 @@ import io.vipkeeper.model.VipGroup;
 import io.vipkeeper.membership.Quorum;
 import io.vipkeeper.config.SafetyTiming;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -80,24 +83,12 @@ public final class VipKeeper {
   private final ActorRef<InterfaceActor.Command> interfaceActor;
   private final ActorRef<VipCatalog.Command> catalog;
   private final Map<String, ActorRef<Decider.Command>> deciders;
-  /** Null when vacate-timeout is 0 (a stop releases without moving first). */
-  private final PlannedStop plannedStop;
 
   private VipKeeper(ActorRef<InterfaceActor.Command> interfaceActor, ActorRef<VipCatalog.Command> catalog,
-      Map<String, ActorRef<Decider.Command>> deciders, PlannedStop plannedStop) {
+      Map<String, ActorRef<Decider.Command>> deciders) {
     this.interfaceActor = interfaceActor;
     this.catalog = catalog;
     this.deciders = deciders;
-    this.plannedStop = plannedStop;
-  }
-
-  /**
-   * Starts the planned stop's move of this node's VIPs now (CoordinatedShutdown's first task joins
-   * it): for a service that learns of its stop before the JVM's shutdown hooks run, as the daemon
-   * does on SIGTERM. Completes when the groups are held elsewhere, or cannot move now.
-   */
-  public CompletionStage<Done> beginPlannedStop() {
-    return plannedStop == null ? CompletableFuture.completedFuture(Done.getInstance()) : plannedStop.begin();
   }
 
   /** Starts with the settings in the system's config and the real kernel and pcap drivers; fails if it runs already. */
@@ -146,10 +137,10 @@ public final class VipKeeper {
               .withStopMessage(Decider.HandOver.INSTANCE).withProps(InterfaceActor.LEASE_DISPATCHER)));
     }
     catalog.tell(new VipCatalog.ConfiguredDeciders(Map.copyOf(deciders)));
-    PlannedStop stop = settings.vacateTimeout().isZero() ? null : vacateOnShutdown(system, iface, catalog, settings.vacateTimeout());
+    if (!settings.vacateTimeout().isZero()) vacateOnShutdown(system, iface, catalog, settings.vacateTimeout());
     releaseOnShutdown(system, iface, drivers, settings.releaseTimeout());
     WireWarmup.schedule(system, settings.wireWarmupAfter());
-    return new VipKeeper(iface, catalog, Map.copyOf(deciders), stop);
+    return new VipKeeper(iface, catalog, Map.copyOf(deciders));
   }
 
   /** Ownership changes of this node (what it holds now first), e.g. to serve only while holding. */
@@ -171,12 +162,43 @@ public final class VipKeeper {
     return deciders;
   }
 
-  /** First in shutdown: see {@link PlannedStop}. Whatever is still held then goes in the release task below. */
-  private static PlannedStop vacateOnShutdown(ActorSystem<?> system, ActorRef<InterfaceActor.Command> iface,
+  /**
+   * First in shutdown, while this node is still a full member: its groups' deciders move them away
+   * (release here, then claim there), and the node goes on leaving once each decider said its group
+   * is held elsewhere (or cannot move now), or after {@code timeout}. Whatever is still held then
+   * goes in the release task below.
+   */
+  private static void vacateOnShutdown(ActorSystem<?> system, ActorRef<InterfaceActor.Command> iface,
       ActorRef<VipCatalog.Command> catalog, Duration timeout) {
-    PlannedStop stop = new PlannedStop(system, iface, catalog, timeout);
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "vipkeeper-vacate", stop::begin);
-    return stop;
+    String self = Cluster.get(system).selfMember().address().toString();
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "vipkeeper-vacate", () -> {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      CompletionStage<InterfaceActor.Vacating> vacating = AskPattern.ask(iface, InterfaceActor.Vacate::new, timeout, system.scheduler());
+      return vacating.thenCompose(v -> {
+        if (v.held().isEmpty()) return CompletableFuture.completedFuture(Done.getInstance());
+        return AskPattern.<VipCatalog.Command, VipCatalog.Snapshot>ask(catalog, VipCatalog.Get::new, left(deadline), system.scheduler())
+            .thenCompose(snapshot -> {
+              // Each decider answers once its group is held elsewhere: until then this node stays a
+              // full member, and its shutdown work does not compete with the move.
+              List<CompletableFuture<Done>> moved = new ArrayList<>();
+              v.held().forEach(group -> {
+                ActorRef<Decider.Command> decider = snapshot.deciders().get(group);
+                if (decider != null) {
+                  moved.add(AskPattern.<Decider.Command, Done>ask(decider, replyTo -> new Decider.Vacate(self, replyTo),
+                      left(deadline), system.scheduler()).toCompletableFuture());
+                }
+              });
+              return CompletableFuture.allOf(moved.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
+            });
+      }).exceptionally(failure -> {
+        system.log().warn("STOPPING: not every group moved away within {} ms ({}); releasing the rest", timeout.toMillis(), failure.toString());
+        return Done.getInstance();
+      });
+    });
+  }
+
+  private static Duration left(long deadline) {
+    return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
   }
 
   /** Late in shutdown, after the singletons handed over: whatever is still held goes. */

@@ -10,8 +10,6 @@ import io.vipkeeper.testing.ArteryBlackhole;
 import io.vipkeeper.testing.FakeNic;
 import io.vipkeeper.testing.TestConfigs;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.Done;
@@ -319,26 +317,6 @@ class DeciderClusterTest {
       return null;
     });
     awaitTrue(a, "placed on A once the wait is over", () -> nicA.has("198.18.0.50"));
-  }
-
-  /**
-   * The daemon's SIGTERM handler begins the planned stop before the JVM's shutdown hooks run: the
-   * group moves to B from that call alone, and CoordinatedShutdown's task later joins the same move
-   * instead of starting another.
-   */
-  @Test
-  void aPlannedStopBegunAheadOfShutdownMovesTheGroupOnce() throws Exception {
-    FakeNic nicA = new FakeNic("A", log);
-    FakeNic nicB = new FakeNic("B", log);
-    ActorSystem<Void> a = node("A", nicA);
-    aHoldsThenBJoins(a, nicA, nicB);
-    awaitLedgers(a, 2);
-    awaitLedgersPromise(a);
-    CompletionStage<Done> begun = VipKeeper.get(a).beginPlannedStop();
-    begun.toCompletableFuture().get(15, TimeUnit.SECONDS);
-    assertTrue(nicB.has("198.18.0.50") && !nicA.has("198.18.0.50"), "moved to B before any shutdown; log: " + log);
-    assertSame(begun, VipKeeper.get(a).beginPlannedStop(), "the shutdown task joins the move under way");
-    assertMovedOnceAfterTheRelease(nicA);
   }
 
   @Test

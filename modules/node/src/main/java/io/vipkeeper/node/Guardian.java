@@ -15,7 +15,6 @@ final class Guardian {
   static Behavior<Void> create(VipKeeperSettings settings, Drivers drivers) {
     return Behaviors.setup(context -> {
       VipKeeper keeper = VipKeeper.start(context.getSystem(), settings, drivers);
-      StopSignal.install(keeper);
       HttpServer.start(context.getSystem(), keeper, drivers, settings.nodeName());
       EventFile.start(context.getSystem(), Path.of(settings.dataDir()));
       return Behaviors.empty();
