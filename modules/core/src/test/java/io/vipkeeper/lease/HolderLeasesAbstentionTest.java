@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.ledger.EpochLedger;
 import io.vipkeeper.membership.Quorum;
-import io.vipkeeper.testing.TestConfigs;
+import io.vipkeeper.testing.ClusterKits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +19,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two members, the holder on the one with the higher address, so that its own grant alone is not a
@@ -30,16 +30,12 @@ import org.junit.jupiter.api.Test;
  */
 class HolderLeasesAbstentionTest {
 
-  private final List<ActorTestKit> kits = new ArrayList<>();
-
-  @AfterEach
-  void stop() {
-    kits.forEach(ActorTestKit::shutdownTestKit);
-  }
+  @RegisterExtension
+  final ClusterKits kits = new ClusterKits();
 
   @Test
   void aRoundTheOtherLedgerAbstainedFromCountsWithoutItOneItDidNotAnswerDoesNot() {
-    List<ActorTestKit> two = twoUp();
+    List<ActorTestKit> two = kits.up("vka", 2);
     ActorTestKit holder = two.get(1);
     AtomicBoolean otherAbstains = new AtomicBoolean(true);
     recoveredLedger(holder, "own", () -> Optional.of(false));
@@ -65,7 +61,7 @@ class HolderLeasesAbstentionTest {
    */
   @Test
   void aMembersLedgerNotListedYetIsAskedAtItsPathAndItsAbstentionCounts() {
-    List<ActorTestKit> two = twoUp();
+    List<ActorTestKit> two = kits.up("vka", 2);
     ActorTestKit holder = two.get(1);
     recoveredLedger(holder, "own", () -> Optional.of(false));
     List<EpochLedger.Renew> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -107,9 +103,4 @@ class HolderLeasesAbstentionTest {
     registered.receiveMessage();
   }
 
-  /** Two members Up, ordered by address (lowest first). */
-  private List<ActorTestKit> twoUp() {
-    for (int i = 0; i < 2; i++) kits.add(ActorTestKit.create("vka", TestConfigs.clusterNode("")));
-    return TestConfigs.allUp(kits);
-  }
 }

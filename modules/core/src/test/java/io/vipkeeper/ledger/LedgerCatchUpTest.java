@@ -2,9 +2,8 @@ package io.vipkeeper.ledger;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.vipkeeper.testing.TestConfigs;
+import io.vipkeeper.testing.ClusterKits;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -12,8 +11,8 @@ import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A starting ledger catches up from the other members' ledgers also while the receptionist does
@@ -22,17 +21,12 @@ import org.junit.jupiter.api.Test;
  */
 class LedgerCatchUpTest {
 
-  private final List<ActorTestKit> kits = new ArrayList<>();
-
-  @AfterEach
-  void stop() {
-    kits.forEach(ActorTestKit::shutdownTestKit);
-  }
+  @RegisterExtension
+  final ClusterKits kits = new ClusterKits();
 
   @Test
   void aLedgerCatchesUpFromAPeerTheReceptionistDoesNotListYet() {
-    for (int i = 0; i < 2; i++) kits.add(ActorTestKit.create("vkc", TestConfigs.clusterNode("")));
-    List<ActorTestKit> two = TestConfigs.allUp(kits);
+    List<ActorTestKit> two = kits.up("vkc", 2);
     ActorTestKit peer = two.get(0);
     ActorTestKit starting = two.get(1);
     peer.spawn(Behaviors.setup(c -> {
