@@ -31,11 +31,9 @@ public final class PekkoMembers extends JvmNodes {
     nodes.get(i - 1).startMain(lab.ns("n" + i), "io.vipkeeper.lab.programs.BareMember", args);
   }
 
-  /** Every member was moved to Up by a leader (Pekko logs each move on the leader). */
+  /** Every member was moved to Up by a leader since its start. */
   @Override
   public boolean formed() {
-    String logs = String.join("\n", IntStream.rangeClosed(1, nodes.size()).mapToObj(this::log).toList());
-    return IntStream.rangeClosed(1, nodes.size())
-        .allMatch(i -> logs.contains("Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]"));
+    return IntStream.rangeClosed(1, nodes.size()).allMatch(i -> upAt(i).isPresent());
   }
 }

@@ -122,21 +122,6 @@ public final class VipkeeperNodes extends JvmNodes {
     return true;
   }
 
-  /**
-   * When a leader moved node {@code i} to Up since its latest start (epoch ms, from the logs): no
-   * member counts it as a candidate before then.
-   */
-  public OptionalLong upAt(int i) {
-    String up = "Leader is moving node [pekko://vipkeeper@" + LabAddresses.nodeIp(i) + ":25520] to [Up]";
-    long since = nodes.get(i - 1).startedAtMillis();
-    return java.util.stream.IntStream.rangeClosed(1, nodes.size()).boxed()
-        .flatMap(n -> List.of(log(n).split("\n")).stream())
-        .filter(l -> l.contains(up))
-        .mapToLong(l -> LogTime.millis(l).orElse(0))
-        .filter(t -> t >= since - 1)
-        .min();
-  }
-
   /** When node {@code i} first logged a line containing {@code text} since its latest start (epoch ms). */
   public OptionalLong loggedAt(int i, String text) {
     long since = nodes.get(i - 1).startedAtMillis();
