@@ -306,7 +306,7 @@ public final class Decider {
     timers.cancel(Tick.INSTANCE);
     var voters = members.voters().stream().map(Quorum.Voter::address).toList();
     var unheard = survey.unheard(group.name(), voters, members, suspects);
-    var unjoined = firstPlacementOfAPreference(survey) ? members.seedsNotJoined() : List.<String>of();
+    var unjoined = firstPlacementOfAPreference(survey) ? members.seedsNotUp() : List.<String>of();
     if (unheard.isEmpty() && unjoined.isEmpty()) unlistedSince = 0;
     else if (unlistedSince == 0) unlistedSince = System.nanoTime();
     if ((!unheard.isEmpty() || !unjoined.isEmpty()) && System.nanoTime() - unlistedSince < UNLISTED_PATIENCE.toNanos()) {
@@ -315,7 +315,7 @@ public final class Decider {
       // (Pekko's seed process): wait a little, so the first placement sees every node (it would
       // otherwise put a group that prefers it elsewhere, for good when it does not preempt).
       return waitAndRecheck(!unheard.isEmpty() ? "waiting to hear from the interface actors of " + unheard
-          : "it prefers a node, and these seed nodes have not joined yet: " + unjoined);
+          : "it prefers a node, and these seed nodes are not Up yet: " + unjoined);
     }
     var underWay = survey.claimUnderWay(group.name());
     if (underWay.isEmpty()) claimSeenSince = 0;

@@ -169,6 +169,7 @@ public final class NftablesFence implements KernelFence {
   private void apply(Map<String, Long> untilNanos, boolean guarding) {
     String refused = "";
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+      long asked = clock.getAsLong();
       nft.run(rules.ticket(TICKET_MILLIS));
       long read = clock.getAsLong();
       Map<String, Long> timeouts = timeouts(untilNanos, read);
@@ -179,8 +180,9 @@ public final class NftablesFence implements KernelFence {
         return;
       } catch (DriverException e) {
         refused = e.getMessage();
-        log.info("the fence's lease transaction was refused {} ms after the clock was read (a stall outlives the {} ms ticket): {}",
-            (clock.getAsLong() - read) / 1_000_000, TICKET_MILLIS, refused);
+        long now = clock.getAsLong();
+        log.info("the fence's lease transaction was refused {} ms after the ticket was asked for and {} ms after the clock was read"
+            + " (a stall outlives the {} ms ticket; trying again): {}", (now - asked) / 1_000_000, (now - read) / 1_000_000, TICKET_MILLIS, refused);
       }
     }
     throw new DriverException("the lease transaction came more than " + TICKET_MILLIS + " ms after its ticket " + ATTEMPTS

@@ -302,7 +302,7 @@ class DeciderClusterTest {
 
   /**
    * At its first placement, a group that prefers a node waits (up to 3 s) for the seed nodes that
-   * have not joined yet, as nodes started together join seconds apart; then it goes ahead without
+   * are not Up yet, as nodes started together join seconds apart; then it goes ahead without
    * them. (A manual join stops the seed process that tries the unreachable seed.)
    */
   @Test
@@ -311,7 +311,7 @@ class DeciderClusterTest {
     String absent = "pekko://vk@127.0.0.1:9";
     ActorSystem<Void> a = node("A", nicA, "pekko.cluster.seed-nodes = [\"" + absent + "\"]\n"
         + "vipkeeper.groups.web.placement.prefer = [\"Z\"]");
-    LoggingTestKit.warn("these seed nodes have not joined yet: [" + absent + "]").withCheckExcess(false).expect(a, () -> {
+    LoggingTestKit.warn("these seed nodes are not Up yet: [" + absent + "]").withCheckExcess(false).expect(a, () -> {
       join(a, a);
       awaitUp(a, 1);
       return null;
