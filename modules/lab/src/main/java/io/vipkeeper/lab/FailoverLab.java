@@ -333,8 +333,9 @@ public final class FailoverLab implements AutoCloseable {
     String before = clientNeighbour();
     long fault = System.nanoTime();
     nodes.stop(node);
-    ownership.down(node, System.nanoTime());
-    return measure("SIGTERM to " + node(node), node, fault, before, limit, 0);
+    long exited = System.nanoTime();
+    ownership.down(node, exited);
+    return measure("SIGTERM to " + node(node), node, fault, before, limit, 0).withExited(exited);
   }
 
   /**
@@ -425,7 +426,8 @@ public final class FailoverLab implements AutoCloseable {
         kernelEvent(faultNanos, "n" + from, true),
         kernelEvent(faultNanos, to, false),
         first, lastBefore, oldAfter, before, clientNeighbour(),
-        neighbours.events().stream().filter(e -> e.nanos() > faultNanos && e.line().contains(toMac)).mapToLong(Watch.Event::nanos).findFirst());
+        neighbours.events().stream().filter(e -> e.nanos() > faultNanos && e.line().contains(toMac)).mapToLong(Watch.Event::nanos).findFirst(),
+        OptionalLong.empty());
   }
 
   private OptionalLong firstAnswerAfter(long nanos, String exceptNode) {

@@ -24,7 +24,19 @@ public record Takeover(
     long answersFromOldAfterNew,
     String neighbourBefore,
     String neighbourAfter,
-    OptionalLong neighbourChanged) {
+    OptionalLong neighbourChanged,
+    OptionalLong exited) {
+
+  /** The same takeover, with when the stopped keeper's process was gone (a planned stop). */
+  public Takeover withExited(long nanos) {
+    return new Takeover(kind, fault, from, to, faultNanos, detected, decided, released, claimed, firstAnswer, lastAnswerBefore,
+        answersFromOldAfterNew, neighbourBefore, neighbourAfter, neighbourChanged, OptionalLong.of(nanos));
+  }
+
+  /** Fault to the stopped keeper's exit, in milliseconds (a planned stop). */
+  public double exitMillis() {
+    return millis(exited.orElseThrow() - faultNanos);
+  }
 
   public boolean tookOver() {
     return firstAnswer.isPresent();

@@ -267,8 +267,9 @@ public final class Bench {
   }
 
   private static void report(Takeover t) {
-    System.out.printf("    %-40s %s%n", t.fault(), t.tookOver()
-        ? String.format("takeover %.0f ms, gap %.0f ms, to %s", t.takeoverMillis(), t.gapMillis(), t.to()) : "NO TAKEOVER");
+    System.out.printf("    %-40s %s%s%n", t.fault(), t.tookOver()
+        ? String.format("takeover %.0f ms, gap %.0f ms, to %s", t.takeoverMillis(), t.gapMillis(), t.to()) : "NO TAKEOVER",
+        t.exited().isPresent() ? String.format(", exited after %.0f ms", t.exitMillis()) : "");
   }
 
   /** CPU time the keeper's processes use while nothing happens, per node, in % of one core. */
@@ -355,12 +356,16 @@ public final class Bench {
           r.idleCpuPercent());
     }
     System.out.printf("%nPlanned stops by how long the new holder had been up (SIGTERM of the holder; the stopped node is restarted each time)%n");
-    System.out.println("| keeper | restarted seconds before: first answer | gap | up " + SETTLED.toSeconds() + " s or more: first answer | gap |");
-    System.out.println("| --- | --- | --- | --- | --- |");
+    System.out.println("| keeper | restarted seconds before: first answer | gap | up " + SETTLED.toSeconds() + " s or more: first answer | gap"
+        + " | SIGTERM to the process's exit, all stops |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
     for (Result r : results) {
       if (r.stops().isEmpty()) continue;
-      System.out.printf("| %s | %s | %s | %s | %s |%n", r.keeper(), stats(r.stops(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis),
-          stats(r.settledStops(), Takeover::takeoverMillis), stats(r.settledStops(), Takeover::gapMillis));
+      List<Takeover> all = new ArrayList<>(r.stops());
+      all.addAll(r.settledStops());
+      System.out.printf("| %s | %s | %s | %s | %s | %s |%n", r.keeper(), stats(r.stops(), Takeover::takeoverMillis), stats(r.stops(), Takeover::gapMillis),
+          stats(r.settledStops(), Takeover::takeoverMillis), stats(r.settledStops(), Takeover::gapMillis),
+          minMedMax(all.stream().mapToDouble(Takeover::exitMillis).sorted().toArray()));
     }
     System.out.printf("%nThe holder's keeper process killed, frozen or starved, its host, link and service up (a second host asks ARP every 20 ms)%n");
     System.out.println("| keeper | fault | new holder answers after | two MACs answering (ms) | old node answered after takeover | client flip-backs |");
