@@ -7,6 +7,7 @@ import io.vipkeeper.config.SettingsException;
 import io.vipkeeper.config.VipKeeperSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,8 +47,10 @@ class NodeConfigTest {
         config.getStringList("pekko.cluster.seed-nodes"));
     assertEquals(Path.of("target/test-data/n2").toAbsolutePath().toString(), config.getString("vipkeeper.data-dir"));
     assertTrue(Files.isDirectory(Path.of("target/test-data/n2")), "data-dir is created");
-    assertEquals("jdbc:h2:file:" + Path.of("target/test-data/n2").toAbsolutePath() + "/epochs;DB_CLOSE_ON_EXIT=FALSE",
+    assertEquals("jdbc:h2:file:" + Path.of("target/test-data/n2").toAbsolutePath() + "/epochs;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0",
         config.getString("pekko-persistence-jdbc.shared-databases.vipkeeper.db.url"));
+    assertEquals(Duration.ofSeconds(3), config.getDuration("pekko.coordinated-shutdown.phases.actor-system-terminate.timeout"),
+        "the daemon cuts the ActorSystem's end short of Pekko's 10 s");
     VipKeeperSettings settings = VipKeeperSettings.create(config);
     assertEquals("veth7", settings.interfaceName());
     assertEquals(2, settings.groups().get(0).addresses().size());
