@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.vipkeeper.VipKeeper;
 import io.vipkeeper.config.VipKeeperSettings;
 import io.vipkeeper.testing.ArteryBlackhole;
+import io.vipkeeper.testing.ClusterKits;
 import io.vipkeeper.testing.FakeNic;
 import io.vipkeeper.testing.TestConfigs;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -23,30 +23,24 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import java.util.function.BooleanSupplier;
 import java.util.stream.StreamSupport;
 
 /** Two real cluster members in one JVM (loopback, port 0), each with a fake NIC. */
 class DeciderClusterTest {
 
-  private final List<ActorTestKit> kits = new ArrayList<>();
+  @RegisterExtension final ClusterKits kits = new ClusterKits();
   private final List<String> log = FakeNic.newLog();
-
-  @AfterEach
-  void stop() {
-    kits.forEach(ActorTestKit::shutdownTestKit);
-  }
 
   private ActorSystem<Void> node(String name, FakeNic nic) {
     return node(name, nic, "");
   }
 
   private ActorSystem<Void> node(String name, FakeNic nic, String extra) {
-    ActorTestKit kit = ActorTestKit.create("vk", TestConfigs.clusterNode("vipkeeper.node-name = " + name
+    ActorTestKit kit = kits.create("vk", TestConfigs.clusterNode("vipkeeper.node-name = " + name
         + "\npekko.remote.artery.advanced.test-mode = on\n" + extra));
-    kits.add(kit);
     @SuppressWarnings("unchecked")
     ActorSystem<Void> system = (ActorSystem<Void>) kit.system();
     VipKeeper.start(system, VipKeeperSettings.create(system.settings().config()), nic.drivers());
@@ -328,6 +322,5 @@ class DeciderClusterTest {
     kits.get(0).shutdownTestKit();
     assertFalse(nicA.has("198.18.0.50"), "CoordinatedShutdown released the VIP: " + log);
     assertTrue(log.contains("A remove 198.18.0.50"), log.toString());
-    kits.clear();
   }
 }

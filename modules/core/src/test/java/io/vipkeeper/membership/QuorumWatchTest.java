@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.ConfigFactory;
 import io.vipkeeper.testing.ArteryBlackhole;
-import io.vipkeeper.testing.TestConfigs;
+import io.vipkeeper.testing.ClusterKits;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.StreamSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three members in one JVM (no downing here). Two of them die without leaving, so the one left
@@ -25,22 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class QuorumWatchTest {
 
-  private final List<ActorTestKit> kits = new ArrayList<>();
-
-  @AfterEach
-  void stop() {
-    kits.forEach(ActorTestKit::shutdownTestKit);
-  }
-
-  private ActorTestKit member() {
-    ActorTestKit kit = ActorTestKit.create("vkq", ConfigFactory.parseString("""
-        pekko.coordinated-shutdown.run-by-actor-system-terminate = off
-        pekko.cluster.run-coordinated-shutdown-when-down = off
-        pekko.remote.artery.advanced.test-mode = on
-        """).withFallback(TestConfigs.clusterNode("")));
-    kits.add(kit);
-    return kit;
-  }
+  @RegisterExtension final ClusterKits kits = new ClusterKits();
 
   private ActorTestKit a;
   private ActorTestKit b;
@@ -48,18 +29,14 @@ class QuorumWatchTest {
 
   /** Starts a, b and c and waits until all three are Up. */
   private void threeUp() {
-    List<ActorTestKit> three = List.of(member(), member(), member());
+    List<ActorTestKit> three = kits.up("vkq", 3, ConfigFactory.parseString("""
+        pekko.coordinated-shutdown.run-by-actor-system-terminate = off
+        pekko.cluster.run-coordinated-shutdown-when-down = off
+        pekko.remote.artery.advanced.test-mode = on
+        """));
     a = three.get(0);
     b = three.get(1);
     c = three.get(2);
-    var seed = Cluster.get(a.system()).selfMember().address();
-    for (ActorTestKit k : three) Cluster.get(k.system()).manager().tell(Join.create(seed));
-    a.createTestProbe().awaitAssert(Duration.ofSeconds(20), () -> {
-      long up = StreamSupport.stream(Cluster.get(a.system()).state().getMembers().spliterator(), false)
-          .filter(m -> m.status() == MemberStatus.up()).count();
-      assertEquals(3, up, "three members Up");
-      return null;
-    });
   }
 
   private static final Duration RELEASE_AFTER = Duration.ofMillis(400);

@@ -1,5 +1,7 @@
 package io.vipkeeper.testing;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -16,10 +18,26 @@ public final class ClusterKits implements AfterEachCallback {
 
   /** {@code count} members of one cluster named {@code system}, all Up; lowest address first. */
   public List<ActorTestKit> up(String system, int count) {
+    return up(system, count, ConfigFactory.empty());
+  }
+
+  /** As {@link #up(String, int)}, each member with {@code extra} over {@link TestConfigs#clusterNode}. */
+  public List<ActorTestKit> up(String system, int count, Config extra) {
     List<ActorTestKit> made = new ArrayList<>();
-    for (int i = 0; i < count; i++) made.add(ActorTestKit.create(system, TestConfigs.clusterNode("")));
-    kits.addAll(made);
+    for (int i = 0; i < count; i++) made.add(create(system, extra.withFallback(TestConfigs.clusterNode(""))));
     return TestConfigs.allUp(made);
+  }
+
+  /** One member with {@code config}, not joined to anything yet. */
+  public ActorTestKit create(String system, Config config) {
+    ActorTestKit kit = ActorTestKit.create(system, config);
+    kits.add(kit);
+    return kit;
+  }
+
+  /** The members made so far, in the order they were made. */
+  public ActorTestKit get(int index) {
+    return kits.get(index);
   }
 
   @Override
