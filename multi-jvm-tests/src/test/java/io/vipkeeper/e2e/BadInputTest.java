@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.vipkeeper.lab.Lab;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,17 +42,22 @@ class BadInputTest {
 
   record Outcome(int exit, String output) {}
 
-  private static Outcome run(Map<String, String> env, List<String> prefix, List<String> jvmArgs) throws Exception {
+  private static Outcome run(Map<String, String> env, List<String> prefix, List<String> jvmArgs, String... args) throws Exception {
+    Process p = builder(env, prefix, jvmArgs, args).redirectErrorStream(true).start();
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the node should exit by itself");
+    return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  private static ProcessBuilder builder(Map<String, String> env, List<String> prefix, List<String> jvmArgs, String... args) {
     List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", lab.ns("n1")));
     command.addAll(prefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmArgs);
     command.addAll(List.of("-jar", NodeProcess.nodeJar().toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);
-    Process p = builder.start();
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the node should exit by itself");
-    return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    return builder;
   }
 
   private static Outcome run(Map<String, String> overrides) throws Exception {
@@ -95,6 +101,7 @@ class BadInputTest {
         "--bounding-set=-all"), List.of("-Duser.home=/tmp"));
     assertEquals(3, o.exit(), o.output());
     assertTrue(o.output().contains("missing capabilities CAP_NET_ADMIN and CAP_NET_RAW"), o.output());
+    Files.deleteIfExists(data.resolve("vipkeeper.lock")); // taken before the check: one node per data-dir
     Files.deleteIfExists(data);
   }
 
@@ -123,6 +130,38 @@ class BadInputTest {
     assertTrue(out.contains("if it stays, fix or move vipkeeper.data-dir (" + data + ")"), out);
     assertTrue(out.contains("OBSERVER: epoch journal unreadable") && out.contains("(retry 1)"), "it tries the journal again: " + out);
     assertFalse(out.contains("CLAIMED group=vip"), "a node that cannot read its epochs must not claim: " + out);
+  }
+
+  /**
+   * The same configuration started twice on one host (a hand-run copy beside the service): the
+   * second refuses before it touches the kernel, and so does --release-all, while the first runs;
+   * the first node's VIP stays. (The second used to remove it as a leftover of an earlier run.)
+   */
+  @Test
+  void aSecondNodeOnTheSameDataDirRefusesAndLeavesTheRunningNodesVip() throws Exception {
+    Path data = Files.createTempDirectory("vipkeeper-twice");
+    Map<String, String> env = new HashMap<>(GOOD);
+    env.put("VIPKEEPER_DATA_DIR", data.toString());
+    Path log = data.resolve("first.log");
+    Process first = builder(env, List.of(), List.of()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    try {
+      assertTrue(FailoverLab.await(Duration.ofSeconds(60), BadInputTest::vipInKernel), "the first node claims: " + read(log));
+      Outcome second = run(env, List.of(), List.of());
+      assertEquals(2, second.exit(), second.output());
+      assertTrue(second.output().contains("another vipkeeper node (pid " + first.pid() + ") runs with data-dir " + data), second.output());
+      Outcome release = run(env, List.of(), List.of(), "--release-all");
+      assertEquals(2, release.exit(), release.output());
+      assertTrue(release.output().contains("--release-all is for a node that is gone"), release.output());
+      assertTrue(first.isAlive() && vipInKernel(), "the running node and its VIP are untouched: " + read(log));
+    } finally {
+      first.destroy();
+      assertTrue(first.waitFor(30, TimeUnit.SECONDS), "the first node stops on SIGTERM");
+    }
+    assertFalse(vipInKernel(), "its shutdown released the VIP: " + read(log));
+  }
+
+  private static boolean vipInKernel() {
+    return lab.exec("n1", "ip", "-o", "addr", "show", "dev", "eth0").contains("198.18.0.50/24");
   }
 
   private static String read(Path file) {

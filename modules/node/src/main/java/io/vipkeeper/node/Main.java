@@ -65,10 +65,15 @@ public final class Main implements Callable<Integer> {
     try {
       Config loaded = NodeConfig.load(configFile(Optional.ofNullable(config)), System.getenv());
       VipKeeperSettings settings = StartupChecks.settings(loaded);
+      Path dataDir = Path.of(settings.dataDir());
       if (releaseAll) {
+        DataDirLock.acquire(dataDir, "--release-all is for a node that is gone (killed); stop this one instead, its shutdown"
+            + " releases its VIPs");
         ReleaseAll.run(settings);
         return 0;
       }
+      DataDirLock.acquire(dataDir, "run one node per host and data-dir; stop that one first, or give this one its own"
+          + " data-dir and interface");
       start(loaded, settings);
       return 0;
     } catch (SettingsException | ConfigException e) {
