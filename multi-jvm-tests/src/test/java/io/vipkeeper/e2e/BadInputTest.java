@@ -133,9 +133,10 @@ class BadInputTest {
   }
 
   /**
-   * The same configuration started twice on one host (a hand-run copy beside the service): the
-   * second refuses before it touches the kernel, and so does --release-all, while the first runs;
-   * the first node's VIP stays. (The second used to remove it as a leftover of an earlier run.)
+   * The same configuration started twice on one host (a hand-run copy beside the service), with
+   * the same data-dir or another: the second refuses before it touches the kernel, and so does
+   * --release-all, while the first runs; the first node's VIP stays. (The second used to remove it
+   * as a leftover of an earlier run.)
    */
   @Test
   void aSecondNodeOnTheSameDataDirRefusesAndLeavesTheRunningNodesVip() throws Exception {
@@ -152,6 +153,14 @@ class BadInputTest {
       Outcome release = run(env, List.of(), List.of(), "--release-all");
       assertEquals(2, release.exit(), release.output());
       assertTrue(release.output().contains("--release-all is for a node that is gone"), release.output());
+      // The same configuration run by hand from elsewhere: another data-dir, the same cluster port.
+      Map<String, String> elsewhere = new HashMap<>(env);
+      elsewhere.put("VIPKEEPER_DATA_DIR", data.resolve("elsewhere").toString());
+      for (String[] args : List.of(new String[0], new String[] {"--release-all"})) {
+        Outcome copy = run(elsewhere, List.of(), List.of(), args);
+        assertEquals(2, copy.exit(), copy.output());
+        assertTrue(copy.output().contains("the cluster port 198.18.0.11:25520 is taken"), copy.output());
+      }
       assertTrue(first.isAlive() && vipInKernel(), "the running node and its VIP are untouched: " + read(log));
     } finally {
       first.destroy();

@@ -67,13 +67,15 @@ public final class Main implements Callable<Integer> {
       VipKeeperSettings settings = StartupChecks.settings(loaded);
       Path dataDir = Path.of(settings.dataDir());
       if (releaseAll) {
-        DataDirLock.acquire(dataDir, "--release-all is for a node that is gone (killed); stop this one instead, its shutdown"
-            + " releases its VIPs");
+        String instead = "--release-all is for a node that is gone (killed); stop this one instead, its shutdown releases its VIPs";
+        DataDirLock.acquire(dataDir, instead);
+        ClusterPortCheck.free(loaded, instead);
         ReleaseAll.run(settings);
         return 0;
       }
-      DataDirLock.acquire(dataDir, "run one node per host and data-dir; stop that one first, or give this one its own"
-          + " data-dir and interface");
+      String instead = "run one node per host and configuration; stop that one first";
+      DataDirLock.acquire(dataDir, instead);
+      ClusterPortCheck.free(loaded, instead);
       start(loaded, settings);
       return 0;
     } catch (SettingsException | ConfigException e) {
