@@ -35,9 +35,10 @@ public final class Members implements MembershipView {
   }
 
   /**
-   * The configured seed nodes that are not Up (yet), as addresses. A seed that is still Joining
-   * counts as not there: it is no candidate yet, and placing before it is Up puts a group that
-   * prefers it elsewhere (in one CI run the first placement came 40 ms after its Welcome).
+   * The configured seed nodes that have not been Up yet (not {@link #voters}), as addresses. A seed
+   * that is still Joining counts as not there: it is no candidate yet, and placing before it is Up
+   * puts a group that prefers it elsewhere (in one CI run the first placement came 40 ms after its
+   * Welcome).
    */
   public List<String> seedsNotUp() {
     var up = voters().stream().map(Quorum.Voter::address).collect(Collectors.toSet());

@@ -20,7 +20,7 @@ import java.util.List;
  */
 final class DataDirLock {
 
-  static final String FILE = "vipkeeper.lock";
+  private static final String FILE = "vipkeeper.lock";
   /** Open and locked for the life of the JVM. */
   private static FileChannel held;
 

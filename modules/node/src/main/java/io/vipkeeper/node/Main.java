@@ -65,17 +65,15 @@ public final class Main implements Callable<Integer> {
     try {
       Config loaded = NodeConfig.load(configFile(Optional.ofNullable(config)), System.getenv());
       VipKeeperSettings settings = StartupChecks.settings(loaded);
-      Path dataDir = Path.of(settings.dataDir());
+      // Before any kernel work: a second node with this configuration would remove the VIPs of the one running.
+      String instead = releaseAll ? "--release-all is for a node that is gone (killed); stop this one instead, its shutdown"
+          + " releases its VIPs" : "run one node per host and configuration; stop that one first";
+      DataDirLock.acquire(Path.of(settings.dataDir()), instead);
+      ClusterPortCheck.free(loaded, instead);
       if (releaseAll) {
-        String instead = "--release-all is for a node that is gone (killed); stop this one instead, its shutdown releases its VIPs";
-        DataDirLock.acquire(dataDir, instead);
-        ClusterPortCheck.free(loaded, instead);
         ReleaseAll.run(settings);
         return 0;
       }
-      String instead = "run one node per host and configuration; stop that one first";
-      DataDirLock.acquire(dataDir, instead);
-      ClusterPortCheck.free(loaded, instead);
       start(loaded, settings);
       return 0;
     } catch (SettingsException | ConfigException e) {
