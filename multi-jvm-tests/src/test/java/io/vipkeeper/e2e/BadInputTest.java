@@ -133,10 +133,10 @@ class BadInputTest {
   }
 
   /**
-   * The same configuration started twice on one host (a hand-run copy beside the service), with
-   * the same data-dir or another: the second refuses before it touches the kernel, and so does
-   * --release-all, while the first runs; the first node's VIP stays. (The second used to remove it
-   * as a leftover of an earlier run.)
+   * A second node on the host while one runs (a hand-run copy beside the service): with the same
+   * data-dir, or another configuration on the same interface, it refuses before it touches the
+   * kernel, and so does --release-all; the first node's VIP stays. (The second used to remove it as
+   * a leftover of an earlier run.)
    */
   @Test
   void aSecondNodeOnTheSameDataDirRefusesAndLeavesTheRunningNodesVip() throws Exception {
@@ -153,13 +153,15 @@ class BadInputTest {
       Outcome release = run(env, List.of(), List.of(), "--release-all");
       assertEquals(2, release.exit(), release.output());
       assertTrue(release.output().contains("--release-all is for a node that is gone"), release.output());
-      // The same configuration run by hand from elsewhere: another data-dir, the same cluster port.
+      // Another configuration on the same interface (another data-dir and cluster port), and its --release-all.
       Map<String, String> elsewhere = new HashMap<>(env);
       elsewhere.put("VIPKEEPER_DATA_DIR", data.resolve("elsewhere").toString());
+      elsewhere.put("VIPKEEPER_NODE_PORT", "25521");
+      elsewhere.put("VIPKEEPER_SEED_NODES", "198.18.0.11:25521");
       for (String[] args : List.of(new String[0], new String[] {"--release-all"})) {
         Outcome copy = run(elsewhere, List.of(), List.of(), args);
-        assertEquals(2, copy.exit(), copy.output());
-        assertTrue(copy.output().contains("the cluster port 198.18.0.11:25520 is taken"), copy.output());
+        assertEquals(3, copy.exit(), copy.output());
+        assertTrue(copy.output().contains("another vipkeeper process keeps VIPs on eth0 in this network namespace"), copy.output());
       }
       assertTrue(first.isAlive() && vipInKernel(), "the running node and its VIP are untouched: " + read(log));
     } finally {

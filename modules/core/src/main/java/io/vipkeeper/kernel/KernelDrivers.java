@@ -30,6 +30,7 @@ public final class KernelDrivers {
     }
     IpRouteDriver ip = new IpRouteDriver(settings.ipCommand());
     LinkInfo link = ip.link(settings.interfaceName());
+    InterfaceLock.hold(link.name()); // before the fence's install and the leftover removal below
     ip.keepSecondariesOnRemoval(link.name());
     InterfaceDriver driver = settings.rtnetlink() ? new RtnetlinkDriver(ip) : ip;
     KernelFence fence = settings.kernelFence() ? fence(driver, link.name()) : KernelFence.NONE;

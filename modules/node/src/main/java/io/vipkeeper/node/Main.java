@@ -65,11 +65,10 @@ public final class Main implements Callable<Integer> {
     try {
       Config loaded = NodeConfig.load(configFile(Optional.ofNullable(config)), System.getenv());
       VipKeeperSettings settings = StartupChecks.settings(loaded);
-      // Before any kernel work: a second node with this configuration would remove the VIPs of the one running.
-      String instead = releaseAll ? "--release-all is for a node that is gone (killed); stop this one instead, its shutdown"
-          + " releases its VIPs" : "run one node per host and configuration; stop that one first";
-      DataDirLock.acquire(Path.of(settings.dataDir()), instead);
-      ClusterPortCheck.free(loaded, instead);
+      // Before any kernel work: a second node on this data-dir would remove the VIPs of the one running
+      // (so would one on this interface: KernelDrivers and ReleaseAll hold it, InterfaceLock).
+      DataDirLock.acquire(Path.of(settings.dataDir()), releaseAll ? "--release-all is for a node that is gone (killed); stop"
+          + " this one instead, its shutdown releases its VIPs" : "run one node per host and configuration; stop that one first");
       if (releaseAll) {
         ReleaseAll.run(settings);
         return 0;

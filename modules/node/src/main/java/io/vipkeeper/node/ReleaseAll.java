@@ -2,6 +2,7 @@ package io.vipkeeper.node;
 
 import io.vipkeeper.holder.LeftoverVips;
 import io.vipkeeper.config.VipKeeperSettings;
+import io.vipkeeper.kernel.InterfaceLock;
 import io.vipkeeper.kernel.IpRouteDriver;
 import io.vipkeeper.kernel.NftablesFence;
 import io.vipkeeper.model.VipAddress;
@@ -21,6 +22,7 @@ final class ReleaseAll {
   private ReleaseAll() {}
 
   static void run(VipKeeperSettings settings) {
+    InterfaceLock.hold(settings.interfaceName()); // refused while a node keeps VIPs there: its shutdown releases them
     IpRouteDriver driver = new IpRouteDriver(settings.ipCommand());
     for (LeftoverVips.Removed r : LeftoverVips.remove(driver, settings.interfaceName(), settings.groups())) {
       if (r.link().isEmpty()) {
