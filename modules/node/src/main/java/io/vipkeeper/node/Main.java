@@ -65,8 +65,8 @@ public final class Main implements Callable<Integer> {
     try {
       Config loaded = NodeConfig.load(configFile(Optional.ofNullable(config)), System.getenv());
       VipKeeperSettings settings = StartupChecks.settings(loaded);
-      // Before any kernel work: a second node on this data-dir would remove the VIPs of the one running
-      // (so would one on this interface: KernelDrivers and ReleaseAll hold it, InterfaceLock).
+      // Before any kernel work: a second node on this data-dir would remove the VIPs of the one running.
+      // (A second node on this interface is refused by InterfaceLock, which KernelDrivers and ReleaseAll take.)
       DataDirLock.acquire(Path.of(settings.dataDir()), releaseAll ? "--release-all is for a node that is gone (killed); stop"
           + " this one instead, its shutdown releases its VIPs" : "run one node per host and configuration; stop that one first");
       if (releaseAll) {
