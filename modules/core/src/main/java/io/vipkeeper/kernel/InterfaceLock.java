@@ -1,6 +1,6 @@
 package io.vipkeeper.kernel;
 
-import com.sun.jna.Library;
+import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import io.vipkeeper.driver.DriverException;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +17,6 @@ import java.util.Set;
  */
 public final class InterfaceLock {
 
-  private interface LibC extends Library {
-    int socket(int domain, int type, int protocol);
-    int bind(int fd, byte[] address, int length);
-    int listen(int fd, int backlog);
-  }
-
   private static final int AF_UNIX = 1;
   private static final int SOCK_STREAM_CLOEXEC = 1 | 0x80000;
   private static final int EADDRINUSE = 98;
@@ -35,20 +29,20 @@ public final class InterfaceLock {
   public static synchronized void hold(String iface) {
     if (held.contains(iface)) return;
     LibC libc = Native.load("c", LibC.class);
-    int fd = libc.socket(AF_UNIX, SOCK_STREAM_CLOEXEC, 0);
-    if (fd < 0) throw new DriverException("cannot make the socket that marks " + iface + " as this node's (errno " + Native.getLastError() + ")");
     byte[] name = ("vipkeeper/" + iface).getBytes(StandardCharsets.UTF_8);
     byte[] address = new byte[3 + name.length]; // sun_family (AF_UNIX, little-endian), then NUL: an abstract name
     address[0] = AF_UNIX;
     System.arraycopy(name, 0, address, 3, name.length);
-    if (libc.bind(fd, address, address.length) != 0) {
-      int errno = Native.getLastError();
-      throw new DriverException(errno == EADDRINUSE
+    try {
+      int fd = libc.socket(AF_UNIX, SOCK_STREAM_CLOEXEC, 0);
+      libc.bind(fd, address, address.length);
+      libc.listen(fd, 1); // so that ss -xlp lists it with the process
+    } catch (LastErrorException e) {
+      throw new DriverException(e.getErrorCode() == EADDRINUSE
           ? "another vipkeeper process keeps VIPs on " + iface + " in this network namespace (`ss -xlp | grep @vipkeeper/" + iface
               + "` names it): run one node per interface; stop that one first, its shutdown releases its VIPs"
-          : "cannot bind the socket that marks " + iface + " as this node's (errno " + errno + ")");
+          : "cannot hold the socket that marks " + iface + " as this node's (errno " + e.getErrorCode() + ")");
     }
-    libc.listen(fd, 1); // so that ss -xlp lists it with the process
     held.add(iface);
   }
 }

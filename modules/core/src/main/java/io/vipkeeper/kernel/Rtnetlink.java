@@ -1,7 +1,6 @@
 package io.vipkeeper.kernel;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import io.vipkeeper.driver.DriverException;
 import io.vipkeeper.model.VipAddress;
@@ -21,16 +20,6 @@ import java.util.Map;
  * belongs to the network namespace the process runs in. Calls are serialized.
  */
 final class Rtnetlink implements AutoCloseable {
-
-  private interface LibC extends Library {
-    int socket(int domain, int type, int protocol) throws LastErrorException;
-    int bind(int fd, byte[] address, int length) throws LastErrorException;
-    int setsockopt(int fd, int level, int name, long[] value, int length) throws LastErrorException;
-    long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
-    long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
-    int close(int fd) throws LastErrorException;
-    int if_nametoindex(String name);
-  }
 
   private static final int AF_NETLINK = 16;
   private static final int SOCK_RAW = 3;
